@@ -1,0 +1,82 @@
+/* core.h - the recorder every capture module writes through.
+ *
+ * One process-wide state, read-only after init, and one recorder per thread
+ * (its own file, no sharing, no locks).  Capture modules call
+ * pv_thread_current() and, if it returns a recorder, build a record between
+ * pv_record_begin and pv_record_end. */
+#ifndef PROVIO_CORE_H
+#define PROVIO_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ident.h"
+#include "writer.h"
+
+enum pv_state { PV_UNINIT = 0, PV_ACTIVE = 1, PV_STOPPED = 2 };
+
+typedef struct pv_thread {
+  pv_writer writer;
+  int in_use;                  /* slot claimed by a live thread (atomic) */
+  int tid;
+  unsigned segment;            /* file segment: a new file each PV_WRITER_SPAN */
+  uint64_t seq;                /* per-thread counter for unique record IRIs */
+  char iri[PV_IRI_MAX];        /* the thread agent */
+  size_t iri_len;
+} pv_thread;
+
+typedef struct pv_process {
+  int state;                   /* enum pv_state, atomic */
+  pv_config cfg;
+  pv_identity id;
+  int dirfd;                   /* <PROVIO_DIR>/<host>, opened at init */
+  int argc;
+  char **argv;
+  char cwd[PV_PATH_MAX];
+} pv_process;
+
+extern pv_process pv_proc;
+
+/* Per-thread re-entry guard and cached recorder.  initial-exec TLS: no
+ * allocation and no lock on access, which a preloaded library needs. */
+struct pv_tls {
+  pv_thread *thread;
+  int depth;                   /* >0 while inside provio or a higher-level call */
+};
+extern __thread struct pv_tls pv_tls __attribute__((tls_model("initial-exec")));
+
+/* Reads the configuration and identity; opens the output directory.
+ * Recording stays off (and this returns -1) without PROVIO_DIR or on error. */
+int pv_core_init(int argc, char **argv);
+
+/* Finishes the calling thread's file and stops recording process-wide. */
+void pv_core_shutdown(void);
+
+/* In a forked child: forgets the parent's files and identity. */
+void pv_core_after_fork_child(void);
+
+/* Ends recording after an internal failure; the program goes on untouched. */
+void pv_core_fail(const char *why);
+
+/* The calling thread's recorder, opening its file on first use; NULL when
+ * recording is off. */
+pv_thread *pv_thread_current(void);
+
+/* Finishes the calling thread's file (thread exit, exec, _exit). */
+void pv_thread_finish(void);
+
+/* Room for a record of at most max bytes, or NULL (recording then stops). */
+char *pv_record_begin(pv_thread *t, size_t max);
+static inline void pv_record_end(pv_thread *t, char *end) { pv_writer_commit(&t->writer, end); }
+
+/* A fresh IRI below the thread's: <thread>/<kind>/<n>. dst needs
+ * t->iri_len + 32 + strlen(kind) bytes; returns its length. */
+size_t pv_thread_new_iri(pv_thread *t, char *dst, const char *kind);
+
+int64_t pv_now_ns(void);
+
+/* Appends one line to PROVIO_LOG if set; never to stdout or stderr. */
+void pv_log(const char *what, const char *detail);
+
+#endif

@@ -1,0 +1,168 @@
+/* ident.c - process identity and the IRI scheme. */
+#include "ident.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "serialize.h"
+#include "vocab.h"
+
+/* Characters kept readable in the job part of IRIs (see docs/model.md). */
+#define JOB_KEEP ":"
+
+static size_t copy_str(char *dst, size_t cap, const char *a)
+{
+  size_t n = strlen(a);
+  if (n >= cap) n = cap - 1;
+  memcpy(dst, a, n);
+  dst[n] = 0;
+  return n;
+}
+
+/* The job a process belongs to: an explicit id first, then the batch
+ * system's, then the MPI launcher's namespace (shared by all ranks of one
+ * mpirun), and last the login session, which groups a shell script's
+ * processes. */
+static void find_job(pv_identity *id, const pv_config *c)
+{
+  static const struct { const char *var, *kind; } sched[] = {
+      {"SLURM_JOB_ID", "slurm"}, {"LSB_JOBID", "lsf"},   {"PBS_JOBID", "pbs"},
+      {"FLUX_JOB_ID", "flux"},   {"COBALT_JOBID", "cobalt"}, {"PMIX_NAMESPACE", "pmix"},
+  };
+  const char *value = c->job, *kind = "provio";
+  for (size_t i = 0; !value && i < sizeof sched / sizeof sched[0]; i++) {
+    const char *v = getenv(sched[i].var);
+    if (v && *v) {
+      value = v;
+      kind = sched[i].kind;
+    }
+  }
+  char *p = id->job, *end = id->job + sizeof id->job - 1;
+  if (!value) {
+    kind = "session";
+    char sid[24];
+    sid[pv_fmt_u64(sid, (uint64_t)getsid(0))] = 0;
+    p += copy_str(p, (size_t)(end - p) + 1, "session:");
+    p += copy_str(p, (size_t)(end - p) + 1, id->host);
+    p += copy_str(p, (size_t)(end - p) + 1, ":");
+    p += copy_str(p, (size_t)(end - p) + 1, sid);
+  } else {
+    if (c->job != value) {
+      p += copy_str(p, (size_t)(end - p) + 1, kind);
+      p += copy_str(p, (size_t)(end - p) + 1, ":");
+    }
+    p += copy_str(p, (size_t)(end - p) + 1, value);
+    const char *step = strcmp(kind, "slurm") == 0 ? getenv("SLURM_STEP_ID") : NULL;
+    if (step && *step && !c->job) {
+      p += copy_str(p, (size_t)(end - p) + 1, ".");
+      p += copy_str(p, (size_t)(end - p) + 1, step);
+    }
+  }
+  /* Many small tasks of a pilot runtime share one allocation. */
+  const char *task = getenv("RP_TASK_ID");
+  if (task && *task) {
+    p += copy_str(p, (size_t)(end - p) + 1, ":task:");
+    p += copy_str(p, (size_t)(end - p) + 1, task);
+  }
+  id->scheduler = kind;
+}
+
+void pv_identity_init(pv_identity *id, const pv_config *c, int64_t now_ns)
+{
+  memset(id, 0, sizeof *id);
+  struct utsname u;
+  if (uname(&u) == 0) {
+    char *dot = strchr(u.nodename, '.');
+    if (dot) *dot = 0;
+    copy_str(id->host, sizeof id->host, u.nodename[0] ? u.nodename : "localhost");
+  } else {
+    copy_str(id->host, sizeof id->host, "localhost");
+  }
+  id->pid = getpid();
+  id->start_ns = now_ns;
+  find_job(id, c);
+
+  /* urn:provio:job:<job>  and  <job>/proc/<host>/<pid>.<start_ns> */
+  char *p = id->job_iri;
+  p += copy_str(p, 64, PV_URN "job:");
+  p += pv_iri_encode(p, id->job, strlen(id->job) > 200 ? 200 : strlen(id->job), JOB_KEEP);
+  *p = 0;
+  id->job_iri_len = (size_t)(p - id->job_iri);
+  memcpy(id->proc_iri, id->job_iri, id->job_iri_len);
+  p = id->proc_iri + id->job_iri_len;
+  p += copy_str(p, 16, "/proc/");
+  p += pv_iri_encode(p, id->host, strlen(id->host) > 64 ? 64 : strlen(id->host), "");
+  *p++ = '/';
+  p += pv_fmt_u64(p, (uint64_t)id->pid);
+  *p++ = '.';
+  p += pv_fmt_i64(p, id->start_ns);
+  *p = 0;
+  id->proc_iri_len = (size_t)(p - id->proc_iri);
+}
+
+size_t pv_path_canon(char *dst, size_t cap, const char *cwd, const char *path)
+{
+  size_t n = 0;
+  const char *parts[2] = {path[0] == '/' ? NULL : cwd, path};
+  dst[n++] = '/';
+  for (int k = 0; k < 2; k++) {
+    const char *s = parts[k];
+    if (!s) continue;
+    while (*s) {
+      while (*s == '/') s++;
+      if (!*s) break;
+      const char *e = s;
+      while (*e && *e != '/') e++;
+      size_t len = (size_t)(e - s);
+      if (len == 1 && s[0] == '.') {
+        /* nothing */
+      } else if (len == 2 && s[0] == '.' && s[1] == '.') {
+        while (n > 1 && dst[n - 1] != '/') n--;   /* drop the last component */
+        if (n > 1) n--;                            /* and its slash */
+      } else {
+        if (n > 1) {
+          if (n + 1 > cap) return 0;
+          dst[n++] = '/';
+        }
+        if (n + len > cap) return 0;
+        memcpy(dst + n, s, len);
+        n += len;
+      }
+      s = e;
+    }
+  }
+  return n;
+}
+
+size_t pv_file_iri(char *dst, const pv_identity *id, const pv_config *c, const char *canon, size_t n)
+{
+  char *p = dst;
+  memcpy(p, "file://", 7);
+  p += 7;
+  if (pv_prefix_list_match(&c->local, canon, n)) {
+    size_t hl = strlen(id->host);
+    p += pv_iri_encode(p, id->host, hl > 255 ? 255 : hl, "");
+  }
+  p += pv_iri_encode(p, canon, n, "/");
+  return (size_t)(p - dst);
+}
+
+int pv_file_iri_parse(const char *iri, size_t n, char *host, size_t host_cap, size_t *host_len,
+                      char *path, size_t path_cap, size_t *path_len)
+{
+  if (n < 8 || memcmp(iri, "file://", 7) != 0) return -1;
+  const char *h = iri + 7, *end = iri + n;
+  const char *slash = memchr(h, '/', (size_t)(end - h));
+  if (!slash) return -1;
+  const char *frag = memchr(slash, '#', (size_t)(end - slash));
+  if (frag) end = frag; /* an HDF5 object inside the file */
+  if ((size_t)(slash - h) > host_cap || (size_t)(end - slash) > path_cap) return -1;
+  size_t hl = pv_iri_decode(host, h, (size_t)(slash - h));
+  size_t pl = pv_iri_decode(path, slash, (size_t)(end - slash));
+  if (hl == (size_t)-1 || pl == (size_t)-1) return -1;
+  *host_len = hl;
+  *path_len = pl;
+  return 0;
+}

@@ -1,0 +1,183 @@
+/* serialize.c - N-Triples escaping and the reversible path <-> IRI mapping. */
+#include "serialize.h"
+
+#include <string.h>
+#include <time.h>
+
+static const char hex_digits[] = "0123456789ABCDEF";
+
+/* Bit c set: byte c may stand as itself in an IRI (RFC 3986 unreserved). */
+static const uint64_t unreserved_bits[4] = {
+    0x03FF600000000000ull, /* '-' '.' '0'-'9' */
+    0x47FFFFFE87FFFFFEull, /* 'A'-'Z' '_' 'a'-'z' '~' */
+    0, 0};
+
+size_t pv_iri_encode(char *dst, const char *src, size_t n, const char *keep)
+{
+  uint64_t pass[4] = {unreserved_bits[0], unreserved_bits[1], 0, 0};
+  for (const char *k = keep; k && *k; k++)
+    if (*k != '%') pass[(unsigned char)*k >> 6] |= 1ull << ((unsigned char)*k & 63);
+  char *out = dst;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)src[i];
+    if (pass[c >> 6] >> (c & 63) & 1) {
+      *out++ = (char)c;
+    } else {
+      *out++ = '%';
+      *out++ = hex_digits[c >> 4];
+      *out++ = hex_digits[c & 15];
+    }
+  }
+  return (size_t)(out - dst);
+}
+
+static int hex_value(char c)
+{
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+size_t pv_iri_decode(char *dst, const char *src, size_t n)
+{
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (src[i] != '%') {
+      dst[o++] = src[i];
+      continue;
+    }
+    if (i + 2 >= n) return (size_t)-1;
+    int hi = hex_value(src[i + 1]), lo = hex_value(src[i + 2]);
+    if (hi < 0 || lo < 0) return (size_t)-1;
+    dst[o++] = (char)(hi << 4 | lo);
+    i += 2;
+  }
+  return o;
+}
+
+size_t pv_utf8_seq_len(const unsigned char *s, size_t n)
+{
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  size_t len;
+  uint32_t cp, min;
+  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
+  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
+  else return 0;
+  if (len > n) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (s[i] & 0x3F);
+  }
+  /* Overlong forms, surrogates and values past U+10FFFF are not Unicode
+   * scalar values, and a strict parser rejects them. */
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+size_t pv_literal_escape(char *dst, const char *src, size_t n)
+{
+  char *out = dst;
+  const unsigned char *s = (const unsigned char *)src;
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+      *out++ = (char)c;
+      i++;
+      continue;
+    }
+    switch (c) {
+    case '"': *out++ = '\\'; *out++ = '"'; i++; continue;
+    case '\\': *out++ = '\\'; *out++ = '\\'; i++; continue;
+    case '\n': *out++ = '\\'; *out++ = 'n'; i++; continue;
+    case '\r': *out++ = '\\'; *out++ = 'r'; i++; continue;
+    case '\t': *out++ = '\\'; *out++ = 't'; i++; continue;
+    default: break;
+    }
+    if (c < 0x80) { /* remaining C0 controls and DEL */
+      memcpy(out, "\\u00", 4);
+      out[4] = hex_digits[c >> 4];
+      out[5] = hex_digits[c & 15];
+      out += 6;
+      i++;
+      continue;
+    }
+    size_t len = pv_utf8_seq_len(s + i, n - i);
+    if (len) {
+      memcpy(out, s + i, len);
+      out += len;
+      i += len;
+    } else {
+      memcpy(out, "\\uFFFD", 6);
+      out += 6;
+      i++;
+    }
+  }
+  return (size_t)(out - dst);
+}
+
+size_t pv_fmt_u64(char *dst, uint64_t v)
+{
+  char tmp[20];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < n; i++) dst[i] = tmp[n - 1 - i];
+  return n;
+}
+
+size_t pv_fmt_i64(char *dst, int64_t v)
+{
+  if (v >= 0) return pv_fmt_u64(dst, (uint64_t)v);
+  dst[0] = '-';
+  return 1 + pv_fmt_u64(dst + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+static void put_digits(char *dst, unsigned v, int width)
+{
+  for (int i = width - 1; i >= 0; i--) {
+    dst[i] = (char)('0' + v % 10);
+    v /= 10;
+  }
+}
+
+size_t pv_fmt_datetime(char *dst, int64_t unix_ns)
+{
+  int64_t secs = unix_ns / 1000000000;
+  int64_t ns = unix_ns % 1000000000;
+  if (ns < 0) { ns += 1000000000; secs--; }
+  /* Civil date from days since the epoch (Howard Hinnant's algorithm):
+   * gmtime_r would do, but may take a lock on some libcs. */
+  int64_t days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) { rem += 86400; days--; }
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  unsigned doe = (unsigned)(days - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t year = (int64_t)yoe + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  if (month <= 2) year++;
+  put_digits(dst, (unsigned)year, 4);
+  dst[4] = '-';
+  put_digits(dst + 5, month, 2);
+  dst[7] = '-';
+  put_digits(dst + 8, day, 2);
+  dst[10] = 'T';
+  put_digits(dst + 11, (unsigned)(rem / 3600), 2);
+  dst[13] = ':';
+  put_digits(dst + 14, (unsigned)(rem / 60 % 60), 2);
+  dst[16] = ':';
+  put_digits(dst + 17, (unsigned)(rem % 60), 2);
+  dst[19] = '.';
+  put_digits(dst + 20, (unsigned)(ns / 1000), 6);
+  dst[26] = 'Z';
+  return PV_DATETIME_LEN;
+}

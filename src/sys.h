@@ -1,0 +1,35 @@
+/* sys.h - the system calls provio itself makes, issued directly.
+ *
+ * libprovio.so interposes open, mmap, ftruncate and friends; the core must
+ * not go through those wrappers (recursion) nor through anything that might
+ * allocate.  Raw syscalls set errno on failure, so every entry point from an
+ * intercepted call saves and restores errno around the core. */
+#ifndef PROVIO_SYS_H
+#define PROVIO_SYS_H
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+
+static inline int pv_sys_openat(int dirfd, const char *path, int flags, int mode)
+{ return (int)syscall(SYS_openat, dirfd, path, flags, mode); }
+static inline int pv_sys_close(int fd) { return (int)syscall(SYS_close, fd); }
+static inline int pv_sys_mkdirat(int dirfd, const char *path, int mode)
+{ return (int)syscall(SYS_mkdirat, dirfd, path, mode); }
+static inline int pv_sys_ftruncate(int fd, off_t len) { return (int)syscall(SYS_ftruncate, fd, len); }
+static inline int pv_sys_fallocate(int fd, int mode, off_t off, off_t len)
+{ return (int)syscall(SYS_fallocate, fd, mode, off, len); }
+static inline void *pv_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{ return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off); }
+static inline int pv_sys_munmap(void *addr, size_t len) { return (int)syscall(SYS_munmap, addr, len); }
+static inline ssize_t pv_sys_write(int fd, const void *buf, size_t n)
+{ return (ssize_t)syscall(SYS_write, fd, buf, n); }
+static inline int pv_sys_fstat(int fd, struct stat *st) { return (int)syscall(SYS_fstat, fd, st); }
+static inline int pv_sys_gettid(void) { return (int)syscall(SYS_gettid); }
+
+#endif

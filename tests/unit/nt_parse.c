@@ -1,0 +1,80 @@
+/* nt_parse.c - raptor-backed validation helpers for the unit tests. */
+#include "nt_parse.h"
+
+#include <raptor2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void on_log(void *data, raptor_log_message *m)
+{
+  nt_result *r = data;
+  if (m->level >= RAPTOR_LOG_LEVEL_WARN) r->errors++;
+}
+
+static void copy_term(raptor_term *t, char *dst, size_t cap, size_t *len)
+{
+  const unsigned char *s = NULL;
+  size_t n = 0;
+  if (t->type == RAPTOR_TERM_TYPE_URI) {
+    s = raptor_uri_as_counted_string(t->value.uri, &n);
+  } else if (t->type == RAPTOR_TERM_TYPE_LITERAL) {
+    s = t->value.literal.string;
+    n = t->value.literal.string_len;
+  }
+  if (n > cap) n = cap;
+  if (s) memcpy(dst, s, n);
+  *len = n;
+}
+
+static void on_triple(void *data, raptor_statement *st)
+{
+  nt_result *r = data;
+  if (r->triples++ == 0) {
+    copy_term(st->subject, r->subject, sizeof r->subject, &r->subject_len);
+    copy_term(st->object, r->object, sizeof r->object, &r->object_len);
+  }
+}
+
+void nt_parse(const char *buf, size_t n, nt_result *r)
+{
+  memset(r, 0, sizeof *r);
+  raptor_world *w = raptor_new_world();
+  raptor_world_set_log_handler(w, r, on_log);
+  raptor_world_open(w);
+  raptor_parser *p = raptor_new_parser(w, "ntriples");
+  raptor_parser_set_statement_handler(p, r, on_triple);
+  raptor_uri *base = raptor_new_uri(w, (const unsigned char *)"file:///base");
+  raptor_parser_parse_start(p, base);
+  raptor_parser_parse_chunk(p, (const unsigned char *)buf, n, 1);
+  raptor_free_uri(base);
+  raptor_free_parser(p);
+  raptor_free_world(w);
+}
+
+char *read_file(const char *path, size_t *n)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = malloc((size_t)size + 1);
+  *n = fread(buf, 1, (size_t)size, f);
+  buf[*n] = 0;
+  fclose(f);
+  return buf;
+}
+
+char *make_temp_dir(void)
+{
+  const char *base = getenv("PROVIO_TEST_TMP");
+  if (!base) base = "/dev/shm";
+  char *t = malloc(strlen(base) + 32);
+  sprintf(t, "%s/provio-test.XXXXXX", base);
+  if (!mkdtemp(t)) {
+    sprintf(t, "/tmp/provio-test.XXXXXX");
+    if (!mkdtemp(t)) abort();
+  }
+  return t;
+}

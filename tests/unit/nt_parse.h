@@ -1,0 +1,28 @@
+/* nt_parse.h - an independent check of our output: raptor's N-Triples
+ * parser, with every error it reports counted (its parse calls alone return
+ * success even when they skip lines). */
+#ifndef PROVIO_TEST_NT_PARSE_H
+#define PROVIO_TEST_NT_PARSE_H
+
+#include <stddef.h>
+
+typedef struct nt_result {
+  long triples;
+  long errors;
+  /* first triple's subject IRI and object (IRI or literal value), raw bytes */
+  char subject[16384];
+  size_t subject_len;
+  char object[16384];
+  size_t object_len;
+} nt_result;
+
+/* Parses n bytes of N-Triples; fills r. */
+void nt_parse(const char *buf, size_t n, nt_result *r);
+
+/* Reads a whole file into a malloc'd buffer (NUL-terminated); *n its size. */
+char *read_file(const char *path, size_t *n);
+
+/* A fresh private directory under /dev/shm (or $TMPDIR); caller frees. */
+char *make_temp_dir(void);
+
+#endif

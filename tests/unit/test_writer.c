@@ -1,0 +1,148 @@
+/* The mmap-backed writer: growth across chunks, trimming on close, private
+ * file creation, and records that survive SIGKILL. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nt_parse.h"
+#include "serialize.h"
+#include "writer.h"
+
+static int open_dir(const char *d) { return open(d, O_RDONLY | O_DIRECTORY); }
+
+/* One N-Triples line whose length varies with i. */
+static char *put_line(char *p, long i)
+{
+  p = PV_PUT_LIT(p, "<urn:provio:test/s> <urn:provio:test/p> \"");
+  for (long k = 0; k < i % 97; k++) *p++ = (char)('a' + k % 26);
+  p = PV_PUT_LIT(p, "\"^^<urn:provio:test/n");
+  p += pv_fmt_i64(p, i);
+  return pv_put_end(PV_PUT_LIT(p, ">"));
+}
+
+START_TEST(grows_across_chunks_and_trims)
+{
+  char *dir = make_temp_dir();
+  int dfd = open_dir(dir);
+  pv_writer w;
+  ck_assert_int_eq(pv_writer_open(&w, dfd, "a.nt"), 0);
+  size_t total = 0;
+  long lines = 0;
+  while (total < 3 * PV_WRITER_CHUNK + 12345) {
+    char *p = pv_writer_reserve(&w, 512);
+    ck_assert_ptr_nonnull(p);
+    char *e = put_line(p, lines++);
+    pv_writer_commit(&w, e);
+    total += (size_t)(e - p);
+  }
+  ck_assert_int_eq(w.len, total);
+  pv_writer_close(&w);
+
+  char path[256];
+  snprintf(path, sizeof path, "%s/a.nt", dir);
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_size, (off_t)total);
+  ck_assert_int_eq(st.st_mode & 0777, 0600);
+  size_t n;
+  char *buf = read_file(path, &n);
+  nt_result *r = malloc(sizeof *r);
+  nt_parse(buf, n, r);
+  ck_assert_int_eq(r->errors, 0);
+  ck_assert_int_eq(r->triples, lines);
+  free(r);
+  free(buf);
+  close(dfd);
+}
+END_TEST
+
+START_TEST(refuses_existing_files_and_symlinks)
+{
+  char *dir = make_temp_dir();
+  int dfd = open_dir(dir);
+  char target[256], link[256];
+  snprintf(target, sizeof target, "%s/victim", dir);
+  snprintf(link, sizeof link, "%s/b.nt", dir);
+  ck_assert_int_eq(symlink(target, link), 0);
+  pv_writer w;
+  ck_assert_int_eq(pv_writer_open(&w, dfd, "b.nt"), -EEXIST);
+  ck_assert_int_ne(access(target, F_OK), 0); /* nothing created through the link */
+  ck_assert_int_eq(pv_writer_open(&w, dfd, "c.nt"), 0);
+  pv_writer_close(&w);
+  ck_assert_int_eq(pv_writer_open(&w, dfd, "c.nt"), -EEXIST);
+  close(dfd);
+}
+END_TEST
+
+/* Complete lines of an unfinished file: up to the first NUL, without a
+ * trailing partial line. */
+static size_t complete_prefix(const char *buf, size_t n)
+{
+  size_t end = 0;
+  for (size_t i = 0; i < n && buf[i]; i++)
+    if (buf[i] == '\n') end = i + 1;
+  return end;
+}
+
+START_TEST(survives_sigkill_mid_stream)
+{
+  char *dir = make_temp_dir();
+  int dfd = open_dir(dir);
+  int ready[2];
+  ck_assert_int_eq(pipe(ready), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    pv_writer w;
+    if (pv_writer_open(&w, dfd, "k.nt") != 0) _exit(2);
+    for (long i = 0;; i++) {
+      char *p = pv_writer_reserve(&w, 512);
+      if (!p) _exit(3);
+      pv_writer_commit(&w, put_line(p, i));
+      /* Tell the parent how far we got once past two chunks, then keep
+       * writing until killed. */
+      if (i == 30000) {
+        long n = i + 1;
+        if (write(ready[1], &n, sizeof n) != sizeof n) _exit(4);
+      }
+    }
+  }
+  long written = 0;
+  ck_assert_int_eq(read(ready[0], &written, sizeof written), sizeof written);
+  kill(child, SIGKILL);
+  int status;
+  waitpid(child, &status, 0);
+  ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+  char path[256];
+  snprintf(path, sizeof path, "%s/k.nt", dir);
+  size_t n;
+  char *buf = read_file(path, &n);
+  size_t good = complete_prefix(buf, n);
+  nt_result *r = malloc(sizeof *r);
+  nt_parse(buf, good, r);
+  ck_assert_int_eq(r->errors, 0);
+  ck_assert_int_ge(r->triples, written);
+  free(r);
+  free(buf);
+  close(dfd);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+  Suite *s = suite_create("writer");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, grows_across_chunks_and_trims);
+  tcase_add_test(tc, refuses_existing_files_and_symlinks);
+  tcase_add_test(tc, survives_sigkill_mid_stream);
+  suite_add_tcase(s, tc);
+  return s;
+}
