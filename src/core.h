@@ -40,9 +40,15 @@ extern pv_process pv_proc;
 
 /* Per-thread re-entry guard and cached recorder.  initial-exec TLS: no
  * allocation and no lock on access, which a preloaded library needs. */
+enum pv_layer { PV_LAYER_NONE = 0, PV_LAYER_MPIIO = 1, PV_LAYER_HDF5 = 2 };
+
 struct pv_tls {
   pv_thread *thread;
-  int depth;                   /* >0 while inside provio or a higher-level call */
+  int depth;                   /* >0 while inside provio itself: pass calls through */
+  int layer;                   /* enum pv_layer: inside an MPI-IO or HDF5 call, whose
+                                  wrapper sets it so that the POSIX I/O beneath is
+                                  recorded as provio:viaLayer, not as the program's */
+  const char *layer_call;      /* the higher-level call, e.g. "H5Dwrite" */
 };
 extern __thread struct pv_tls pv_tls __attribute__((tls_model("initial-exec")));
 
