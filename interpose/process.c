@@ -1,23 +1,519 @@
-/* process.c - the preload library's entry and exit: starts the recorder when
- * the library is loaded and finishes its files however the process ends. */
+/* process.c - the process itself: start and end records, fork, exec,
+ * spawn and every way out (return from main, exit, _exit, _Exit), so that
+ * files are finished even when no destructor runs (dash leaves via _exit). */
+#define _GNU_SOURCE
+#include <alloca.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "core.h"
+#include "interpose.h"
+#include "serialize.h"
+#include "sys.h"
+#include "trace.h"
+#include "vocab.h"
 
-static void after_fork_child(void) { pv_core_after_fork_child(); }
+typedef int (*main_fn)(int, char **, char **);
+
+#define PROCESS_FUNCTIONS(X)                                                                      \
+  X(pid_t, fork, (void))                                                                          \
+  X(int, execve, (const char *path, char *const argv[], char *const envp[]))                      \
+  X(int, execv, (const char *path, char *const argv[]))                                           \
+  X(int, execvp, (const char *file, char *const argv[]))                                          \
+  X(int, execvpe, (const char *file, char *const argv[], char *const envp[]))                     \
+  X(int, fexecve, (int fd, char *const argv[], char *const envp[]))                               \
+  X(int, execveat, (int dirfd, const char *path, char *const argv[], char *const envp[], int fl)) \
+  X(int, posix_spawn, (pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,        \
+                       const posix_spawnattr_t *attr, char *const argv[], char *const envp[]))    \
+  X(int, posix_spawnp, (pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,       \
+                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[]))   \
+  X(void, exit, (int status))                                                                     \
+  X(void, _exit, (int status))                                                                    \
+  X(void, _Exit, (int status))                                                                    \
+  X(int, __libc_start_main, (main_fn main, int argc, char **argv, void (*init)(void),             \
+                             void (*fini)(void), void (*rtld_fini)(void), void *stack_end))
+
+PROCESS_FUNCTIONS(PV_DECLARE_REAL)
+void pv_resolve_process(void) { PROCESS_FUNCTIONS(PV_RESOLVE_REAL) }
+
+void *pv_next_symbol(const char *name) { return dlsym(RTLD_NEXT, name); }
+
+void pv_resolve_all(void)
+{
+  static int resolving;
+  if (__atomic_exchange_n(&resolving, 1, __ATOMIC_ACQ_REL)) return;
+  pv_resolve_posix();
+  pv_resolve_process();
+}
+
+static int exit_status = -1;  /* known once main returns or exit() is called */
+static int ended;             /* the end record is written */
+
+/* ---- records -------------------------------------------------------------- */
+
+#define LINE (PV_IRI_MAX + 200)
+
+/* argv as one line for people: arguments with blanks or quotes in '...'. */
+static size_t command_line(char *dst, size_t cap)
+{
+  size_t n = 0;
+  for (int i = 0; i < pv_proc.argc && pv_proc.argv && pv_proc.argv[i]; i++) {
+    const char *a = pv_proc.argv[i];
+    int quote = !*a || strpbrk(a, " \t\n'\"\\$`*?;&|<>(){}") != NULL;
+    if (n + 4 + 4 * strlen(a) >= cap) break;
+    if (i) dst[n++] = ' ';
+    if (quote) dst[n++] = '\'';
+    for (; *a; a++) {
+      if (*a == '\'' && quote) {
+        memcpy(dst + n, "'\\''", 4);
+        n += 4;
+      } else {
+        dst[n++] = *a;
+      }
+    }
+    if (quote) dst[n++] = '\'';
+  }
+  return n;
+}
+
+static size_t put_urn(char *dst, const char *kind, const char *value, const char *keep)
+{
+  char *p = pv_put(dst, PV_URN, sizeof PV_URN - 1);
+  p = pv_put(p, kind, strlen(kind));
+  *p++ = ':';
+  size_t n = strlen(value);
+  if (n > 300) n = 300;
+  p += pv_iri_encode(p, value, n, keep);
+  *p = 0;
+  return (size_t)(p - dst);
+}
+
+static const char *env_first(const char *const *names)
+{
+  for (; *names; names++) {
+    const char *v = getenv(*names);
+    if (v && *v) return v;
+  }
+  return NULL;
+}
+
+/* The rank as the launcher tells it, before MPI_Init. */
+static long launcher_rank(long *size)
+{
+  static const char *const ranks[] = {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK",
+                                      "SLURM_PROCID", NULL};
+  static const char *const sizes[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS", NULL};
+  const char *r = env_first(ranks), *s = env_first(sizes);
+  *size = s ? atol(s) : -1;
+  return r ? atol(r) : -1;
+}
+
+static char user_iri[PV_IRI_MAX], program_iri[PV_IRI_MAX + PV_PATH_MAX];
+
+static void identify_agents(void)
+{
+  const char *user = getenv("USER");
+  if (!user || !*user) user = getenv("LOGNAME");
+  char uid[32] = "uid";
+  if (!user || !*user) {
+    uid[3 + pv_fmt_u64(uid + 3, (uint64_t)getuid())] = 0;
+    user = uid;
+  }
+  put_urn(user_iri, "user", user, "");
+  put_urn(program_iri, "program", pv_proc.exe, "/");
+  long size, rank = launcher_rank(&size);
+  if (rank >= 0) pv_record_rank(rank, size);
+  else memcpy(pv_proc.principal, user_iri, strlen(user_iri) + 1);
+}
+
+/* "<proc> <pred> <file IRI of path>" into p. */
+static char *put_file_triple(char *p, const char *pred, size_t predlen, const char *path, char *scratch)
+{
+  char canon[PV_PATH_MAX];
+  size_t n = pv_path_canon(canon, sizeof canon, pv_proc.cwd, path);
+  if (!n) return p;
+  size_t fl = pv_file_iri(scratch, &pv_proc.id, &pv_proc.cfg, canon, n);
+  p = pv_put_subject(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
+  p = pv_put(p, pred, predlen);
+  return pv_put_end(pv_put_iri(p, scratch, fl));
+}
+#define PUT_FILE(p, pred, path, scratch) put_file_triple(p, pred " ", sizeof pred, path, scratch)
+
+void pv_record_rank(long rank, long size)
+{
+  char r[32];
+  r[pv_fmt_i64(r, rank)] = 0;
+  char *p = pv_put(pv_proc.principal, pv_proc.id.job_iri, pv_proc.id.job_iri_len);
+  p = PV_PUT_LIT(p, "/rank/");
+  p = pv_put(p, r, strlen(r));
+  *p = 0;
+  pv_thread *t = pv_proc.state == PV_ACTIVE ? pv_thread_current() : NULL;
+  if (!t) return; /* before init: written with the process record */
+  size_t rl = strlen(pv_proc.principal);
+  char *l = pv_record_begin(t, 8 * LINE);
+  if (!l) return;
+  const char *proc = pv_proc.id.proc_iri;
+  size_t pl = pv_proc.id.proc_iri_len;
+  l = pv_put_subject(l, pv_proc.principal, rl);
+  l = pv_put_end(PV_PUT_LIT(l, PV_RDF_TYPE " " PV_PROV("Agent")));
+  l = pv_put_subject(l, pv_proc.principal, rl);
+  l = pv_put_end(PV_PUT_LIT(l, PV_RDF_TYPE " " PV_TERM("Rank")));
+  l = pv_put_subject(l, pv_proc.principal, rl);
+  l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_PROV("actedOnBehalfOf") " "), user_iri, strlen(user_iri)));
+  l = pv_put_subject(l, pv_proc.principal, rl);
+  l = pv_put_end(pv_put_long(PV_PUT_LIT(l, PV_TERM("rank") " "), rank));
+  l = pv_put_subject(l, proc, pl);
+  l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_PROV("wasAssociatedWith") " "), pv_proc.principal, rl));
+  l = pv_put_subject(l, proc, pl);
+  l = pv_put_end(pv_put_long(PV_PUT_LIT(l, PV_TERM("rank") " "), rank));
+  if (size > 0) {
+    l = pv_put_subject(l, proc, pl);
+    l = pv_put_end(pv_put_long(PV_PUT_LIT(l, PV_TERM("worldSize") " "), size));
+  }
+  l = pv_put_subject(l, t->iri, t->iri_len);
+  l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_PROV("actedOnBehalfOf") " "), pv_proc.principal, rl));
+  pv_record_end(t, l);
+}
+
+/* Standard streams that are pipes: how the processes of a shell pipeline
+ * find each other (prov-merge links writer and reader of one pipe). */
+static char *put_pipes(char *p)
+{
+  for (int fd = 0; fd <= 2; fd++) {
+    char link[32] = "/proc/self/fd/", target[64];
+    link[14] = (char)('0' + fd);
+    link[15] = 0;
+    ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
+    if (n <= 5 || memcmp(target, "pipe:", 5) != 0) continue;
+    int mode = (int)syscall(SYS_fcntl, fd, F_GETFL) & O_ACCMODE;
+    char name[384], *q = name;
+    q = pv_put(q, pv_proc.id.host, strlen(pv_proc.id.host));
+    *q++ = ':';
+    q = pv_put(q, target, (size_t)n);
+    p = pv_put_subject(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
+    p = mode == O_RDONLY ? PV_PUT_LIT(p, PV_TERM("readsPipe") " ") : PV_PUT_LIT(p, PV_TERM("writesPipe") " ");
+    p = pv_put_end(pv_put_string(p, name, (size_t)(q - name)));
+  }
+  return p;
+}
+
+static void record_process_start(const char *forked_from)
+{
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  char cmd[8192];
+  size_t cl = command_line(cmd, sizeof cmd);
+  size_t ul = strlen(user_iri), gl = strlen(program_iri);
+  char *p = pv_record_begin(t, 40 * LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
+                                   4 * gl);
+  if (!p) return;
+  const char *proc = pv_proc.id.proc_iri, *job = pv_proc.id.job_iri;
+  size_t pl = pv_proc.id.proc_iri_len, jl = pv_proc.id.job_iri_len;
+#define PROC_SUBJECT() (p = pv_put_subject(p, proc, pl))
+  PROC_SUBJECT();
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Activity")));
+  PROC_SUBJECT();
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("Process")));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOfJob") " "), job, jl));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("startedAtTime") " "), pv_proc.id.start_ns));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("host") " "), pv_proc.id.host, strlen(pv_proc.id.host)));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("pid") " "), pv_proc.id.pid));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("ppid") " "), getppid()));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("commandLine") " "), cmd, cl));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("argc") " "), pv_proc.argc));
+  if (pv_proc.exe[0]) p = PUT_FILE(p, PV_TERM("executable"), pv_proc.exe, t->scratch[0]);
+  p = PUT_FILE(p, PV_TERM("cwd"), pv_proc.cwd, t->scratch[0]);
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasAssociatedWith") " "), program_iri, gl));
+  PROC_SUBJECT();
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasAssociatedWith") " "), user_iri, ul));
+  if (forked_from) {
+    PROC_SUBJECT();
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("forkedFrom") " "), forked_from, strlen(forked_from)));
+  }
+  p = put_pipes(p);
+#undef PROC_SUBJECT
+  p = pv_put_subject(p, job, jl);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("Job")));
+  p = pv_put_subject(p, job, jl);
+  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("jobId") " "), pv_proc.id.job, strlen(pv_proc.id.job)));
+  p = pv_put_subject(p, job, jl);
+  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("scheduler") " "), pv_proc.id.scheduler,
+                               strlen(pv_proc.id.scheduler)));
+  p = pv_put_subject(p, program_iri, gl);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("SoftwareAgent")));
+  p = pv_put_subject(p, program_iri, gl);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("Program")));
+  p = pv_put_subject(p, user_iri, ul);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Person")));
+  p = pv_put_subject(p, user_iri, ul);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("User")));
+  p = pv_put_subject(p, user_iri, ul);
+  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("uid") " "), getuid()));
+  pv_record_end(t, p);
+  /* The program file and the rank, now that the thread file exists. */
+  if (pv_proc.exe[0]) {
+    char canon[PV_PATH_MAX];
+    size_t n = pv_path_canon(canon, sizeof canon, "/", pv_proc.exe);
+    size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, n);
+    char *l = pv_record_begin(t, 2 * LINE + 2 * gl + fl);
+    if (l) {
+      l = pv_put_subject(l, program_iri, gl);
+      l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_TERM("executable") " "), t->scratch[0], fl));
+      pv_record_end(t, l);
+    }
+  }
+  long size, rank = launcher_rank(&size);
+  if (rank >= 0) pv_record_rank(rank, size);
+}
+
+void pv_record_process_end(const char *ended_by, int status, const char *exec_path)
+{
+  if (ended) return;
+  ended = 1;
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  char *p = pv_record_begin(t, 6 * LINE + PV_FILE_IRI_MAX(PV_PATH_MAX));
+  if (!p) return;
+  const char *proc = pv_proc.id.proc_iri;
+  size_t pl = pv_proc.id.proc_iri_len;
+  p = pv_put_subject(p, proc, pl);
+  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("endedAtTime") " "), pv_now_ns()));
+  p = pv_put_subject(p, proc, pl);
+  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("endedBy") " "), ended_by, strlen(ended_by)));
+  if (status >= 0) {
+    p = pv_put_subject(p, proc, pl);
+    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("exitStatus") " "), status));
+  }
+  if (exec_path) p = PUT_FILE(p, PV_TERM("execTarget"), exec_path, t->scratch[0]);
+  pv_record_end(t, p);
+}
+
+static void record_child(pid_t child)
+{
+  pv_thread *t = pv_thread_current();
+  char *p = t ? pv_record_begin(t, 2 * LINE) : NULL;
+  if (!p) return;
+  p = pv_put_subject(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
+  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("childPid") " "), child));
+  pv_record_end(t, p);
+}
+
+/* Descriptors the process was started with (a shell's redirections): the
+ * program's reads and writes on them belong to those files. */
+static void track_inherited(void)
+{
+  int dir = pv_sys_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dir < 0) return;
+  char buf[4096];
+  long n;
+  while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+    for (long off = 0; off < n;) {
+      struct dirent64 *d = (struct dirent64 *)(buf + off);
+      off += d->d_reclen;
+      if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
+      int fd = atoi(d->d_name);
+      if (fd == dir) continue;
+      char link[64] = "/proc/self/fd/", path[PV_PATH_MAX];
+      memcpy(link + 14, d->d_name, strnlen(d->d_name, 20) + 1);
+      ssize_t len = syscall(SYS_readlinkat, AT_FDCWD, link, path, sizeof path - 1);
+      struct stat st;
+      if (len <= 0 || path[0] != '/' || pv_sys_fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      int flags = (int)syscall(SYS_fcntl, fd, F_GETFL);
+      pv_track_canonical(fd, path, (size_t)len, flags, PV_API_INHERITED, 0);
+    }
+  }
+  pv_sys_close(dir);
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+/* Everything a process image owes its records before it ends. */
+static void finish_image(const char *ended_by, int status, const char *exec_path)
+{
+  int e = errno;
+  pv_tls.depth++;
+  pv_track_flush_all(exec_path ? PV_FLUSH_RESTART : PV_FLUSH_CLOSE);
+  pv_path_queries_flush(1);
+  pv_record_process_end(ended_by, status, exec_path);
+  pv_thread_finish();
+  pv_tls.depth--;
+  errno = e;
+}
+
+static char parent_iri[PV_IRI_MAX];
+
+static void after_fork_child(void)
+{
+  memcpy(parent_iri, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len + 1);
+  pv_core_after_fork_child();
+  if (pv_proc.state != PV_ACTIVE) return;
+  pv_tls.depth++;
+  pv_track_flush_all(PV_FLUSH_FORGET);
+  pv_path_queries_flush(0);
+  ended = 0;
+  exit_status = -1;
+  record_process_start(parent_iri);
+  pv_tls.depth--;
+}
 
 /* glibc passes argc/argv to ELF constructors: the command line is known
  * without reading /proc. */
 __attribute__((constructor)) static void provio_load(int argc, char **argv)
 {
   pv_tls.depth++;
-  if (pv_core_init(argc, argv) == 0) pthread_atfork(NULL, NULL, after_fork_child);
+  pv_clock_init();
+  pv_resolve_all();
+  if (pv_core_init(argc, argv) == 0) {
+    ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", pv_proc.exe, sizeof pv_proc.exe - 1);
+    pv_proc.exe[n > 0 ? n : 0] = 0;
+    identify_agents();
+    track_inherited();
+    pthread_atfork(NULL, NULL, after_fork_child);
+    record_process_start(NULL);
+  }
   pv_tls.depth--;
 }
 
 __attribute__((destructor)) static void provio_unload(void)
 {
-  pv_tls.depth++;
+  if (pv_proc.state != PV_ACTIVE) return;
+  finish_image("exit", exit_status, NULL);
   pv_core_shutdown();
-  pv_tls.depth--;
+}
+
+/* ---- wrappers -------------------------------------------------------------- */
+
+static main_fn real_main;
+static int main_returning(int argc, char **argv, char **envp)
+{
+  exit_status = real_main(argc, argv, envp);
+  return exit_status;
+}
+/* Wrapping the program's main is the only way to see the status it
+ * returns: glibc calls exit() on it from inside libc. */
+PV_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
+                                void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+  real_main = main;
+  return PV_REAL(__libc_start_main)(main_returning, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+PV_EXPORT void exit(int status)
+{
+  exit_status = status & 0xff;
+  PV_REAL(exit)(status);
+  __builtin_unreachable();
+}
+
+#define QUICK_EXIT(name)                                                                          \
+  PV_EXPORT void name(int status)                                                                 \
+  {                                                                                               \
+    if (!PV_IDLE()) finish_image("exit", status & 0xff, NULL);                                    \
+    PV_REAL(name)(status);                                                                        \
+    __builtin_unreachable();                                                                      \
+  }
+QUICK_EXIT(_exit)
+QUICK_EXIT(_Exit)
+
+PV_EXPORT pid_t fork(void)
+{
+  if (PV_IDLE()) return PV_REAL(fork)();
+  pid_t pid = real_fork(); /* the child is set up by after_fork_child */
+  if (pid > 0) {
+    int e = errno;
+    pv_tls.depth++;
+    record_child(pid);
+    pv_tls.depth--;
+    errno = e;
+  }
+  return pid;
+}
+
+/* A vfork child shares its parent's memory until it execs, so it must not
+ * touch provio's state; a real fork gives it its own. */
+PV_EXPORT pid_t vfork(void) { return fork(); }
+
+#define SPAWN_WRAPPER(name)                                                                       \
+  PV_EXPORT int name(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,          \
+                     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])       \
+  {                                                                                               \
+    if (PV_IDLE()) return PV_REAL(name)(pid, path, fa, attr, argv, envp);                         \
+    pid_t child = -1;                                                                             \
+    int rc = real_##name(&child, path, fa, attr, argv, envp);                                     \
+    if (pid) *pid = child;                                                                        \
+    if (rc == 0) {                                                                                \
+      int e = errno;                                                                              \
+      pv_tls.depth++;                                                                             \
+      record_child(child);                                                                        \
+      pv_tls.depth--;                                                                             \
+      errno = e;                                                                                  \
+    }                                                                                             \
+    return rc;                                                                                    \
+  }
+SPAWN_WRAPPER(posix_spawn)
+SPAWN_WRAPPER(posix_spawnp)
+
+/* Before the image is replaced: its records, its end, its files finished.
+ * If exec fails the process goes on recording in a new file segment. */
+#define EXEC_WRAPPER(name, params, args, target)                                                  \
+  PV_EXPORT int name params                                                                       \
+  {                                                                                               \
+    if (!PV_IDLE()) finish_image("exec", -1, target);                                             \
+    int rc = PV_REAL(name) args;                                                                  \
+    ended = 0;                                                                                    \
+    return rc;                                                                                    \
+  }
+EXEC_WRAPPER(execve, (const char *path, char *const argv[], char *const envp[]), (path, argv, envp), path)
+EXEC_WRAPPER(execv, (const char *path, char *const argv[]), (path, argv), path)
+EXEC_WRAPPER(execvp, (const char *file, char *const argv[]), (file, argv), file)
+EXEC_WRAPPER(execvpe, (const char *file, char *const argv[], char *const envp[]), (file, argv, envp), file)
+EXEC_WRAPPER(fexecve, (int fd, char *const argv[], char *const envp[]), (fd, argv, envp), NULL)
+EXEC_WRAPPER(execveat, (int dirfd, const char *path, char *const argv[], char *const envp[], int fl),
+             (dirfd, path, argv, envp, fl), path)
+
+/* The list forms gather their arguments and go through the vector forms
+ * above; glibc's own would call execve internally, unseen. */
+#define GATHER_ARGS(first, envp_out)                                                              \
+  va_list ap;                                                                                     \
+  int count = 1;                                                                                  \
+  va_start(ap, first);                                                                            \
+  while (va_arg(ap, const char *)) count++;                                                       \
+  va_end(ap);                                                                                     \
+  char **argv = alloca(((size_t)count + 1) * sizeof *argv);                                       \
+  argv[0] = (char *)first;                                                                        \
+  va_start(ap, first);                                                                            \
+  for (int i = 1; i <= count; i++) argv[i] = va_arg(ap, char *);                                  \
+  envp_out;                                                                                       \
+  va_end(ap);
+
+PV_EXPORT int execl(const char *path, const char *arg, ...)
+{
+  GATHER_ARGS(arg, (void)0)
+  return execv(path, argv);
+}
+PV_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+  GATHER_ARGS(arg, (void)0)
+  return execvp(file, argv);
+}
+PV_EXPORT int execle(const char *path, const char *arg, ...)
+{
+  char **envp;
+  GATHER_ARGS(arg, envp = va_arg(ap, char **))
+  return execve(path, argv, envp);
 }

@@ -184,6 +184,12 @@ static int open_thread_file(pv_thread *t)
   p = PV_PUT_LIT(p, ".nt");
   *p = 0;
   int err = pv_writer_open(&t->writer, pv_proc.dirfd, name);
+  /* The same thread's earlier file (a failed exec finished it): go on in
+   * the next segment. */
+  if (err == -EEXIST && t->segment < 1000) {
+    t->segment++;
+    return open_thread_file(t);
+  }
   if (err) {
     pv_log("cannot create a record file", strerror(-err));
     return -1;
@@ -213,6 +219,11 @@ static int open_thread_file(pv_thread *t)
     l = PV_PUT_LIT(l, " " PV_PROV("wasAssociatedWith") " ");
     l = pv_put(l, s0, slen);
     l = pv_put_end(l);
+    if (pv_proc.principal[0]) {
+      l = pv_put(l, s0, slen);
+      l = PV_PUT_LIT(l, " " PV_PROV("actedOnBehalfOf") " ");
+      l = pv_put_end(pv_put_iri(l, pv_proc.principal, strlen(pv_proc.principal)));
+    }
   }
   pv_writer_commit(&t->writer, l);
   return 0;

@@ -24,6 +24,9 @@ typedef struct pv_thread {
   uint64_t seq;                /* per-thread counter for unique record IRIs */
   char iri[PV_IRI_MAX];        /* the thread agent */
   size_t iri_len;
+  /* Room for two file IRIs while a record is built: too big for the stacks
+   * of some threads, and TLS must stay tiny for a dlopen'ed libprovio.so. */
+  char scratch[2][PV_FILE_IRI_MAX(PV_PATH_MAX)];
 } pv_thread;
 
 typedef struct pv_process {
@@ -33,7 +36,9 @@ typedef struct pv_process {
   int dirfd;                   /* <PROVIO_DIR>/<host>, opened at init */
   int argc;
   char **argv;
-  char cwd[PV_PATH_MAX];
+  char cwd[PV_PATH_MAX];        /* kept current by the chdir wrappers */
+  char exe[PV_PATH_MAX];        /* the executable, from /proc/self/exe */
+  char principal[PV_IRI_MAX];   /* whom threads act for: the MPI rank, else the user */
 } pv_process;
 
 extern pv_process pv_proc;

@@ -63,6 +63,14 @@ static inline char *pv_put_iri(char *p, const char *iri, size_t n)
   return p;
 }
 
+/* "<iri> ": the subject of a triple. */
+static inline char *pv_put_subject(char *p, const char *iri, size_t n)
+{
+  p = pv_put_iri(p, iri, n);
+  *p++ = ' ';
+  return p;
+}
+
 /* "text" with N-Triples escapes; needs PV_LITERAL_MAX(n) + 2 bytes. */
 static inline char *pv_put_string(char *p, const char *s, size_t n)
 {

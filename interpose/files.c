@@ -1,0 +1,357 @@
+/* files.c - the descriptor table and the records of file sessions and name
+ * operations: what every interception module reports into. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "interpose.h"
+#include "serialize.h"
+#include "sys.h"
+#include "vocab.h"
+
+static pv_session *fd_chunks[PV_FD_MAX / PV_FD_CHUNK];
+static uint64_t base_ticks;
+static int64_t base_ns;
+
+/* ---- clock -------------------------------------------------------------- */
+
+void pv_clock_init(void)
+{
+  base_ticks = pv_ticks();
+  base_ns = pv_now_ns();
+}
+
+int64_t pv_ticks_to_ns(uint64_t ticks)
+{
+  int64_t ns = pv_now_ns() - base_ns;
+  uint64_t span = pv_ticks() - base_ticks;
+  if (ns <= 0 || span == 0) return 0;
+  return (int64_t)((double)ticks * (double)ns / (double)span);
+}
+
+/* ---- descriptor table --------------------------------------------------- */
+
+pv_session *pv_fd_session(int fd)
+{
+  if ((unsigned)fd >= PV_FD_MAX) return NULL;
+  pv_session *chunk = __atomic_load_n(&fd_chunks[fd / PV_FD_CHUNK], __ATOMIC_ACQUIRE);
+  if (!chunk) return NULL;
+  pv_session *s = &chunk[fd % PV_FD_CHUNK];
+  return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) && !s->excluded ? s : NULL;
+}
+
+pv_session *pv_fd_slot(int fd)
+{
+  if ((unsigned)fd >= PV_FD_MAX) return NULL;
+  pv_session **cell = &fd_chunks[fd / PV_FD_CHUNK];
+  pv_session *chunk = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
+  if (!chunk) {
+    pv_session *fresh = pv_sys_mmap(NULL, sizeof(pv_session) * PV_FD_CHUNK, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (fresh == MAP_FAILED) return NULL;
+    pv_session *expected = NULL;
+    if (__atomic_compare_exchange_n(cell, &expected, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      chunk = fresh;
+    } else {
+      pv_sys_munmap(fresh, sizeof(pv_session) * PV_FD_CHUNK);
+      chunk = expected;
+    }
+  }
+  return &chunk[fd % PV_FD_CHUNK];
+}
+
+int pv_path_excluded(const char *canon, size_t len)
+{
+  if (pv_prefix_list_match(&pv_proc.cfg.include, canon, len)) return 0;
+  if (pv_prefix_list_match(&pv_proc.cfg.exclude, canon, len)) return 1;
+  /* Our own output is not the program's data. */
+  size_t dl = strlen(pv_proc.cfg.dir);
+  return pv_proc.cfg.dir[0] == '/' && len >= dl && memcmp(canon, pv_proc.cfg.dir, dl) == 0 &&
+         (len == dl || canon[dl] == '/');
+}
+
+size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
+{
+  const char *base = pv_proc.cwd;
+  if (path[0] != '/' && dirfd != AT_FDCWD) {
+    pv_session *d = pv_fd_slot(dirfd);
+    /* A directory descriptor we saw opened; otherwise ask the kernel. */
+    char dirbuf[PV_PATH_MAX];
+    if (d && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE)) {
+      memcpy(dirbuf, d->path, d->path_len);
+      dirbuf[d->path_len] = 0;
+    } else {
+      char link[32] = "/proc/self/fd/", *p = link + 14;
+      p[pv_fmt_u64(p, (uint64_t)dirfd)] = 0;
+      ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, link, dirbuf, sizeof dirbuf - 1);
+      if (n <= 0 || dirbuf[0] != '/') return 0;
+      dirbuf[n] = 0;
+    }
+    return pv_path_canon(dst, cap, dirbuf, path);
+  }
+  return pv_path_canon(dst, cap, base, path);
+}
+
+/* Libraries open files for their own bookkeeping: MPI's shared-memory
+ * segments and lock tests.  Marked, not hidden: the user may want them. */
+static int library_internal(const char *canon, size_t len)
+{
+  static const char *const markers[] = {"/ompi.", "/open-mpi", "/vader_segment", "/sm_segment",
+                                         "/psm2_shm", "/ucx_", "/pmix", "/lockedfile", NULL};
+  for (int i = 0; markers[i]; i++) {
+    size_t ml = strlen(markers[i]);
+    for (size_t k = 0; k + ml <= len; k++)
+      if (memcmp(canon + k, markers[i], ml) == 0) return 1;
+  }
+  return 0;
+}
+
+pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags, int api,
+                               uintptr_t callsite)
+{
+  pv_session *s = pv_fd_slot(fd);
+  if (!s) return NULL;
+  if (__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) pv_track_close(fd); /* missed close */
+  s->excluded = pv_path_excluded(canon, len);
+  s->flags = flags;
+  s->api = api;
+  s->via_layer = pv_tls.layer;
+  s->library_internal = library_internal(canon, len);
+  s->open_ns = pv_now_ns();
+  s->callsite = callsite;
+  memset(s->counter, 0, sizeof s->counter);
+  memcpy(s->path, canon, len);
+  s->path_len = len;
+  __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
+  return s->excluded ? NULL : s;
+}
+
+pv_session *pv_track_open(int fd, int dirfd, const char *path, int flags, int api, uintptr_t callsite)
+{
+  char canon[PV_PATH_MAX];
+  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon);
+  if (!len) return NULL;
+  return pv_track_canonical(fd, canon, len, flags, api, callsite);
+}
+
+void pv_track_dup(int oldfd, int newfd)
+{
+  pv_session *old = pv_fd_session(oldfd);
+  if (!old || oldfd == newfd) return;
+  pv_track_canonical(newfd, old->path, old->path_len, old->flags, old->api, old->callsite);
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static char *put_flags(char *p, int flags)
+{
+  static const struct { int bit; const char *name; } names[] = {
+      {O_CREAT, "O_CREAT"}, {O_EXCL, "O_EXCL"},   {O_TRUNC, "O_TRUNC"},       {O_APPEND, "O_APPEND"},
+      {O_SYNC, "O_SYNC"},   {O_DSYNC, "O_DSYNC"}, {O_DIRECT, "O_DIRECT"},     {O_NOATIME, "O_NOATIME"},
+      {O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},    {O_DIRECTORY, "O_DIRECTORY"},
+  };
+  int acc = flags & O_ACCMODE;
+  *p++ = '"';
+  p = acc == O_WRONLY ? PV_PUT_LIT(p, "O_WRONLY") : acc == O_RDWR ? PV_PUT_LIT(p, "O_RDWR")
+                                                                  : PV_PUT_LIT(p, "O_RDONLY");
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if ((flags & names[i].bit) == names[i].bit && names[i].bit) {
+      *p++ = '|';
+      p = pv_put(p, names[i].name, strlen(names[i].name));
+    }
+  *p++ = '"';
+  return p;
+}
+
+static const char *const api_names[] = {"posix", "stdio", "mpiio", "inherited"};
+static const char *const layer_names[] = {"", "mpiio", "hdf5"};
+
+/* Exactly the counters a session had, by property, in pv_counter order. */
+static const char *const counter_terms[PV_COUNTERS] = {
+    PV_TERM("bytesRead"), PV_TERM("bytesWritten"), PV_TERM("reads"),     PV_TERM("writes"),
+    PV_TERM("seeks"),     PV_TERM("syncs"),        PV_TERM("metaOps"),   PV_TERM("readTime"),
+    PV_TERM("writeTime"), PV_TERM("metaTime"),     PV_TERM("layerCalls"),
+};
+
+#define RECORD_LINE (PV_IRI_MAX + 160)
+
+static void emit_session(pv_session *s, int64_t end_ns)
+{
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  uint64_t c[PV_COUNTERS];
+  for (int i = 0; i < PV_COUNTERS; i++) c[i] = __atomic_load_n(&s->counter[i], __ATOMIC_RELAXED);
+  int wrote = c[PV_C_WRITES] > 0 || (s->flags & (O_TRUNC | O_CREAT)) ||
+              (s->api == PV_API_MPIIO && (s->flags & O_ACCMODE) != O_RDONLY && c[PV_C_WRITES]);
+  int read = c[PV_C_READS] > 0;
+  char callsite[512];
+  size_t cl = s->callsite ? pv_callsite_name(s->callsite, callsite, sizeof callsite) : 0;
+
+  size_t fmax = PV_FILE_IRI_MAX(s->path_len);
+  char *p = pv_record_begin(t, 40 * RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(cl));
+  if (!p) return;
+  char acc[PV_IRI_MAX + 64], ver[PV_IRI_MAX + 64], *file = t->scratch[0];
+  size_t al = pv_thread_new_iri(t, acc, "access");
+  size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, s->path, s->path_len);
+  const char *proc = pv_proc.id.proc_iri;
+  size_t pl = pv_proc.id.proc_iri_len;
+
+  p = pv_put_subject(p, file, fl);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("File")));
+  p = pv_put_subject(p, file, fl);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Entity")));
+  if (read) {
+    p = pv_put_subject(p, proc, pl);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("used") " "), file, fl));
+  }
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Activity")));
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("FileAccess")));
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOf") " "), proc, pl));
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasAssociatedWith") " "), t->iri, t->iri_len));
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("file") " "), file, fl));
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("startedAtTime") " "), s->open_ns));
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("endedAtTime") " "), end_ns));
+  p = pv_put_subject(p, acc, al);
+  p = PV_PUT_LIT(p, PV_TERM("api") " ");
+  p = pv_put_end(pv_put_string(p, api_names[s->api], strlen(api_names[s->api])));
+  p = pv_put_subject(p, acc, al);
+  p = pv_put_end(put_flags(PV_PUT_LIT(p, PV_TERM("openFlags") " "), s->flags));
+  for (int i = 0; i < PV_COUNTERS; i++) {
+    if (!c[i]) continue;
+    int64_t v = (i == PV_C_READ_TICKS || i == PV_C_WRITE_TICKS || i == PV_C_META_TICKS)
+                    ? pv_ticks_to_ns(c[i])
+                    : (int64_t)c[i];
+    p = pv_put_subject(p, acc, al);
+    p = pv_put(p, counter_terms[i], strlen(counter_terms[i]));
+    *p++ = ' ';
+    p = pv_put_end(pv_put_long(p, v));
+  }
+  if (s->via_layer || c[PV_C_LAYER_IO]) {
+    const char *layer = layer_names[s->via_layer ? s->via_layer : pv_tls.layer ? pv_tls.layer : 1];
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("viaLayer") " "), layer, strlen(layer)));
+  }
+  if (s->library_internal) {
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(PV_PUT_LIT(p, PV_TERM("libraryInternal") " \"true\"^^" PV_XSD("boolean")));
+  }
+  if (cl) {
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("callSite") " "), callsite, cl));
+  }
+  if (wrote) {
+    size_t vl = pv_thread_new_iri(t, ver, "version");
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Entity")));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("FileVersion")));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("specializationOf") " "), file, fl));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasGeneratedBy") " "), proc, pl));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("generatedAtTime") " "), end_ns));
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("version") " "), ver, vl));
+  }
+  pv_record_end(t, p);
+}
+
+void pv_track_close(int fd)
+{
+  pv_session *s = pv_fd_slot(fd);
+  if (!s || !__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) return;
+  if (!s->excluded) emit_session(s, pv_now_ns());
+}
+
+void pv_track_flush_all(enum pv_flush how)
+{
+  for (size_t k = 0; k < PV_FD_MAX / PV_FD_CHUNK; k++) {
+    pv_session *chunk = __atomic_load_n(&fd_chunks[k], __ATOMIC_ACQUIRE);
+    if (!chunk) continue;
+    for (int i = 0; i < PV_FD_CHUNK; i++) {
+      pv_session *s = &chunk[i];
+      if (!__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || s->excluded) continue;
+      if (how == PV_FLUSH_CLOSE) {
+        if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) emit_session(s, pv_now_ns());
+        continue;
+      }
+      if (how == PV_FLUSH_RESTART) emit_session(s, pv_now_ns());
+      /* Descriptors survive exec and fork; what happens next is new. */
+      memset(s->counter, 0, sizeof s->counter);
+      s->open_ns = pv_now_ns();
+      s->flags &= ~(O_TRUNC | O_CREAT);
+    }
+  }
+}
+
+void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, const char *target,
+                       uintptr_t callsite)
+{
+  char canon[PV_PATH_MAX], canon2[PV_PATH_MAX];
+  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon), len2 = 0;
+  if (!len || pv_path_excluded(canon, len)) return;
+  if (target) {
+    /* symlink's target is stored text, relative to the link's directory */
+    len2 = pv_canon_at(dirfd2, target, canon2, sizeof canon2);
+    if (!len2) return;
+  }
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  char cs[512];
+  size_t cl = callsite ? pv_callsite_name(callsite, cs, sizeof cs) : 0;
+  char *p = pv_record_begin(t, 16 * RECORD_LINE + 4 * PV_FILE_IRI_MAX(len) +
+                                   4 * PV_FILE_IRI_MAX(len2) + PV_LITERAL_MAX(cl));
+  if (!p) return;
+  char opi[PV_IRI_MAX + 64], *file = t->scratch[0], *file2 = t->scratch[1];
+  size_t ol = pv_thread_new_iri(t, opi, "op");
+  size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, canon, len);
+  size_t fl2 = target ? pv_file_iri(file2, &pv_proc.id, &pv_proc.cfg, canon2, len2) : 0;
+  int64_t now = pv_now_ns();
+  p = pv_put_subject(p, opi, ol);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("FileOperation")));
+  p = pv_put_subject(p, opi, ol);
+  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("operation") " "), op, strlen(op)));
+  p = pv_put_subject(p, opi, ol);
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOf") " "), pv_proc.id.proc_iri,
+                            pv_proc.id.proc_iri_len));
+  p = pv_put_subject(p, opi, ol);
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("file") " "), file, fl));
+  p = pv_put_subject(p, opi, ol);
+  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("atTime") " "), now));
+  if (cl) {
+    p = pv_put_subject(p, opi, ol);
+    p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("callSite") " "), cs, cl));
+  }
+  if (target) {
+    p = pv_put_subject(p, opi, ol);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("target") " "), file2, fl2));
+  }
+  if (strcmp(op, "rename") == 0) {
+    /* The target now holds what the source held. */
+    char ver[PV_IRI_MAX + 64];
+    size_t vl = pv_thread_new_iri(t, ver, "version");
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Entity")));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("FileVersion")));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("specializationOf") " "), file2, fl2));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasGeneratedBy") " "), pv_proc.id.proc_iri,
+                              pv_proc.id.proc_iri_len));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("generatedAtTime") " "), now));
+    p = pv_put_subject(p, ver, vl);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("renamedFrom") " "), file, fl));
+  }
+  pv_record_end(t, p);
+}

@@ -1,0 +1,149 @@
+/* interpose.h - what the interception modules share: the wrapper
+ * definition macros, the lock-free descriptor table, and the cheap clock.
+ *
+ * Every wrapper follows one shape (PV_PASS_IF_IDLE, then the real call,
+ * then accounting only if the descriptor is tracked), so each module reads
+ * as a list of what it records, not as copied boilerplate. */
+#ifndef PROVIO_INTERPOSE_H
+#define PROVIO_INTERPOSE_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core.h"
+
+#define PV_EXPORT __attribute__((visibility("default")))
+
+/* ---- real functions ---------------------------------------------------
+ * Each module lists its functions once in an X-macro
+ *   #define MY_FUNCTIONS(X) X(ssize_t, read, (int fd, void *b, size_t n)) ...
+ * and gets a pointer real_<name> per entry (PV_DECLARE_REAL) that
+ * pv_resolve_<module>() fills with dlsym(RTLD_NEXT) once, at load. */
+#define PV_DECLARE_REAL(ret, name, params) static ret(*real_##name) params;
+#define PV_RESOLVE_REAL(ret, name, params) \
+  real_##name = (ret(*) params)pv_next_symbol(#name);
+
+/* The next definition of name after ours in the lookup order, so that tools
+ * preloaded after provio (or MPI profiling layers) keep working. */
+void *pv_next_symbol(const char *name);
+
+/* Resolution of every module's functions; called by the constructor, and by
+ * a wrapper only if something calls it before the constructor ran. */
+void pv_resolve_all(void);
+#define PV_REAL(name) \
+  (__builtin_expect(real_##name != NULL, 1) ? real_##name : (pv_resolve_all(), real_##name))
+
+/* Inside provio (or before init, or after shutdown): just call through. */
+#define PV_IDLE() (pv_tls.depth != 0 || pv_proc.state != PV_ACTIVE)
+
+/* ---- clock ------------------------------------------------------------ */
+static inline uint64_t pv_ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  return __builtin_ia32_rdtsc();
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+/* Ticks to nanoseconds, calibrated against the real-time clock over the
+ * process's life so far (no calibration pause at start). */
+int64_t pv_ticks_to_ns(uint64_t ticks);
+
+/* ---- descriptor table --------------------------------------------------
+ * One slot per file descriptor, in lazily mapped chunks installed with a
+ * compare-and-swap.  Counters are updated with relaxed atomic adds: exact
+ * under threads sharing a descriptor, and no lock on the I/O path. */
+enum pv_api { PV_API_POSIX = 0, PV_API_STDIO = 1, PV_API_MPIIO = 2, PV_API_INHERITED = 3 };
+enum pv_counter {
+  PV_C_BYTES_READ, PV_C_BYTES_WRITTEN, PV_C_READS, PV_C_WRITES, PV_C_SEEKS, PV_C_SYNCS,
+  PV_C_META, PV_C_READ_TICKS, PV_C_WRITE_TICKS, PV_C_META_TICKS, PV_C_LAYER_IO, PV_COUNTERS
+};
+
+typedef struct pv_session {
+  int active;                     /* atomic: 1 while the descriptor is tracked */
+  int excluded;                   /* tracked only to be ignored (excluded path) */
+  int flags;                      /* open flags */
+  int api;                        /* enum pv_api */
+  int library_internal;           /* opened by an I/O library for itself */
+  int via_layer;                  /* enum pv_layer of the call that opened it */
+  int64_t open_ns;
+  uintptr_t callsite;             /* return address of the application's call */
+  uint64_t counter[PV_COUNTERS];  /* atomic */
+  size_t path_len;
+  char path[PV_PATH_MAX];         /* canonical absolute path */
+} pv_session;
+
+#define PV_FD_CHUNK 256
+#define PV_FD_MAX (1 << 20)
+
+/* The session of fd if tracked, else NULL.  No allocation. */
+pv_session *pv_fd_session(int fd);
+/* The slot for fd, mapping its chunk if needed; NULL if fd is out of range
+ * or memory is short. */
+pv_session *pv_fd_slot(int fd);
+
+/* Starts tracking fd as path (relative to dirfd's directory or the cwd)
+ * opened with flags.  Returns the session, or NULL if not tracked. */
+pv_session *pv_track_open(int fd, int dirfd, const char *path, int flags, int api,
+                          uintptr_t callsite);
+/* Same, from an already canonical absolute path. */
+pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags, int api,
+                               uintptr_t callsite);
+/* Stops tracking fd, writing its access record. */
+void pv_track_close(int fd);
+/* New descriptor newfd refers to the same file as oldfd (dup family). */
+void pv_track_dup(int oldfd, int newfd);
+/* What to do with every tracked descriptor at a process boundary. */
+enum pv_flush {
+  PV_FLUSH_CLOSE,   /* exit: write the records, stop tracking */
+  PV_FLUSH_RESTART, /* exec: write the records so far, go on from zero */
+  PV_FLUSH_FORGET,  /* forked child: the parent records what it did */
+};
+void pv_track_flush_all(enum pv_flush how);
+void pv_clock_init(void);
+
+static inline void pv_count(pv_session *s, int counter, uint64_t v)
+{
+  __atomic_fetch_add(&s->counter[counter], v, __ATOMIC_RELAXED);
+}
+
+/* Accounting after a read- or write-like call on a tracked descriptor. */
+static inline void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64_t t0)
+{
+  uint64_t dt = pv_ticks() - t0;
+  if (rc > 0) pv_count(s, is_write ? PV_C_BYTES_WRITTEN : PV_C_BYTES_READ, (uint64_t)rc);
+  pv_count(s, is_write ? PV_C_WRITES : PV_C_READS, 1);
+  pv_count(s, is_write ? PV_C_WRITE_TICKS : PV_C_READ_TICKS, dt);
+  if (pv_tls.layer) pv_count(s, PV_C_LAYER_IO, 1);
+}
+
+/* ---- records beyond files ---------------------------------------------- */
+
+/* A name operation (rename, unlink, mkdir, ...) on path (and target). */
+void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, const char *target,
+                       uintptr_t callsite);
+
+/* The process's end (once), and its MPI rank once known. */
+void pv_record_process_end(const char *ended_by, int status, const char *exec_path);
+void pv_record_rank(long rank, long size);
+
+/* "function+0xoff (object)" for the application code at or above pc; writes
+ * into dst (cap bytes) and returns the length, 0 if unknown. */
+size_t pv_callsite_name(uintptr_t pc, char *dst, size_t cap);
+
+/* Canonical absolute path of path relative to dirfd (AT_FDCWD: the cwd). */
+size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap);
+
+/* Whether a canonical path is excluded from recording. */
+int pv_path_excluded(const char *canon, size_t len);
+
+/* Per-module resolvers (each module's X-macro list). */
+void pv_resolve_posix(void);
+void pv_resolve_process(void);
+void pv_resolve_stdio(void);
+void pv_resolve_mpi(void);
+
+#endif

@@ -1,0 +1,495 @@
+/* posix.c - POSIX file I/O: opens, reads and writes, descriptor juggling,
+ * name operations and the stat family (including the entry points glibc
+ * 2.33+ exports directly, which Darshan and Recorder miss). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <string.h>
+
+#include "interpose.h"
+#include "sys.h"
+#include "trace.h"
+
+struct statx;
+
+#define POSIX_FUNCTIONS(X)                                                                        \
+  X(int, open, (const char *path, int flags, ...))                                                \
+  X(int, open64, (const char *path, int flags, ...))                                              \
+  X(int, openat, (int dirfd, const char *path, int flags, ...))                                   \
+  X(int, openat64, (int dirfd, const char *path, int flags, ...))                                 \
+  X(int, __open_2, (const char *path, int flags))                                                 \
+  X(int, __open64_2, (const char *path, int flags))                                               \
+  X(int, __openat_2, (int dirfd, const char *path, int flags))                                    \
+  X(int, __openat64_2, (int dirfd, const char *path, int flags))                                  \
+  X(int, creat, (const char *path, mode_t mode))                                                  \
+  X(int, creat64, (const char *path, mode_t mode))                                                \
+  X(int, close, (int fd))                                                                         \
+  X(int, close_range, (unsigned first, unsigned last, int flags))                                 \
+  X(ssize_t, read, (int fd, void *buf, size_t n))                                                 \
+  X(ssize_t, write, (int fd, const void *buf, size_t n))                                          \
+  X(ssize_t, pread, (int fd, void *buf, size_t n, off_t off))                                     \
+  X(ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off))                                 \
+  X(ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off))                              \
+  X(ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t off))                          \
+  X(ssize_t, readv, (int fd, const struct iovec *iov, int cnt))                                   \
+  X(ssize_t, writev, (int fd, const struct iovec *iov, int cnt))                                  \
+  X(ssize_t, preadv, (int fd, const struct iovec *iov, int cnt, off_t off))                       \
+  X(ssize_t, preadv64, (int fd, const struct iovec *iov, int cnt, off64_t off))                   \
+  X(ssize_t, pwritev, (int fd, const struct iovec *iov, int cnt, off_t off))                      \
+  X(ssize_t, pwritev64, (int fd, const struct iovec *iov, int cnt, off64_t off))                  \
+  X(ssize_t, preadv2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl))              \
+  X(ssize_t, preadv64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl))         \
+  X(ssize_t, pwritev2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl))             \
+  X(ssize_t, pwritev64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl))        \
+  X(off_t, lseek, (int fd, off_t off, int whence))                                                \
+  X(off64_t, lseek64, (int fd, off64_t off, int whence))                                          \
+  X(int, fsync, (int fd))                                                                         \
+  X(int, fdatasync, (int fd))                                                                     \
+  X(int, ftruncate, (int fd, off_t len))                                                          \
+  X(int, ftruncate64, (int fd, off64_t len))                                                      \
+  X(int, truncate, (const char *path, off_t len))                                                 \
+  X(int, truncate64, (const char *path, off64_t len))                                             \
+  X(void *, mmap, (void *addr, size_t len, int prot, int flags, int fd, off_t off))               \
+  X(void *, mmap64, (void *addr, size_t len, int prot, int flags, int fd, off64_t off))           \
+  X(int, dup, (int fd))                                                                           \
+  X(int, dup2, (int fd, int newfd))                                                               \
+  X(int, dup3, (int fd, int newfd, int flags))                                                    \
+  X(int, fcntl, (int fd, int cmd, ...))                                                           \
+  X(int, fcntl64, (int fd, int cmd, ...))                                                         \
+  X(int, rename, (const char *from, const char *to))                                              \
+  X(int, renameat, (int fd1, const char *from, int fd2, const char *to))                          \
+  X(int, renameat2, (int fd1, const char *from, int fd2, const char *to, unsigned fl))            \
+  X(int, unlink, (const char *path))                                                              \
+  X(int, unlinkat, (int dirfd, const char *path, int flags))                                      \
+  X(int, link, (const char *from, const char *to))                                                \
+  X(int, linkat, (int fd1, const char *from, int fd2, const char *to, int flags))                 \
+  X(int, symlink, (const char *target, const char *path))                                         \
+  X(int, symlinkat, (const char *target, int dirfd, const char *path))                            \
+  X(int, mkdir, (const char *path, mode_t mode))                                                  \
+  X(int, mkdirat, (int dirfd, const char *path, mode_t mode))                                     \
+  X(int, rmdir, (const char *path))                                                               \
+  X(int, chdir, (const char *path))                                                               \
+  X(int, fchdir, (int fd))                                                                        \
+  X(ssize_t, copy_file_range, (int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f)) \
+  X(ssize_t, sendfile, (int out, int in, off_t *off, size_t n))                                   \
+  X(ssize_t, sendfile64, (int out, int in, off64_t *off, size_t n))                               \
+  X(int, stat, (const char *path, struct stat *st))                                               \
+  X(int, lstat, (const char *path, struct stat *st))                                              \
+  X(int, fstat, (int fd, struct stat *st))                                                        \
+  X(int, fstatat, (int dirfd, const char *path, struct stat *st, int flags))                      \
+  X(int, stat64, (const char *path, struct stat64 *st))                                           \
+  X(int, lstat64, (const char *path, struct stat64 *st))                                          \
+  X(int, fstat64, (int fd, struct stat64 *st))                                                    \
+  X(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags))                  \
+  X(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st))        \
+  X(int, __xstat, (int ver, const char *path, struct stat *st))                                   \
+  X(int, __lxstat, (int ver, const char *path, struct stat *st))                                  \
+  X(int, __fxstat, (int ver, int fd, struct stat *st))                                            \
+  X(int, __fxstatat, (int ver, int dirfd, const char *path, struct stat *st, int flags))          \
+  X(int, __xstat64, (int ver, const char *path, struct stat64 *st))                               \
+  X(int, __lxstat64, (int ver, const char *path, struct stat64 *st))                              \
+  X(int, __fxstat64, (int ver, int fd, struct stat64 *st))                                        \
+  X(int, __fxstatat64, (int ver, int dirfd, const char *path, struct stat64 *st, int flags))
+
+POSIX_FUNCTIONS(PV_DECLARE_REAL)
+void pv_resolve_posix(void) { POSIX_FUNCTIONS(PV_RESOLVE_REAL) }
+
+#define CALLER() ((uintptr_t)__builtin_return_address(0))
+
+/* ---- shapes shared by many wrappers ------------------------------------ */
+
+/* A read- or write-like call on fd: account bytes, count and time. */
+#define IO_WRAPPER(ret, name, params, args, fd, is_write)                                         \
+  PV_EXPORT ret name params                                                                       \
+  {                                                                                               \
+    if (PV_IDLE()) return PV_REAL(name) args;                                                     \
+    pv_session *s_ = pv_fd_session(fd);                                                           \
+    if (!s_ && !pv_tracing()) return real_##name args;                                            \
+    uint64_t t0_ = pv_ticks();                                                                    \
+    ret rc_ = real_##name args;                                                                   \
+    if (s_) pv_account_io(s_, is_write, (ssize_t)rc_, t0_);                                       \
+    if (pv_tracing()) pv_trace_fd(#name, fd, (int64_t)rc_, t0_);                                  \
+    return rc_;                                                                                   \
+  }
+
+/* Any other call on a descriptor: counted under counter, timed as meta. */
+#define FD_WRAPPER(ret, name, params, args, fd, counter)                                          \
+  PV_EXPORT ret name params                                                                       \
+  {                                                                                               \
+    if (PV_IDLE()) return PV_REAL(name) args;                                                     \
+    pv_session *s_ = pv_fd_session(fd);                                                           \
+    if (!s_ && !pv_tracing()) return real_##name args;                                            \
+    uint64_t t0_ = pv_ticks();                                                                    \
+    ret rc_ = real_##name args;                                                                   \
+    if (s_) {                                                                                     \
+      pv_count(s_, counter, 1);                                                                   \
+      pv_count(s_, PV_C_META_TICKS, pv_ticks() - t0_);                                            \
+    }                                                                                             \
+    if (pv_tracing()) pv_trace_fd(#name, fd, (int64_t)rc_, t0_);                                  \
+    return rc_;                                                                                   \
+  }
+
+/* A query by path (stat family, truncate): summed per path, no record per
+ * call in summary mode. */
+#define PATH_WRAPPER(ret, name, params, args, dirfd, path)                                        \
+  PV_EXPORT ret name params                                                                       \
+  {                                                                                               \
+    if (PV_IDLE()) return PV_REAL(name) args;                                                     \
+    uint64_t t0_ = pv_ticks();                                                                    \
+    ret rc_ = real_##name args;                                                                   \
+    int e_ = errno;                                                                               \
+    pv_path_query(#name, dirfd, path, (int64_t)rc_, t0_);                                         \
+    errno = e_;                                                                                   \
+    return rc_;                                                                                   \
+  }
+
+/* A change to the name space, recorded with its call site. */
+#define NAME_WRAPPER(ret, name, params, args, op, dirfd, path, dirfd2, target)                    \
+  PV_EXPORT ret name params                                                                       \
+  {                                                                                               \
+    if (PV_IDLE()) return PV_REAL(name) args;                                                     \
+    uint64_t t0_ = pv_ticks();                                                                    \
+    ret rc_ = real_##name args;                                                                   \
+    if (rc_ == 0) {                                                                               \
+      int e_ = errno;                                                                             \
+      pv_tls.depth++;                                                                             \
+      pv_record_name_op(op, dirfd, path, dirfd2, target, pv_callsite_find(CALLER()));             \
+      if (pv_tracing()) pv_trace_path(#name, dirfd, path, 0, t0_);                                \
+      pv_tls.depth--;                                                                             \
+      errno = e_;                                                                                 \
+    }                                                                                             \
+    return rc_;                                                                                   \
+  }
+
+/* ---- opening ------------------------------------------------------------ */
+
+static int opened(const char *fn, int fd, int dirfd, const char *path, int flags, uintptr_t caller,
+                  uint64_t t0)
+{
+  if (fd < 0 || !path) return fd;
+  int e = errno;
+  pv_tls.depth++;
+  pv_track_open(fd, dirfd, path, flags, PV_API_POSIX, pv_callsite_find(caller));
+  if (pv_tracing()) pv_trace_fd(fn, fd, fd, t0);
+  pv_tls.depth--;
+  errno = e;
+  return fd;
+}
+
+static int needs_mode(int flags) { return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE; }
+
+/* The mode argument exists only when the flags create a file. */
+#define MODE_ARG(flags)                                                                           \
+  mode_t mode = 0;                                                                                \
+  if (needs_mode(flags)) {                                                                        \
+    va_list ap;                                                                                   \
+    va_start(ap, flags);                                                                          \
+    mode = (mode_t)va_arg(ap, int);                                                               \
+    va_end(ap);                                                                                   \
+  }
+
+#define OPEN_BODY(name, dirfd, call)                                                              \
+  if (PV_IDLE()) return PV_REAL(name) call;                                                       \
+  uint64_t t0 = pv_ticks();                                                                       \
+  int fd = real_##name call;                                                                      \
+  return opened(#name, fd, dirfd, path, flags, CALLER(), t0);
+
+PV_EXPORT int open(const char *path, int flags, ...)
+{
+  MODE_ARG(flags)
+  OPEN_BODY(open, AT_FDCWD, (path, flags, mode))
+}
+PV_EXPORT int open64(const char *path, int flags, ...)
+{
+  MODE_ARG(flags)
+  OPEN_BODY(open64, AT_FDCWD, (path, flags, mode))
+}
+PV_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+  MODE_ARG(flags)
+  OPEN_BODY(openat, dirfd, (dirfd, path, flags, mode))
+}
+PV_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+  MODE_ARG(flags)
+  OPEN_BODY(openat64, dirfd, (dirfd, path, flags, mode))
+}
+/* The _FORTIFY_SOURCE entry points: open() with constant flags and no mode. */
+PV_EXPORT int __open_2(const char *path, int flags) { OPEN_BODY(__open_2, AT_FDCWD, (path, flags)) }
+PV_EXPORT int __open64_2(const char *path, int flags) { OPEN_BODY(__open64_2, AT_FDCWD, (path, flags)) }
+PV_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+  OPEN_BODY(__openat_2, dirfd, (dirfd, path, flags))
+}
+PV_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+  OPEN_BODY(__openat64_2, dirfd, (dirfd, path, flags))
+}
+PV_EXPORT int creat(const char *path, mode_t mode)
+{
+  int flags = O_WRONLY | O_CREAT | O_TRUNC;
+  OPEN_BODY(creat, AT_FDCWD, (path, mode))
+}
+PV_EXPORT int creat64(const char *path, mode_t mode)
+{
+  int flags = O_WRONLY | O_CREAT | O_TRUNC;
+  OPEN_BODY(creat64, AT_FDCWD, (path, mode))
+}
+
+/* ---- closing ------------------------------------------------------------ */
+
+/* The record is written before the descriptor is released: once closed,
+ * another thread may get the same number for a new file. */
+PV_EXPORT int close(int fd)
+{
+  if (PV_IDLE()) return PV_REAL(close)(fd);
+  if (pv_fd_slot(fd) || pv_tracing()) {
+    pv_tls.depth++;
+    int e = errno;
+    uint64_t t0 = pv_ticks();
+    if (pv_tracing()) pv_trace_fd("close", fd, 0, t0);
+    pv_track_close(fd);
+    errno = e;
+    pv_tls.depth--;
+  }
+  return real_close(fd);
+}
+
+PV_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+  if (PV_IDLE()) return PV_REAL(close_range)(first, last, flags);
+  uint64_t t0 = pv_ticks();
+  int rc = real_close_range(first, last, flags);
+  if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
+    int e = errno;
+    pv_tls.depth++;
+    if (last >= PV_FD_MAX) last = PV_FD_MAX - 1;
+    for (unsigned fd = first; fd <= last; fd++)
+      if (pv_fd_session((int)fd)) pv_track_close((int)fd);
+    if (pv_tracing()) pv_trace_fd("close_range", (int)first, rc, t0);
+    pv_tls.depth--;
+    errno = e;
+  }
+  return rc;
+}
+
+/* ---- data --------------------------------------------------------------- */
+
+IO_WRAPPER(ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n), fd, 0)
+IO_WRAPPER(ssize_t, write, (int fd, const void *buf, size_t n), (fd, buf, n), fd, 1)
+IO_WRAPPER(ssize_t, pread, (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off), fd, 0)
+IO_WRAPPER(ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off), (fd, buf, n, off), fd, 0)
+IO_WRAPPER(ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off), fd, 1)
+IO_WRAPPER(ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t off), (fd, buf, n, off), fd, 1)
+IO_WRAPPER(ssize_t, readv, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt), fd, 0)
+IO_WRAPPER(ssize_t, writev, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt), fd, 1)
+IO_WRAPPER(ssize_t, preadv, (int fd, const struct iovec *iov, int cnt, off_t off), (fd, iov, cnt, off), fd, 0)
+IO_WRAPPER(ssize_t, preadv64, (int fd, const struct iovec *iov, int cnt, off64_t off), (fd, iov, cnt, off), fd, 0)
+IO_WRAPPER(ssize_t, pwritev, (int fd, const struct iovec *iov, int cnt, off_t off), (fd, iov, cnt, off), fd, 1)
+IO_WRAPPER(ssize_t, pwritev64, (int fd, const struct iovec *iov, int cnt, off64_t off), (fd, iov, cnt, off), fd, 1)
+IO_WRAPPER(ssize_t, preadv2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl), (fd, iov, cnt, off, fl), fd, 0)
+IO_WRAPPER(ssize_t, preadv64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl), (fd, iov, cnt, off, fl), fd, 0)
+IO_WRAPPER(ssize_t, pwritev2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl), (fd, iov, cnt, off, fl), fd, 1)
+IO_WRAPPER(ssize_t, pwritev64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl), (fd, iov, cnt, off, fl), fd, 1)
+
+/* Data moved between two descriptors inside the kernel: a read of one and
+ * a write of the other. */
+static ssize_t moved(const char *fn, int in, int out, ssize_t rc, uint64_t t0)
+{
+  pv_session *si = pv_fd_session(in), *so = pv_fd_session(out);
+  if (si) pv_account_io(si, 0, rc, t0);
+  if (so) pv_account_io(so, 1, rc, t0);
+  if (pv_tracing()) pv_trace_fd(fn, out, rc, t0);
+  return rc;
+}
+PV_EXPORT ssize_t copy_file_range(int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f)
+{
+  if (PV_IDLE()) return PV_REAL(copy_file_range)(in, oin, out, oout, n, f);
+  uint64_t t0 = pv_ticks();
+  return moved("copy_file_range", in, out, real_copy_file_range(in, oin, out, oout, n, f), t0);
+}
+PV_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t n)
+{
+  if (PV_IDLE()) return PV_REAL(sendfile)(out, in, off, n);
+  uint64_t t0 = pv_ticks();
+  return moved("sendfile", in, out, real_sendfile(out, in, off, n), t0);
+}
+PV_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t n)
+{
+  if (PV_IDLE()) return PV_REAL(sendfile64)(out, in, off, n);
+  uint64_t t0 = pv_ticks();
+  return moved("sendfile64", in, out, real_sendfile64(out, in, off, n), t0);
+}
+
+/* A shared writable mapping will change the file; any mapping reads it. */
+static void *mapped(const char *fn, void *rc, int prot, int flags, int fd, uint64_t t0)
+{
+  pv_session *s = rc != MAP_FAILED && !(flags & MAP_ANONYMOUS) ? pv_fd_session(fd) : NULL;
+  if (s) {
+    if ((prot & PROT_WRITE) && (flags & MAP_SHARED)) pv_count(s, PV_C_WRITES, 1);
+    else pv_count(s, PV_C_READS, 1);
+    pv_count(s, PV_C_META_TICKS, pv_ticks() - t0);
+  }
+  if (pv_tracing() && !(flags & MAP_ANONYMOUS)) pv_trace_fd(fn, fd, rc == MAP_FAILED ? -1 : 0, t0);
+  return rc;
+}
+PV_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+  if (PV_IDLE() || (flags & MAP_ANONYMOUS)) {
+    /* Allocators map anonymous memory, possibly before init: never resolve
+     * lazily here (the dlsym deadlock Darshan met). */
+    if (!real_mmap) return pv_sys_mmap(addr, len, prot, flags, fd, off);
+    return real_mmap(addr, len, prot, flags, fd, off);
+  }
+  uint64_t t0 = pv_ticks();
+  return mapped("mmap", real_mmap(addr, len, prot, flags, fd, off), prot, flags, fd, t0);
+}
+PV_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
+{
+  if (PV_IDLE() || (flags & MAP_ANONYMOUS)) {
+    if (!real_mmap64) return pv_sys_mmap(addr, len, prot, flags, fd, off);
+    return real_mmap64(addr, len, prot, flags, fd, off);
+  }
+  uint64_t t0 = pv_ticks();
+  return mapped("mmap64", real_mmap64(addr, len, prot, flags, fd, off), prot, flags, fd, t0);
+}
+
+/* ---- positioning, syncing, sizing --------------------------------------- */
+
+FD_WRAPPER(off_t, lseek, (int fd, off_t off, int whence), (fd, off, whence), fd, PV_C_SEEKS)
+FD_WRAPPER(off64_t, lseek64, (int fd, off64_t off, int whence), (fd, off, whence), fd, PV_C_SEEKS)
+FD_WRAPPER(int, fsync, (int fd), (fd), fd, PV_C_SYNCS)
+FD_WRAPPER(int, fdatasync, (int fd), (fd), fd, PV_C_SYNCS)
+FD_WRAPPER(int, ftruncate, (int fd, off_t len), (fd, len), fd, PV_C_META)
+FD_WRAPPER(int, ftruncate64, (int fd, off64_t len), (fd, len), fd, PV_C_META)
+FD_WRAPPER(int, fstat, (int fd, struct stat *st), (fd, st), fd, PV_C_META)
+FD_WRAPPER(int, fstat64, (int fd, struct stat64 *st), (fd, st), fd, PV_C_META)
+FD_WRAPPER(int, __fxstat, (int ver, int fd, struct stat *st), (ver, fd, st), fd, PV_C_META)
+FD_WRAPPER(int, __fxstat64, (int ver, int fd, struct stat64 *st), (ver, fd, st), fd, PV_C_META)
+
+/* ---- descriptor copies --------------------------------------------------- */
+
+static int duplicated(const char *fn, int oldfd, int newfd, uint64_t t0)
+{
+  if (newfd < 0) return newfd;
+  int e = errno;
+  pv_tls.depth++;
+  pv_track_dup(oldfd, newfd);
+  if (pv_tracing()) pv_trace_fd(fn, newfd, newfd, t0);
+  pv_tls.depth--;
+  errno = e;
+  return newfd;
+}
+PV_EXPORT int dup(int fd)
+{
+  if (PV_IDLE()) return PV_REAL(dup)(fd);
+  uint64_t t0 = pv_ticks();
+  return duplicated("dup", fd, real_dup(fd), t0);
+}
+/* dup2 and dup3 silently close what newfd was. */
+static void closing_target(int oldfd, int newfd)
+{
+  if (oldfd == newfd || !pv_fd_session(newfd)) return;
+  int e = errno;
+  pv_tls.depth++;
+  pv_track_close(newfd);
+  pv_tls.depth--;
+  errno = e;
+}
+PV_EXPORT int dup2(int fd, int newfd)
+{
+  if (PV_IDLE()) return PV_REAL(dup2)(fd, newfd);
+  uint64_t t0 = pv_ticks();
+  closing_target(fd, newfd);
+  return duplicated("dup2", fd, real_dup2(fd, newfd), t0);
+}
+PV_EXPORT int dup3(int fd, int newfd, int flags)
+{
+  if (PV_IDLE()) return PV_REAL(dup3)(fd, newfd, flags);
+  uint64_t t0 = pv_ticks();
+  closing_target(fd, newfd);
+  return duplicated("dup3", fd, real_dup3(fd, newfd, flags), t0);
+}
+
+/* fcntl's third argument is an int or a pointer; both travel in the same
+ * register class, so it is passed on as a pointer-sized value. */
+#define FCNTL_BODY(name)                                                                          \
+  va_list ap;                                                                                     \
+  va_start(ap, cmd);                                                                              \
+  void *arg = va_arg(ap, void *);                                                                 \
+  va_end(ap);                                                                                     \
+  if (PV_IDLE()) return PV_REAL(name)(fd, cmd, arg);                                              \
+  uint64_t t0 = pv_ticks();                                                                       \
+  int rc = real_##name(fd, cmd, arg);                                                             \
+  if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) return duplicated(#name, fd, rc, t0);            \
+  return rc;
+PV_EXPORT int fcntl(int fd, int cmd, ...) { FCNTL_BODY(fcntl) }
+PV_EXPORT int fcntl64(int fd, int cmd, ...) { FCNTL_BODY(fcntl64) }
+
+/* ---- the name space ----------------------------------------------------- */
+
+NAME_WRAPPER(int, rename, (const char *from, const char *to), (from, to), "rename", AT_FDCWD, from, AT_FDCWD, to)
+NAME_WRAPPER(int, renameat, (int fd1, const char *from, int fd2, const char *to), (fd1, from, fd2, to), "rename", fd1, from, fd2, to)
+NAME_WRAPPER(int, renameat2, (int fd1, const char *from, int fd2, const char *to, unsigned fl), (fd1, from, fd2, to, fl), "rename", fd1, from, fd2, to)
+NAME_WRAPPER(int, unlink, (const char *path), (path), "unlink", AT_FDCWD, path, AT_FDCWD, NULL)
+NAME_WRAPPER(int, unlinkat, (int dirfd, const char *path, int flags), (dirfd, path, flags), (flags & AT_REMOVEDIR) ? "rmdir" : "unlink", dirfd, path, AT_FDCWD, NULL)
+NAME_WRAPPER(int, link, (const char *from, const char *to), (from, to), "link", AT_FDCWD, from, AT_FDCWD, to)
+NAME_WRAPPER(int, linkat, (int fd1, const char *from, int fd2, const char *to, int flags), (fd1, from, fd2, to, flags), "link", fd1, from, fd2, to)
+NAME_WRAPPER(int, symlink, (const char *target, const char *path), (target, path), "symlink", AT_FDCWD, path, AT_FDCWD, target)
+NAME_WRAPPER(int, symlinkat, (const char *target, int dirfd, const char *path), (target, dirfd, path), "symlink", dirfd, path, dirfd, target)
+NAME_WRAPPER(int, mkdir, (const char *path, mode_t mode), (path, mode), "mkdir", AT_FDCWD, path, AT_FDCWD, NULL)
+NAME_WRAPPER(int, mkdirat, (int dirfd, const char *path, mode_t mode), (dirfd, path, mode), "mkdir", dirfd, path, AT_FDCWD, NULL)
+NAME_WRAPPER(int, rmdir, (const char *path), (path), "rmdir", AT_FDCWD, path, AT_FDCWD, NULL)
+NAME_WRAPPER(int, truncate, (const char *path, off_t len), (path, len), "truncate", AT_FDCWD, path, AT_FDCWD, NULL)
+NAME_WRAPPER(int, truncate64, (const char *path, off64_t len), (path, len), "truncate", AT_FDCWD, path, AT_FDCWD, NULL)
+
+/* Relative paths are resolved against the cwd we keep, without asking. */
+static int changed_dir(const char *fn, int rc, int fd, const char *path, uint64_t t0)
+{
+  if (rc != 0) return rc;
+  int e = errno;
+  char canon[PV_PATH_MAX];
+  size_t n = path ? pv_canon_at(AT_FDCWD, path, canon, sizeof canon - 1)
+                  : pv_canon_at(fd, ".", canon, sizeof canon - 1);
+  if (n) {
+    memcpy(pv_proc.cwd, canon, n);
+    pv_proc.cwd[n] = 0;
+  }
+  if (pv_tracing()) pv_trace_path(fn, AT_FDCWD, pv_proc.cwd, rc, t0);
+  errno = e;
+  return rc;
+}
+PV_EXPORT int chdir(const char *path)
+{
+  if (PV_IDLE()) return PV_REAL(chdir)(path);
+  uint64_t t0 = pv_ticks();
+  return changed_dir("chdir", real_chdir(path), -1, path, t0);
+}
+PV_EXPORT int fchdir(int fd)
+{
+  if (PV_IDLE()) return PV_REAL(fchdir)(fd);
+  uint64_t t0 = pv_ticks();
+  return changed_dir("fchdir", real_fchdir(fd), fd, NULL, t0);
+}
+
+/* ---- the stat family ----------------------------------------------------- */
+
+PATH_WRAPPER(int, stat, (const char *path, struct stat *st), (path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, lstat, (const char *path, struct stat *st), (path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, fstatat, (int dirfd, const char *path, struct stat *st, int flags), (dirfd, path, st, flags), dirfd, path)
+PATH_WRAPPER(int, stat64, (const char *path, struct stat64 *st), (path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, lstat64, (const char *path, struct stat64 *st), (path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags), (dirfd, path, st, flags), dirfd, path)
+PATH_WRAPPER(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st), (dirfd, path, flags, mask, st), dirfd, path)
+PATH_WRAPPER(int, __xstat, (int ver, const char *path, struct stat *st), (ver, path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, __lxstat, (int ver, const char *path, struct stat *st), (ver, path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, __fxstatat, (int ver, int dirfd, const char *path, struct stat *st, int flags), (ver, dirfd, path, st, flags), dirfd, path)
+PATH_WRAPPER(int, __xstat64, (int ver, const char *path, struct stat64 *st), (ver, path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, __lxstat64, (int ver, const char *path, struct stat64 *st), (ver, path, st), AT_FDCWD, path)
+PATH_WRAPPER(int, __fxstatat64, (int ver, int dirfd, const char *path, struct stat64 *st, int flags), (ver, dirfd, path, st, flags), dirfd, path)

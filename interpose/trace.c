@@ -1,0 +1,184 @@
+/* trace.c - per-call records and the per-path query summary. */
+#define _GNU_SOURCE
+#include "trace.h"
+
+#include <fcntl.h>
+#include <string.h>
+
+#include "interpose.h"
+#include "serialize.h"
+#include "sys.h"
+#include "vocab.h"
+
+#define LINE (PV_IRI_MAX + 160)
+
+static void emit_call(const char *fn, const char *canon, size_t len, int fd, int64_t rc, uint64_t t0)
+{
+  uint64_t t1 = pv_ticks();
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  char *p = pv_record_begin(t, 12 * LINE + 2 * PV_FILE_IRI_MAX(len));
+  if (!p) return;
+  char call[PV_IRI_MAX + 64];
+  size_t cl = pv_thread_new_iri(t, call, "call");
+  int64_t start = pv_now_ns() - pv_ticks_to_ns(t1 - t0);
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Activity")));
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("IoCall")));
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("function") " "), fn, strlen(fn)));
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOf") " "), pv_proc.id.proc_iri,
+                            pv_proc.id.proc_iri_len));
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasAssociatedWith") " "), t->iri, t->iri_len));
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("startedAtTime") " "), start));
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("duration") " "), pv_ticks_to_ns(t1 - t0)));
+  p = pv_put_subject(p, call, cl);
+  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("result") " "), rc));
+  if (len) {
+    size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, len);
+    p = pv_put_subject(p, call, cl);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("file") " "), t->scratch[0], fl));
+  } else if (fd >= 0) {
+    p = pv_put_subject(p, call, cl);
+    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("fd") " "), fd));
+  }
+  if (pv_tls.layer) {
+    p = pv_put_subject(p, call, cl);
+    p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("viaLayer") " "),
+                                 pv_tls.layer == PV_LAYER_HDF5 ? "hdf5" : "mpiio",
+                                 pv_tls.layer == PV_LAYER_HDF5 ? 4 : 5));
+  }
+  pv_record_end(t, p);
+}
+
+void pv_trace_fd(const char *fn, int fd, int64_t rc, uint64_t t0)
+{
+  int e = errno;
+  pv_tls.depth++;
+  pv_session *s = pv_fd_session(fd);
+  emit_call(fn, s ? s->path : NULL, s ? s->path_len : 0, fd, rc, t0);
+  pv_tls.depth--;
+  errno = e;
+}
+
+void pv_trace_path(const char *fn, int dirfd, const char *path, int64_t rc, uint64_t t0)
+{
+  if (!path) return;
+  int e = errno;
+  pv_tls.depth++;
+  char canon[PV_PATH_MAX];
+  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon);
+  if (len && !pv_path_excluded(canon, len)) emit_call(fn, canon, len, -1, rc, t0);
+  pv_tls.depth--;
+  errno = e;
+}
+
+/* ---- per-path query summary ----------------------------------------------
+ * An open-addressing table in lazily mapped memory, claimed by
+ * compare-and-swap on the path's hash: no lock, no allocation per call. */
+#define QUERY_SLOTS 4096
+#define QUERY_PROBES 32
+
+typedef struct query_slot {
+  uint64_t hash;     /* 0: free (atomic) */
+  int ready;         /* path written (atomic) */
+  uint64_t count, ticks;
+  size_t len;
+  char path[PV_PATH_MAX];
+} query_slot;
+
+static query_slot *queries;
+
+static uint64_t hash_path(const char *s, size_t n)
+{
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return h ? h : 1;
+}
+
+static query_slot *query_table(void)
+{
+  query_slot *q = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
+  if (q) return q;
+  query_slot *fresh = pv_sys_mmap(NULL, sizeof(query_slot) * QUERY_SLOTS, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (fresh == MAP_FAILED) return NULL;
+  if (__atomic_compare_exchange_n(&queries, &q, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return fresh;
+  pv_sys_munmap(fresh, sizeof(query_slot) * QUERY_SLOTS);
+  return q;
+}
+
+void pv_path_query(const char *fn, int dirfd, const char *path, int64_t rc, uint64_t t0)
+{
+  if (!path) return;
+  if (pv_tracing()) {
+    pv_trace_path(fn, dirfd, path, rc, t0);
+    return;
+  }
+  char canon[PV_PATH_MAX];
+  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon);
+  if (!len || pv_path_excluded(canon, len)) return;
+  query_slot *table = query_table();
+  if (!table) return;
+  uint64_t h = hash_path(canon, len);
+  for (int probe = 0; probe < QUERY_PROBES; probe++) {
+    query_slot *q = &table[(h + (uint64_t)probe) % QUERY_SLOTS];
+    uint64_t cur = __atomic_load_n(&q->hash, __ATOMIC_ACQUIRE);
+    if (cur == 0) {
+      uint64_t expected = 0;
+      if (__atomic_compare_exchange_n(&q->hash, &expected, h, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        memcpy(q->path, canon, len);
+        q->len = len;
+        __atomic_store_n(&q->ready, 1, __ATOMIC_RELEASE);
+        cur = h;
+      } else {
+        cur = expected;
+      }
+    }
+    if (cur != h) continue;
+    if (!__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) return; /* being filled: drop one count */
+    if (q->len != len || memcmp(q->path, canon, len) != 0) continue;
+    __atomic_fetch_add(&q->count, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&q->ticks, pv_ticks() - t0, __ATOMIC_RELAXED);
+    return;
+  }
+}
+
+void pv_path_queries_flush(int emit)
+{
+  query_slot *table = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
+  if (!table) return;
+  for (int i = 0; i < QUERY_SLOTS; i++) {
+    query_slot *q = &table[i];
+    uint64_t n = __atomic_exchange_n(&q->count, 0, __ATOMIC_ACQ_REL);
+    uint64_t ticks = __atomic_exchange_n(&q->ticks, 0, __ATOMIC_ACQ_REL);
+    if (!emit || !n || !__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) continue;
+    pv_thread *t = pv_thread_current();
+    if (!t) return;
+    char *p = pv_record_begin(t, 10 * LINE + 3 * PV_FILE_IRI_MAX(q->len));
+    if (!p) return;
+    char acc[PV_IRI_MAX + 64];
+    size_t al = pv_thread_new_iri(t, acc, "access");
+    size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, q->path, q->len);
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Activity")));
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("PathQueries")));
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOf") " "), pv_proc.id.proc_iri,
+                              pv_proc.id.proc_iri_len));
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("file") " "), t->scratch[0], fl));
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("metaOps") " "), (int64_t)n));
+    p = pv_put_subject(p, acc, al);
+    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("metaTime") " "), pv_ticks_to_ns(ticks)));
+    pv_record_end(t, p);
+  }
+}
