@@ -63,12 +63,12 @@ pv_session *pv_fd_slot(int fd)
 
 int pv_path_excluded(const char *canon, size_t len)
 {
+  /* Our own output is not the program's data, wherever it lives. */
+  size_t dl = pv_proc.out_dir_len;
+  if (dl && len >= dl && memcmp(canon, pv_proc.out_dir, dl) == 0 && (len == dl || canon[dl] == '/'))
+    return 1;
   if (pv_prefix_list_match(&pv_proc.cfg.include, canon, len)) return 0;
-  if (pv_prefix_list_match(&pv_proc.cfg.exclude, canon, len)) return 1;
-  /* Our own output is not the program's data. */
-  size_t dl = strlen(pv_proc.cfg.dir);
-  return pv_proc.cfg.dir[0] == '/' && len >= dl && memcmp(canon, pv_proc.cfg.dir, dl) == 0 &&
-         (len == dl || canon[dl] == '/');
+  return pv_prefix_list_match(&pv_proc.cfg.exclude, canon, len);
 }
 
 size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)

@@ -182,11 +182,12 @@ void pv_record_rank(long rank, long size)
   pv_record_end(t, l);
 }
 
-/* Standard streams that are pipes: how the processes of a shell pipeline
- * find each other (prov-merge links writer and reader of one pipe). */
+/* Standard input and output that are pipes: how the processes of a shell
+ * pipeline find each other (prov-merge links writer and reader of one
+ * pipe).  Standard error carries diagnostics, not data. */
 static char *put_pipes(char *p)
 {
-  for (int fd = 0; fd <= 2; fd++) {
+  for (int fd = 0; fd <= 1; fd++) {
     char link[32] = "/proc/self/fd/", target[64];
     link[14] = (char)('0' + fd);
     link[15] = 0;
@@ -413,8 +414,15 @@ PV_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init
   return PV_REAL(__libc_start_main)(main_returning, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
+/* In trace mode the process calls are IoCalls too (no file). */
+static void trace_call(const char *fn, int64_t rc)
+{
+  if (pv_tracing() && !PV_IDLE()) pv_trace_fd(fn, -1, rc, pv_ticks());
+}
+
 PV_EXPORT void exit(int status)
 {
+  trace_call("exit", status);
   exit_status = status & 0xff;
   PV_REAL(exit)(status);
   __builtin_unreachable();
@@ -423,7 +431,10 @@ PV_EXPORT void exit(int status)
 #define QUICK_EXIT(name)                                                                          \
   PV_EXPORT void name(int status)                                                                 \
   {                                                                                               \
-    if (!PV_IDLE()) finish_image("exit", status & 0xff, NULL);                                    \
+    if (!PV_IDLE()) {                                                                             \
+      trace_call(#name, status);                                                                  \
+      finish_image("exit", status & 0xff, NULL);                                                  \
+    }                                                                                             \
     PV_REAL(name)(status);                                                                        \
     __builtin_unreachable();                                                                      \
   }
@@ -436,6 +447,7 @@ PV_EXPORT pid_t fork(void)
   pid_t pid = real_fork(); /* the child is set up by after_fork_child */
   if (pid > 0) {
     int e = errno;
+    trace_call("fork", pid);
     pv_tls.depth++;
     record_child(pid);
     pv_tls.depth--;
@@ -446,7 +458,11 @@ PV_EXPORT pid_t fork(void)
 
 /* A vfork child shares its parent's memory until it execs, so it must not
  * touch provio's state; a real fork gives it its own. */
-PV_EXPORT pid_t vfork(void) { return fork(); }
+PV_EXPORT pid_t vfork(void)
+{
+  trace_call("vfork", 0);
+  return fork();
+}
 
 #define SPAWN_WRAPPER(name)                                                                       \
   PV_EXPORT int name(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,          \
@@ -458,6 +474,7 @@ PV_EXPORT pid_t vfork(void) { return fork(); }
     if (pid) *pid = child;                                                                        \
     if (rc == 0) {                                                                                \
       int e = errno;                                                                              \
+      trace_call(#name, child);                                                                   \
       pv_tls.depth++;                                                                             \
       record_child(child);                                                                        \
       pv_tls.depth--;                                                                             \
@@ -473,7 +490,10 @@ SPAWN_WRAPPER(posix_spawnp)
 #define EXEC_WRAPPER(name, params, args, target)                                                  \
   PV_EXPORT int name params                                                                       \
   {                                                                                               \
-    if (!PV_IDLE()) finish_image("exec", -1, target);                                             \
+    if (!PV_IDLE()) {                                                                             \
+      trace_call(#name, 0);                                                                       \
+      finish_image("exec", -1, target);                                                           \
+    }                                                                                             \
     int rc = PV_REAL(name) args;                                                                  \
     ended = 0;                                                                                    \
     return rc;                                                                                    \

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,13 +35,28 @@ int64_t pv_now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Moves one of our long-lived descriptors out of the program's way: a
+ * tracked program must get the descriptor numbers it gets untracked. */
+static int out_of_the_way(int fd)
+{
+  if (fd < 0) return fd;
+  struct rlimit rl;
+  long floor = syscall(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 512 && rl.rlim_cur < (1u << 20)
+                   ? (long)rl.rlim_cur - 256
+                   : 256;
+  int high = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, floor);
+  if (high < 0) return fd;
+  pv_sys_close(fd);
+  return high;
+}
+
 void pv_log(const char *what, const char *detail)
 {
   if (!pv_proc.cfg.log_path) return;
   int saved = errno;
   if (log_fd < 0)
-    log_fd = pv_sys_openat(AT_FDCWD, pv_proc.cfg.log_path,
-                           O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    log_fd = out_of_the_way(pv_sys_openat(AT_FDCWD, pv_proc.cfg.log_path,
+                                          O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (log_fd >= 0) {
     char line[1024], *p = line, *end = line + sizeof line - 2;
     p = PV_PUT_LIT(p, "provio[");
@@ -86,7 +102,7 @@ static int open_output_dir(const char *dir, const char *host)
     pv_sys_close(top);
     return -1;
   }
-  int fd = pv_sys_openat(top, host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+  int fd = out_of_the_way(pv_sys_openat(top, host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
   pv_sys_close(top);
   if (fd < 0) return -1;
   /* A directory someone else made could be read or swapped by them. */
@@ -137,6 +153,8 @@ int pv_core_init(int argc, char **argv)
     pv_log("PROVIO_DIR is not set", "not recording");
     return -1;
   }
+  pv_proc.out_dir_len = pv_path_canon(pv_proc.out_dir, sizeof pv_proc.out_dir - 1, pv_proc.cwd, pv_proc.cfg.dir);
+  pv_proc.out_dir[pv_proc.out_dir_len] = 0;
   if (build_identity(pv_now_ns()) != 0) {
     pv_log("cannot open the output directory", strerror(errno));
     return -1;

@@ -37,6 +37,8 @@ typedef struct pv_process {
   int argc;
   char **argv;
   char cwd[PV_PATH_MAX];        /* kept current by the chdir wrappers */
+  char out_dir[PV_PATH_MAX];    /* PROVIO_DIR made absolute: never recorded */
+  size_t out_dir_len;
   char exe[PV_PATH_MAX];        /* the executable, from /proc/self/exe */
   char principal[PV_IRI_MAX];   /* whom threads act for: the MPI rank, else the user */
 } pv_process;

@@ -17,8 +17,11 @@
 #define PV_WRITER_CHUNK ((size_t)1 << 20)   /* file growth step */
 #define PV_WRITER_SPAN ((size_t)1 << 30)    /* address space per file */
 
+/* The writer holds no descriptor between growths: a tracked program sees
+ * the same descriptor numbers it would see untracked. */
 typedef struct pv_writer {
-  int fd;
+  int dirfd;
+  char name[96];
   char *base;     /* start of the reserved range, file offset 0 */
   size_t mapped;  /* bytes of the file mapped (and allocated) */
   size_t len;     /* bytes committed */
@@ -41,8 +44,8 @@ static inline void pv_writer_commit(pv_writer *w, const char *end)
 /* Trims the file to the committed length and releases it. */
 void pv_writer_close(pv_writer *w);
 
-/* Releases the mapping and descriptor without touching the file: for a
- * forked child, whose inherited mappings still point at the parent's files. */
+/* Releases the mapping without touching the file: for a forked child,
+ * whose inherited mappings still point at the parent's files. */
 void pv_writer_abandon(pv_writer *w);
 
 #endif
