@@ -10,7 +10,7 @@
 #include "sys.h"
 #include "vocab.h"
 
-static pv_session *fd_chunks[PV_FD_MAX / PV_FD_CHUNK];
+pv_session *pv_fd_chunks[PV_FD_MAX / PV_FD_CHUNK];
 static uint64_t base_ticks;
 static int64_t base_ns;
 
@@ -24,27 +24,25 @@ void pv_clock_init(void)
 
 int64_t pv_ticks_to_ns(uint64_t ticks)
 {
-  int64_t ns = pv_now_ns() - base_ns;
-  uint64_t span = pv_ticks() - base_ticks;
-  if (ns <= 0 || span == 0) return 0;
-  return (int64_t)((double)ticks * (double)ns / (double)span);
+  /* Once 50 ms have passed the rate is known well enough to keep. */
+  static double ns_per_tick; /* a benign race: every writer stores a good value */
+  double rate = ns_per_tick;
+  if (rate == 0) {
+    int64_t ns = pv_now_ns() - base_ns;
+    uint64_t span = pv_ticks() - base_ticks;
+    if (ns <= 0 || span == 0) return 0;
+    rate = (double)ns / (double)span;
+    if (ns > 50000000) ns_per_tick = rate;
+  }
+  return (int64_t)((double)ticks * rate);
 }
 
 /* ---- descriptor table --------------------------------------------------- */
 
-pv_session *pv_fd_session(int fd)
-{
-  if ((unsigned)fd >= PV_FD_MAX) return NULL;
-  pv_session *chunk = __atomic_load_n(&fd_chunks[fd / PV_FD_CHUNK], __ATOMIC_ACQUIRE);
-  if (!chunk) return NULL;
-  pv_session *s = &chunk[fd % PV_FD_CHUNK];
-  return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) && !s->excluded ? s : NULL;
-}
-
 pv_session *pv_fd_slot(int fd)
 {
   if ((unsigned)fd >= PV_FD_MAX) return NULL;
-  pv_session **cell = &fd_chunks[fd / PV_FD_CHUNK];
+  pv_session **cell = &pv_fd_chunks[fd / PV_FD_CHUNK];
   pv_session *chunk = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
   if (!chunk) {
     pv_session *fresh = pv_sys_mmap(NULL, sizeof(pv_session) * PV_FD_CHUNK, PROT_READ | PROT_WRITE,
@@ -99,11 +97,10 @@ static int library_internal(const char *canon, size_t len)
 {
   static const char *const markers[] = {"/ompi.", "/open-mpi", "/vader_segment", "/sm_segment",
                                          "/psm2_shm", "/ucx_", "/pmix", "/lockedfile", NULL};
-  for (int i = 0; markers[i]; i++) {
-    size_t ml = strlen(markers[i]);
-    for (size_t k = 0; k + ml <= len; k++)
-      if (memcmp(canon + k, markers[i], ml) == 0) return 1;
-  }
+  /* They live in node-local scratch; anything else needs no search. */
+  if (!pv_prefix_list_match(&pv_proc.cfg.local, canon, len)) return 0;
+  for (int i = 0; markers[i]; i++)
+    if (memmem(canon, len, markers[i], strlen(markers[i]))) return 1;
   return 0;
 }
 
@@ -113,6 +110,12 @@ pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags,
   pv_session *s = pv_fd_slot(fd);
   if (!s) return NULL;
   if (__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) pv_track_close(fd); /* missed close */
+  return pv_session_start(s, canon, len, flags, api, callsite);
+}
+
+pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int flags, int api,
+                             uintptr_t callsite)
+{
   s->excluded = pv_path_excluded(canon, len);
   s->flags = flags;
   s->api = api;
@@ -120,7 +123,9 @@ pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags,
   s->library_internal = library_internal(canon, len);
   s->open_ns = pv_now_ns();
   s->callsite = callsite;
+  s->owner = &pv_tls;
   memset(s->counter, 0, sizeof s->counter);
+  memset(s->shared, 0, sizeof s->shared);
   memcpy(s->path, canon, len);
   s->path_len = len;
   __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
@@ -164,32 +169,112 @@ static char *put_flags(char *p, int flags)
   return p;
 }
 
-static const char *const api_names[] = {"posix", "stdio", "mpiio", "inherited"};
-static const char *const layer_names[] = {"", "mpiio", "hdf5"};
+#define RECORD_LINE (PV_IRI_MAX + 160)
+#define FIXED_DIGITS 19 /* any xsd:long, zero-padded, so it can be rewritten in place */
+
+/* ---- repeated sessions ----------------------------------------------------
+ * A program that opens and closes one file thousands of times would write
+ * thousands of near-identical records.  The first session of a thread on a
+ * file gets its own record; from the second on, one more record sums them
+ * all, with its numbers written at fixed width and rewritten in place in
+ * the mapped file as sessions close.  It is on the page cache the moment it
+ * changes, so SIGKILL loses nothing here either. */
+#define AGGREGATES 16
+enum { AGG_SEEN_ONCE = 1, AGG_SUMMING = 2 };
+
+typedef struct aggregate {
+  uint64_t file_id;             /* the record file the offsets refer to */
+  uint64_t last_use;
+  int state, wrote;
+  uint64_t total[PV_COUNTERS], sessions;
+  size_t at_counter[PV_COUNTERS], at_sessions, at_end, at_generated;
+  size_t path_len;
+  char path[PV_PATH_MAX];
+} aggregate;
+
+typedef struct aggregate_table {
+  uint64_t clock;
+  aggregate entry[AGGREGATES];
+} aggregate_table;
+
+/* The thread's entry for (path, wrote), or the least recently used one
+ * made over for it. */
+static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int wrote)
+{
+  if (!t->capture) {
+    void *m = pv_sys_mmap(NULL, sizeof(aggregate_table), PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) return NULL;
+    t->capture = m;
+  }
+  aggregate_table *table = t->capture;
+  aggregate *victim = &table->entry[0];
+  table->clock++;
+  for (int i = 0; i < AGGREGATES; i++) {
+    aggregate *e = &table->entry[i];
+    if (e->file_id == t->file_id && e->state && e->wrote == wrote && e->path_len == s->path_len &&
+        memcmp(e->path, s->path, s->path_len) == 0) {
+      e->last_use = table->clock;
+      return e;
+    }
+    if (e->file_id != t->file_id || !e->state) victim = e, victim->last_use = 0;
+    else if (victim->file_id == t->file_id && victim->state && e->last_use < victim->last_use) victim = e;
+  }
+  victim->file_id = t->file_id;
+  victim->last_use = table->clock;
+  victim->state = 0;
+  victim->wrote = wrote;
+  victim->path_len = s->path_len;
+  memcpy(victim->path, s->path, s->path_len);
+  return victim;
+}
+
+static void put_fixed(char *p, uint64_t v)
+{
+  char digits[20];
+  size_t n = pv_fmt_u64(digits, v);
+  memset(p, '0', FIXED_DIGITS - n);
+  memcpy(p + FIXED_DIGITS - n, digits, n);
+}
+
+/* "<s> <pred> "000...N"^^xsd:long ." remembering where the digits are. */
+static char *put_fixed_long(pv_thread *t, char *p, const char *acc, size_t al, const char *pred,
+                            uint64_t v, size_t *at)
+{
+  p = pv_put_subject(p, acc, al);
+  p = pv_put(p, pred, strlen(pred));
+  p = PV_PUT_LIT(p, " \"");
+  *at = (size_t)(p - t->writer.base);
+  put_fixed(p, v);
+  p += FIXED_DIGITS;
+  return pv_put_end(PV_PUT_LIT(p, PV_XSD_LONG_TAIL));
+}
 
 /* Exactly the counters a session had, by property, in pv_counter order. */
 static const char *const counter_terms[PV_COUNTERS] = {
     PV_TERM("bytesRead"), PV_TERM("bytesWritten"), PV_TERM("reads"),     PV_TERM("writes"),
     PV_TERM("seeks"),     PV_TERM("syncs"),        PV_TERM("metaOps"),   PV_TERM("readTime"),
-    PV_TERM("writeTime"), PV_TERM("metaTime"),     PV_TERM("layerCalls"),
+    PV_TERM("writeTime"), PV_TERM("metaTime"),     PV_TERM("layerCalls"),  PV_TERM("collectiveCalls"),
 };
 
-#define RECORD_LINE (PV_IRI_MAX + 160)
-
-static void emit_session(pv_session *s, int64_t end_ns)
+static int is_time_counter(int i)
 {
-  pv_thread *t = pv_thread_current();
-  if (!t) return;
-  uint64_t c[PV_COUNTERS];
-  for (int i = 0; i < PV_COUNTERS; i++) c[i] = __atomic_load_n(&s->counter[i], __ATOMIC_RELAXED);
-  int wrote = c[PV_C_WRITES] > 0 || (s->flags & (O_TRUNC | O_CREAT)) ||
-              (s->api == PV_API_MPIIO && (s->flags & O_ACCMODE) != O_RDONLY && c[PV_C_WRITES]);
+  return i == PV_C_READ_TICKS || i == PV_C_WRITE_TICKS || i == PV_C_META_TICKS;
+}
+
+static const char *const api_names[] = {"posix", "stdio", "mpiio", "inherited"};
+static const char *const layer_names[] = {"", "mpiio", "hdf5"};
+
+/* One FileAccess record (and the FileVersion it produced).  With agg, the
+ * numbers and end times are fixed width and their places remembered. */
+static void write_access(pv_thread *t, const pv_session *s, const uint64_t *c, int64_t end_ns, int wrote,
+                         aggregate *agg)
+{
   int read = c[PV_C_READS] > 0;
   char callsite[512];
   size_t cl = s->callsite ? pv_callsite_name(s->callsite, callsite, sizeof callsite) : 0;
-
   size_t fmax = PV_FILE_IRI_MAX(s->path_len);
-  char *p = pv_record_begin(t, 40 * RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(cl));
+  char *p = pv_record_begin(t, 44 * RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(cl));
   if (!p) return;
   char acc[PV_IRI_MAX + 64], ver[PV_IRI_MAX + 64], *file = t->scratch[0];
   size_t al = pv_thread_new_iri(t, acc, "access");
@@ -218,22 +303,26 @@ static void emit_session(pv_session *s, int64_t end_ns)
   p = pv_put_subject(p, acc, al);
   p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("startedAtTime") " "), s->open_ns));
   p = pv_put_subject(p, acc, al);
-  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("endedAtTime") " "), end_ns));
+  p = PV_PUT_LIT(p, PV_PROV("endedAtTime") " ");
+  if (agg) agg->at_end = (size_t)(p - t->writer.base) + 1;
+  p = pv_put_end(pv_put_time(p, end_ns));
   p = pv_put_subject(p, acc, al);
   p = PV_PUT_LIT(p, PV_TERM("api") " ");
   p = pv_put_end(pv_put_string(p, api_names[s->api], strlen(api_names[s->api])));
   p = pv_put_subject(p, acc, al);
   p = pv_put_end(put_flags(PV_PUT_LIT(p, PV_TERM("openFlags") " "), s->flags));
   for (int i = 0; i < PV_COUNTERS; i++) {
-    if (!c[i]) continue;
-    int64_t v = (i == PV_C_READ_TICKS || i == PV_C_WRITE_TICKS || i == PV_C_META_TICKS)
-                    ? pv_ticks_to_ns(c[i])
-                    : (int64_t)c[i];
-    p = pv_put_subject(p, acc, al);
-    p = pv_put(p, counter_terms[i], strlen(counter_terms[i]));
-    *p++ = ' ';
-    p = pv_put_end(pv_put_long(p, v));
+    uint64_t v = is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(c[i]) : c[i];
+    if (agg) {
+      p = put_fixed_long(t, p, acc, al, counter_terms[i], v, &agg->at_counter[i]);
+    } else if (c[i]) {
+      p = pv_put_subject(p, acc, al);
+      p = pv_put(p, counter_terms[i], strlen(counter_terms[i]));
+      *p++ = ' ';
+      p = pv_put_end(pv_put_long(p, (int64_t)v));
+    }
   }
+  if (agg) p = put_fixed_long(t, p, acc, al, PV_TERM("sessions"), 1, &agg->at_sessions);
   if (s->via_layer || c[PV_C_LAYER_IO]) {
     const char *layer = layer_names[s->via_layer ? s->via_layer : pv_tls.layer ? pv_tls.layer : 1];
     p = pv_put_subject(p, acc, al);
@@ -258,24 +347,69 @@ static void emit_session(pv_session *s, int64_t end_ns)
     p = pv_put_subject(p, ver, vl);
     p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasGeneratedBy") " "), proc, pl));
     p = pv_put_subject(p, ver, vl);
-    p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("generatedAtTime") " "), end_ns));
+    p = PV_PUT_LIT(p, PV_PROV("generatedAtTime") " ");
+    if (agg) agg->at_generated = (size_t)(p - t->writer.base) + 1;
+    p = pv_put_end(pv_put_time(p, end_ns));
     p = pv_put_subject(p, acc, al);
     p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("version") " "), ver, vl));
   }
   pv_record_end(t, p);
 }
 
+/* Adds one more session to a summing record, in place. */
+static void add_to_aggregate(pv_thread *t, aggregate *e, const uint64_t *c, int64_t end_ns)
+{
+  char *base = t->writer.base;
+  for (int i = 0; i < PV_COUNTERS; i++) {
+    if (!c[i]) continue;
+    e->total[i] += c[i];
+    put_fixed(base + e->at_counter[i], is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(e->total[i]) : e->total[i]);
+  }
+  put_fixed(base + e->at_sessions, ++e->sessions);
+  pv_fmt_datetime(base + e->at_end, end_ns);
+  if (e->wrote) pv_fmt_datetime(base + e->at_generated, end_ns);
+}
+
+static void emit_session(pv_session *s, int64_t end_ns)
+{
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  uint64_t c[PV_COUNTERS];
+  for (int i = 0; i < PV_COUNTERS; i++)
+    c[i] = __atomic_load_n(&s->counter[i], __ATOMIC_RELAXED) + __atomic_load_n(&s->shared[i], __ATOMIC_RELAXED);
+  int wrote = c[PV_C_WRITES] > 0 || (s->flags & (O_TRUNC | O_CREAT));
+  aggregate *e = find_aggregate(t, s, wrote);
+  if (!e || !e->state) {
+    write_access(t, s, c, end_ns, wrote, NULL);
+    if (e) e->state = AGG_SEEN_ONCE;
+  } else if (e->state == AGG_SEEN_ONCE) {
+    uint64_t file_id = t->file_id;
+    write_access(t, s, c, end_ns, wrote, e);
+    if (t->file_id != file_id) return; /* a new segment began: offsets are stale */
+    memcpy(e->total, c, sizeof e->total);
+    e->sessions = 1;
+    e->state = AGG_SUMMING;
+  } else {
+    add_to_aggregate(t, e, c, end_ns);
+  }
+}
+
 void pv_track_close(int fd)
 {
   pv_session *s = pv_fd_slot(fd);
-  if (!s || !__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) return;
+  if (s) pv_session_finish(s);
+}
+
+void pv_session_finish(pv_session *s)
+{
+  if (!__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) return;
   if (!s->excluded) emit_session(s, pv_now_ns());
 }
 
 void pv_track_flush_all(enum pv_flush how)
 {
   for (size_t k = 0; k < PV_FD_MAX / PV_FD_CHUNK; k++) {
-    pv_session *chunk = __atomic_load_n(&fd_chunks[k], __ATOMIC_ACQUIRE);
+    pv_session *chunk = __atomic_load_n(&pv_fd_chunks[k], __ATOMIC_ACQUIRE);
     if (!chunk) continue;
     for (int i = 0; i < PV_FD_CHUNK; i++) {
       pv_session *s = &chunk[i];
@@ -287,6 +421,7 @@ void pv_track_flush_all(enum pv_flush how)
       if (how == PV_FLUSH_RESTART) emit_session(s, pv_now_ns());
       /* Descriptors survive exec and fork; what happens next is new. */
       memset(s->counter, 0, sizeof s->counter);
+      memset(s->shared, 0, sizeof s->shared);
       s->open_ns = pv_now_ns();
       s->flags &= ~(O_TRUNC | O_CREAT);
     }

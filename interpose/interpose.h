@@ -54,33 +54,47 @@ int64_t pv_ticks_to_ns(uint64_t ticks);
 
 /* ---- descriptor table --------------------------------------------------
  * One slot per file descriptor, in lazily mapped chunks installed with a
- * compare-and-swap.  Counters are updated with relaxed atomic adds: exact
- * under threads sharing a descriptor, and no lock on the I/O path. */
+ * compare-and-swap.  The thread that opened a descriptor counts into it
+ * with plain stores (no lock prefix: the common case costs what an add
+ * costs); any other thread counts into a second set with atomic adds, so
+ * counts stay exact when threads share a descriptor.  Closing sums both. */
 enum pv_api { PV_API_POSIX = 0, PV_API_STDIO = 1, PV_API_MPIIO = 2, PV_API_INHERITED = 3 };
 enum pv_counter {
   PV_C_BYTES_READ, PV_C_BYTES_WRITTEN, PV_C_READS, PV_C_WRITES, PV_C_SEEKS, PV_C_SYNCS,
-  PV_C_META, PV_C_READ_TICKS, PV_C_WRITE_TICKS, PV_C_META_TICKS, PV_C_LAYER_IO, PV_COUNTERS
+  PV_C_META, PV_C_READ_TICKS, PV_C_WRITE_TICKS, PV_C_META_TICKS, PV_C_LAYER_IO,
+  PV_C_COLLECTIVE, /* MPI-IO collective reads and writes (also counted as reads, writes) */
+  PV_COUNTERS
 };
 
 typedef struct pv_session {
   int active;                     /* atomic: 1 while the descriptor is tracked */
   int excluded;                   /* tracked only to be ignored (excluded path) */
+  const void *owner;              /* &pv_tls of the thread that opened it */
+  uint64_t counter[PV_COUNTERS];  /* the owner's counts (relaxed, plain stores) */
+  uint64_t shared[PV_COUNTERS];   /* other threads' counts (atomic adds) */
   int flags;                      /* open flags */
   int api;                        /* enum pv_api */
   int library_internal;           /* opened by an I/O library for itself */
   int via_layer;                  /* enum pv_layer of the call that opened it */
   int64_t open_ns;
   uintptr_t callsite;             /* return address of the application's call */
-  uint64_t counter[PV_COUNTERS];  /* atomic */
   size_t path_len;
   char path[PV_PATH_MAX];         /* canonical absolute path */
 } pv_session;
 
 #define PV_FD_CHUNK 256
 #define PV_FD_MAX (1 << 20)
+extern pv_session *pv_fd_chunks[PV_FD_MAX / PV_FD_CHUNK];
 
-/* The session of fd if tracked, else NULL.  No allocation. */
-pv_session *pv_fd_session(int fd);
+/* The session of fd if tracked, else NULL.  No allocation, no call. */
+static inline pv_session *pv_fd_session(int fd)
+{
+  if (__builtin_expect((unsigned)fd >= PV_FD_MAX, 0)) return NULL;
+  pv_session *chunk = __atomic_load_n(&pv_fd_chunks[fd / PV_FD_CHUNK], __ATOMIC_ACQUIRE);
+  if (!chunk) return NULL;
+  pv_session *s = &chunk[fd % PV_FD_CHUNK];
+  return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) && !s->excluded ? s : NULL;
+}
 /* The slot for fd, mapping its chunk if needed; NULL if fd is out of range
  * or memory is short. */
 pv_session *pv_fd_slot(int fd);
@@ -94,6 +108,12 @@ pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags,
                                uintptr_t callsite);
 /* Stops tracking fd, writing its access record. */
 void pv_track_close(int fd);
+/* A session kept outside the descriptor table (an MPI-IO file handle's):
+ * started on a slot its module owns and finished there, recorded the same
+ * way.  Start returns NULL if the path is excluded. */
+pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int flags, int api,
+                             uintptr_t callsite);
+void pv_session_finish(pv_session *s);
 /* New descriptor newfd refers to the same file as oldfd (dup family). */
 void pv_track_dup(int oldfd, int newfd);
 /* What to do with every tracked descriptor at a process boundary. */
@@ -107,7 +127,11 @@ void pv_clock_init(void);
 
 static inline void pv_count(pv_session *s, int counter, uint64_t v)
 {
-  __atomic_fetch_add(&s->counter[counter], v, __ATOMIC_RELAXED);
+  if (__builtin_expect(s->owner == (const void *)&pv_tls, 1))
+    __atomic_store_n(&s->counter[counter],
+                     __atomic_load_n(&s->counter[counter], __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+  else
+    __atomic_fetch_add(&s->shared[counter], v, __ATOMIC_RELAXED);
 }
 
 /* Accounting after a read- or write-like call on a tracked descriptor. */

@@ -201,6 +201,8 @@ static int open_thread_file(pv_thread *t)
   }
   p = PV_PUT_LIT(p, ".nt");
   *p = 0;
+  static uint64_t files_opened;
+  t->file_id = __atomic_add_fetch(&files_opened, 1, __ATOMIC_RELAXED);
   int err = pv_writer_open(&t->writer, pv_proc.dirfd, name);
   /* The same thread's earlier file (a failed exec finished it): go on in
    * the next segment. */

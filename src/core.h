@@ -24,6 +24,8 @@ typedef struct pv_thread {
   uint64_t seq;                /* per-thread counter for unique record IRIs */
   char iri[PV_IRI_MAX];        /* the thread agent */
   size_t iri_len;
+  uint64_t file_id;            /* changes with every record file opened */
+  void *capture;               /* the capture modules' per-thread state */
   /* Room for two file IRIs while a record is built: too big for the stacks
    * of some threads, and TLS must stay tiny for a dlopen'ed libprovio.so. */
   char scratch[2][PV_FILE_IRI_MAX(PV_PATH_MAX)];
