@@ -224,5 +224,24 @@ def case_exclusions(work):
             check(os.stat(os.path.join(root, d)).st_mode & 0o777 == 0o700, f"{d} not 0700")
 
 
+def case_callsites(work):
+    """The function of the program that opened a file, also through a library."""
+    probe = os.path.join(TEST_BIN, "callsite_probe")
+    for enabled in (True, False):
+        out = os.path.join(work, f"prov-{enabled}")
+        env = None if enabled else {"PROVIO_CALLSITES": "0"}
+        run([probe, work], work, env=env, tracked_out=out, check_rc=0)
+        g = parse_records(out)
+        for name, func in (("direct.dat", "write_direct+0x"), ("via_lib.dat", "write_report+0x")):
+            acc = g.accesses_of(file_iri(os.path.join(work, name)))
+            check(len(acc) == 1, f"{name}: {acc}")
+            sites = g.objects(acc[0], PV + "callSite")
+            if enabled:
+                check(len(sites) == 1 and sites[0].startswith(func) and sites[0].endswith("callsite_probe)"),
+                      f"{name}: call site {sites}")
+            else:
+                check(not sites, f"{name}: call site recorded although switched off")
+
+
 if __name__ == "__main__":
     main({name[5:]: fn for name, fn in globals().items() if name.startswith("case_")})
