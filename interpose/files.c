@@ -394,16 +394,19 @@ static void emit_session(pv_session *s, int64_t end_ns)
   }
 }
 
+/* Directories are tracked to resolve the *at calls made relative to them;
+ * opening one moves no data. */
+static int worth_a_record(const pv_session *s) { return !s->excluded && !(s->flags & O_DIRECTORY); }
+
 void pv_track_close(int fd)
 {
-  pv_session *s = pv_fd_slot(fd);
-  if (s) pv_session_finish(s);
+  if (pv_fd_tracked(fd)) pv_session_finish(pv_fd_slot(fd));
 }
 
 void pv_session_finish(pv_session *s)
 {
   if (!__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) return;
-  if (!s->excluded) emit_session(s, pv_now_ns());
+  if (worth_a_record(s)) emit_session(s, pv_now_ns());
 }
 
 void pv_track_flush_all(enum pv_flush how)
@@ -413,7 +416,7 @@ void pv_track_flush_all(enum pv_flush how)
     if (!chunk) continue;
     for (int i = 0; i < PV_FD_CHUNK; i++) {
       pv_session *s = &chunk[i];
-      if (!__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || s->excluded) continue;
+      if (!__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || !worth_a_record(s)) continue;
       if (how == PV_FLUSH_CLOSE) {
         if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) emit_session(s, pv_now_ns());
         continue;

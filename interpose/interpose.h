@@ -95,6 +95,14 @@ static inline pv_session *pv_fd_session(int fd)
   pv_session *s = &chunk[fd % PV_FD_CHUNK];
   return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) && !s->excluded ? s : NULL;
 }
+/* Whether fd is tracked at all (an excluded path included): what close()
+ * must know, without mapping anything. */
+static inline int pv_fd_tracked(int fd)
+{
+  if ((unsigned)fd >= PV_FD_MAX) return 0;
+  pv_session *chunk = __atomic_load_n(&pv_fd_chunks[fd / PV_FD_CHUNK], __ATOMIC_ACQUIRE);
+  return chunk && __atomic_load_n(&chunk[fd % PV_FD_CHUNK].active, __ATOMIC_ACQUIRE);
+}
 /* The slot for fd, mapping its chunk if needed; NULL if fd is out of range
  * or memory is short. */
 pv_session *pv_fd_slot(int fd);

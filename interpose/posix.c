@@ -249,7 +249,7 @@ PV_EXPORT int creat64(const char *path, mode_t mode)
 PV_EXPORT int close(int fd)
 {
   if (PV_IDLE()) return PV_REAL(close)(fd);
-  if (pv_fd_slot(fd) || pv_tracing()) {
+  if (pv_fd_tracked(fd) || pv_tracing()) {
     pv_tls.depth++;
     int e = errno;
     uint64_t t0 = pv_ticks();

@@ -181,9 +181,9 @@ int main(int argc, char **argv)
     snprintf(libdir, sizeof libdir, "%s", lib);
     char *slash = strrchr(libdir, '/');
     if (slash) *slash = 0;
-    /* Installed: <prefix>/lib/provio/hdf5; in a build tree: beside the library. */
+    /* Installed: <prefix>/lib/provio/hdf5; in a build tree: hdf5/ beside the library. */
     if (find_file(plugin, dir, PROVIO_PLUGINDIR_FROM_BINDIR, "libprovio_vol.so") == 0 ||
-        find_file(plugin, libdir, ".", "libprovio_vol.so") == 0) {
+        find_file(plugin, libdir, "hdf5", "libprovio_vol.so") == 0) {
       slash = strrchr(plugin, '/');
       if (slash) *slash = 0;
       prepend("HDF5_PLUGIN_PATH", plugin, ":");
