@@ -116,6 +116,16 @@ static long launcher_rank(long *size)
 }
 
 static char user_iri[PV_IRI_MAX], program_iri[PV_IRI_MAX + PV_PATH_MAX];
+static long rank_recorded = -1; /* per process image */
+
+/* Threads act for the rank: <job>/rank/<n>. */
+static void set_rank_principal(long rank)
+{
+  char *p = pv_put(pv_proc.principal, pv_proc.id.job_iri, pv_proc.id.job_iri_len);
+  p = PV_PUT_LIT(p, "/rank/");
+  p += pv_fmt_i64(p, rank);
+  *p = 0;
+}
 
 static void identify_agents(void)
 {
@@ -129,7 +139,7 @@ static void identify_agents(void)
   put_urn(user_iri, "user", user, "");
   put_urn(program_iri, "program", pv_proc.exe, "/");
   long size, rank = launcher_rank(&size);
-  if (rank >= 0) pv_record_rank(rank, size);
+  if (rank >= 0) set_rank_principal(rank);
   else memcpy(pv_proc.principal, user_iri, strlen(user_iri) + 1);
 }
 
@@ -148,14 +158,12 @@ static char *put_file_triple(char *p, const char *pred, size_t predlen, const ch
 
 void pv_record_rank(long rank, long size)
 {
-  char r[32];
-  r[pv_fmt_i64(r, rank)] = 0;
-  char *p = pv_put(pv_proc.principal, pv_proc.id.job_iri, pv_proc.id.job_iri_len);
-  p = PV_PUT_LIT(p, "/rank/");
-  p = pv_put(p, r, strlen(r));
-  *p = 0;
-  pv_thread *t = pv_proc.state == PV_ACTIVE ? pv_thread_current() : NULL;
-  if (!t) return; /* before init: written with the process record */
+  /* The launcher's environment and MPI_Init usually agree: say it once. */
+  if (rank == rank_recorded) return;
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  rank_recorded = rank;
+  set_rank_principal(rank);
   size_t rl = strlen(pv_proc.principal);
   char *l = pv_record_begin(t, 8 * LINE);
   if (!l) return;
@@ -368,6 +376,7 @@ static void after_fork_child(void)
   pv_path_queries_flush(0);
   ended = 0;
   exit_status = -1;
+  rank_recorded = -1;
   record_process_start(parent_iri);
   pv_tls.depth--;
 }

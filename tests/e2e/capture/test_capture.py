@@ -243,5 +243,28 @@ def case_callsites(work):
                 check(not sites, f"{name}: call site recorded although switched off")
 
 
+def mpirun():
+    cmd = ["mpirun", "--oversubscribe", "-n", "2"]
+    return cmd + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
+
+
+def case_killed_rank(work):
+    """An MPI rank killed by SIGKILL loses no record of a file it had closed."""
+    out = os.path.join(work, "prov")
+    p = run(mpirun() + [PROVIO_RUN, "--out", out, "--", os.path.join(TEST_BIN, "mpi_killed_rank"), work],
+            work)
+    check(p.returncode != 0, "mpirun should report the killed rank")
+    g = parse_records(out, require_finished=False)
+    for rank in (0, 1):
+        acc = g.accesses_of(file_iri(os.path.join(work, f"rank{rank}.dat")))
+        check(len(acc) == 1, f"rank{rank}.dat: {acc}")
+        check(g.one(acc[0], PV + "bytesWritten") == "4096" and g.one(acc[0], PV + "writes") == "4",
+              f"rank{rank}.dat counts")
+        proc = g.one(acc[0], PV + "partOf")
+        check(g.one(proc, PV + "rank") == str(rank), f"rank of the process that wrote rank{rank}.dat")
+    killed = [p_ for p_ in g.processes() if g.objects(p_, PV + "rank") == ["1"]]
+    check(len(killed) == 1 and not g.objects(killed[0], PV + "endedBy"), "the killed rank has no end record")
+
+
 if __name__ == "__main__":
     main({name[5:]: fn for name, fn in globals().items() if name.startswith("case_")})
