@@ -339,26 +339,20 @@ static void *mapped(const char *fn, void *rc, int prot, int flags, int fd, uint6
   if (pv_tracing() && !(flags & MAP_ANONYMOUS)) pv_trace_fd(fn, fd, rc == MAP_FAILED ? -1 : 0, t0);
   return rc;
 }
-PV_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-  if (PV_IDLE() || (flags & MAP_ANONYMOUS)) {
-    /* Allocators map anonymous memory, possibly before init: never resolve
-     * lazily here (the dlsym deadlock Darshan met). */
-    if (!real_mmap) return pv_sys_mmap(addr, len, prot, flags, fd, off);
-    return real_mmap(addr, len, prot, flags, fd, off);
+/* Allocators map anonymous memory, possibly before init: never resolve
+ * lazily here (the dlsym deadlock Darshan met). */
+#define MMAP_WRAPPER(name, off_type)                                                              \
+  PV_EXPORT void *name(void *addr, size_t len, int prot, int flags, int fd, off_type off)         \
+  {                                                                                               \
+    if (PV_IDLE() || (flags & MAP_ANONYMOUS)) {                                                   \
+      if (!real_##name) return pv_sys_mmap(addr, len, prot, flags, fd, off);                      \
+      return real_##name(addr, len, prot, flags, fd, off);                                        \
+    }                                                                                             \
+    uint64_t t0 = pv_ticks();                                                                     \
+    return mapped(#name, real_##name(addr, len, prot, flags, fd, off), prot, flags, fd, t0);      \
   }
-  uint64_t t0 = pv_ticks();
-  return mapped("mmap", real_mmap(addr, len, prot, flags, fd, off), prot, flags, fd, t0);
-}
-PV_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
-{
-  if (PV_IDLE() || (flags & MAP_ANONYMOUS)) {
-    if (!real_mmap64) return pv_sys_mmap(addr, len, prot, flags, fd, off);
-    return real_mmap64(addr, len, prot, flags, fd, off);
-  }
-  uint64_t t0 = pv_ticks();
-  return mapped("mmap64", real_mmap64(addr, len, prot, flags, fd, off), prot, flags, fd, t0);
-}
+MMAP_WRAPPER(mmap, off_t)
+MMAP_WRAPPER(mmap64, off64_t)
 
 /* ---- positioning, syncing, sizing --------------------------------------- */
 

@@ -169,24 +169,16 @@ void pv_record_rank(long rank, long size)
   if (!l) return;
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
-  l = pv_put_subject(l, pv_proc.principal, rl);
-  l = pv_put_end(PV_PUT_LIT(l, PV_RDF_TYPE " " PV_PROV("Agent")));
-  l = pv_put_subject(l, pv_proc.principal, rl);
-  l = pv_put_end(PV_PUT_LIT(l, PV_RDF_TYPE " " PV_TERM("Rank")));
-  l = pv_put_subject(l, pv_proc.principal, rl);
-  l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_PROV("actedOnBehalfOf") " "), user_iri, strlen(user_iri)));
-  l = pv_put_subject(l, pv_proc.principal, rl);
-  l = pv_put_end(pv_put_long(PV_PUT_LIT(l, PV_TERM("rank") " "), rank));
-  l = pv_put_subject(l, proc, pl);
-  l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_PROV("wasAssociatedWith") " "), pv_proc.principal, rl));
-  l = pv_put_subject(l, proc, pl);
-  l = pv_put_end(pv_put_long(PV_PUT_LIT(l, PV_TERM("rank") " "), rank));
+  l = PV_TRIPLE_TYPE(l, pv_proc.principal, rl, PV_PROV("Agent"));
+  l = PV_TRIPLE_TYPE(l, pv_proc.principal, rl, PV_TERM("Rank"));
+  l = PV_TRIPLE_IRI(l, pv_proc.principal, rl, PV_PROV("actedOnBehalfOf"), user_iri, strlen(user_iri));
+  l = PV_TRIPLE_LONG(l, pv_proc.principal, rl, PV_TERM("rank"), rank);
+  l = PV_TRIPLE_IRI(l, proc, pl, PV_PROV("wasAssociatedWith"), pv_proc.principal, rl);
+  l = PV_TRIPLE_LONG(l, proc, pl, PV_TERM("rank"), rank);
   if (size > 0) {
-    l = pv_put_subject(l, proc, pl);
-    l = pv_put_end(pv_put_long(PV_PUT_LIT(l, PV_TERM("worldSize") " "), size));
+    l = PV_TRIPLE_LONG(l, proc, pl, PV_TERM("worldSize"), size);
   }
-  l = pv_put_subject(l, t->iri, t->iri_len);
-  l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_PROV("actedOnBehalfOf") " "), pv_proc.principal, rl));
+  l = PV_TRIPLE_IRI(l, t->iri, t->iri_len, PV_PROV("actedOnBehalfOf"), pv_proc.principal, rl);
   pv_record_end(t, l);
 }
 
@@ -225,54 +217,29 @@ static void record_process_start(const char *forked_from)
   if (!p) return;
   const char *proc = pv_proc.id.proc_iri, *job = pv_proc.id.job_iri;
   size_t pl = pv_proc.id.proc_iri_len, jl = pv_proc.id.job_iri_len;
-#define PROC_SUBJECT() (p = pv_put_subject(p, proc, pl))
-  PROC_SUBJECT();
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Activity")));
-  PROC_SUBJECT();
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("Process")));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOfJob") " "), job, jl));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("startedAtTime") " "), pv_proc.id.start_ns));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("host") " "), pv_proc.id.host, strlen(pv_proc.id.host)));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("pid") " "), pv_proc.id.pid));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("ppid") " "), getppid()));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("commandLine") " "), cmd, cl));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("argc") " "), pv_proc.argc));
+  p = PV_TRIPLE_TYPE(p, proc, pl, PV_PROV("Activity"));
+  p = PV_TRIPLE_TYPE(p, proc, pl, PV_TERM("Process"));
+  p = PV_TRIPLE_IRI(p, proc, pl, PV_TERM("partOfJob"), job, jl);
+  p = PV_TRIPLE_TIME(p, proc, pl, PV_PROV("startedAtTime"), pv_proc.id.start_ns);
+  p = PV_TRIPLE_STRING(p, proc, pl, PV_TERM("host"), pv_proc.id.host, strlen(pv_proc.id.host));
+  p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("pid"), pv_proc.id.pid);
+  p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("ppid"), getppid());
+  p = PV_TRIPLE_STRING(p, proc, pl, PV_TERM("commandLine"), cmd, cl);
+  p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("argc"), pv_proc.argc);
   if (pv_proc.exe[0]) p = PUT_FILE(p, PV_TERM("executable"), pv_proc.exe, t->scratch[0]);
   p = PUT_FILE(p, PV_TERM("cwd"), pv_proc.cwd, t->scratch[0]);
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasAssociatedWith") " "), program_iri, gl));
-  PROC_SUBJECT();
-  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasAssociatedWith") " "), user_iri, ul));
-  if (forked_from) {
-    PROC_SUBJECT();
-    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("forkedFrom") " "), forked_from, strlen(forked_from)));
-  }
+  p = PV_TRIPLE_IRI(p, proc, pl, PV_PROV("wasAssociatedWith"), program_iri, gl);
+  p = PV_TRIPLE_IRI(p, proc, pl, PV_PROV("wasAssociatedWith"), user_iri, ul);
+  if (forked_from) p = PV_TRIPLE_IRI(p, proc, pl, PV_TERM("forkedFrom"), forked_from, strlen(forked_from));
   p = put_pipes(p);
-#undef PROC_SUBJECT
-  p = pv_put_subject(p, job, jl);
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("Job")));
-  p = pv_put_subject(p, job, jl);
-  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("jobId") " "), pv_proc.id.job, strlen(pv_proc.id.job)));
-  p = pv_put_subject(p, job, jl);
-  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("scheduler") " "), pv_proc.id.scheduler,
-                               strlen(pv_proc.id.scheduler)));
-  p = pv_put_subject(p, program_iri, gl);
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("SoftwareAgent")));
-  p = pv_put_subject(p, program_iri, gl);
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("Program")));
-  p = pv_put_subject(p, user_iri, ul);
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Person")));
-  p = pv_put_subject(p, user_iri, ul);
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("User")));
-  p = pv_put_subject(p, user_iri, ul);
-  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("uid") " "), getuid()));
+  p = PV_TRIPLE_TYPE(p, job, jl, PV_TERM("Job"));
+  p = PV_TRIPLE_STRING(p, job, jl, PV_TERM("jobId"), pv_proc.id.job, strlen(pv_proc.id.job));
+  p = PV_TRIPLE_STRING(p, job, jl, PV_TERM("scheduler"), pv_proc.id.scheduler, strlen(pv_proc.id.scheduler));
+  p = PV_TRIPLE_TYPE(p, program_iri, gl, PV_PROV("SoftwareAgent"));
+  p = PV_TRIPLE_TYPE(p, program_iri, gl, PV_TERM("Program"));
+  p = PV_TRIPLE_TYPE(p, user_iri, ul, PV_PROV("Person"));
+  p = PV_TRIPLE_TYPE(p, user_iri, ul, PV_TERM("User"));
+  p = PV_TRIPLE_LONG(p, user_iri, ul, PV_TERM("uid"), getuid());
   pv_record_end(t, p);
   /* The program file and the rank, now that the thread file exists. */
   if (pv_proc.exe[0]) {
@@ -281,8 +248,7 @@ static void record_process_start(const char *forked_from)
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, n);
     char *l = pv_record_begin(t, 2 * LINE + 2 * gl + fl);
     if (l) {
-      l = pv_put_subject(l, program_iri, gl);
-      l = pv_put_end(pv_put_iri(PV_PUT_LIT(l, PV_TERM("executable") " "), t->scratch[0], fl));
+      l = PV_TRIPLE_IRI(l, program_iri, gl, PV_TERM("executable"), t->scratch[0], fl);
       pv_record_end(t, l);
     }
   }
@@ -300,13 +266,10 @@ void pv_record_process_end(const char *ended_by, int status, const char *exec_pa
   if (!p) return;
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
-  p = pv_put_subject(p, proc, pl);
-  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("endedAtTime") " "), pv_now_ns()));
-  p = pv_put_subject(p, proc, pl);
-  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("endedBy") " "), ended_by, strlen(ended_by)));
+  p = PV_TRIPLE_TIME(p, proc, pl, PV_PROV("endedAtTime"), pv_now_ns());
+  p = PV_TRIPLE_STRING(p, proc, pl, PV_TERM("endedBy"), ended_by, strlen(ended_by));
   if (status >= 0) {
-    p = pv_put_subject(p, proc, pl);
-    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("exitStatus") " "), status));
+    p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("exitStatus"), status);
   }
   if (exec_path) p = PUT_FILE(p, PV_TERM("execTarget"), exec_path, t->scratch[0]);
   pv_record_end(t, p);
@@ -317,8 +280,7 @@ static void record_child(pid_t child)
   pv_thread *t = pv_thread_current();
   char *p = t ? pv_record_begin(t, 2 * LINE) : NULL;
   if (!p) return;
-  p = pv_put_subject(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("childPid") " "), child));
+  p = PV_TRIPLE_LONG(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, PV_TERM("childPid"), child);
   pv_record_end(t, p);
 }
 

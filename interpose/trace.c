@@ -22,30 +22,19 @@ static void emit_call(const char *fn, const char *canon, size_t len, int fd, int
   char call[PV_IRI_MAX + 64];
   size_t cl = pv_thread_new_iri(t, call, "call");
   int64_t start = pv_now_ns() - pv_ticks_to_ns(t1 - t0);
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Activity")));
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("IoCall")));
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("function") " "), fn, strlen(fn)));
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOf") " "), pv_proc.id.proc_iri,
-                            pv_proc.id.proc_iri_len));
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_PROV("wasAssociatedWith") " "), t->iri, t->iri_len));
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(pv_put_time(PV_PUT_LIT(p, PV_PROV("startedAtTime") " "), start));
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("duration") " "), pv_ticks_to_ns(t1 - t0)));
-  p = pv_put_subject(p, call, cl);
-  p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("result") " "), rc));
+  p = PV_TRIPLE_TYPE(p, call, cl, PV_PROV("Activity"));
+  p = PV_TRIPLE_TYPE(p, call, cl, PV_TERM("IoCall"));
+  p = PV_TRIPLE_STRING(p, call, cl, PV_TERM("function"), fn, strlen(fn));
+  p = PV_TRIPLE_IRI(p, call, cl, PV_TERM("partOf"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
+  p = PV_TRIPLE_IRI(p, call, cl, PV_PROV("wasAssociatedWith"), t->iri, t->iri_len);
+  p = PV_TRIPLE_TIME(p, call, cl, PV_PROV("startedAtTime"), start);
+  p = PV_TRIPLE_LONG(p, call, cl, PV_TERM("duration"), pv_ticks_to_ns(t1 - t0));
+  p = PV_TRIPLE_LONG(p, call, cl, PV_TERM("result"), rc);
   if (len) {
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, len);
-    p = pv_put_subject(p, call, cl);
-    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("file") " "), t->scratch[0], fl));
+    p = PV_TRIPLE_IRI(p, call, cl, PV_TERM("file"), t->scratch[0], fl);
   } else if (fd >= 0) {
-    p = pv_put_subject(p, call, cl);
-    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("fd") " "), fd));
+    p = PV_TRIPLE_LONG(p, call, cl, PV_TERM("fd"), fd);
   }
   if (pv_tls.layer) {
     p = pv_put_subject(p, call, cl);
@@ -166,19 +155,12 @@ void pv_path_queries_flush(int emit)
     char acc[PV_IRI_MAX + 64];
     size_t al = pv_thread_new_iri(t, acc, "access");
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, q->path, q->len);
-    p = pv_put_subject(p, acc, al);
-    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_PROV("Activity")));
-    p = pv_put_subject(p, acc, al);
-    p = pv_put_end(PV_PUT_LIT(p, PV_RDF_TYPE " " PV_TERM("PathQueries")));
-    p = pv_put_subject(p, acc, al);
-    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("partOf") " "), pv_proc.id.proc_iri,
-                              pv_proc.id.proc_iri_len));
-    p = pv_put_subject(p, acc, al);
-    p = pv_put_end(pv_put_iri(PV_PUT_LIT(p, PV_TERM("file") " "), t->scratch[0], fl));
-    p = pv_put_subject(p, acc, al);
-    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("metaOps") " "), (int64_t)n));
-    p = pv_put_subject(p, acc, al);
-    p = pv_put_end(pv_put_long(PV_PUT_LIT(p, PV_TERM("metaTime") " "), pv_ticks_to_ns(ticks)));
+    p = PV_TRIPLE_TYPE(p, acc, al, PV_PROV("Activity"));
+    p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("PathQueries"));
+    p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
+    p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), t->scratch[0], fl);
+    p = PV_TRIPLE_LONG(p, acc, al, PV_TERM("metaOps"), (int64_t)n);
+    p = PV_TRIPLE_LONG(p, acc, al, PV_TERM("metaTime"), pv_ticks_to_ns(ticks));
     pv_record_end(t, p);
   }
 }

@@ -35,15 +35,10 @@ int provio_annotate(const char *key, const char *value)
   if (p) {
     char s[PV_IRI_MAX + 64];
     size_t sl = pv_thread_new_iri(t, s, "setting");
-    p = pv_put_iri(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-    p = PV_PUT_LIT(p, " " PV_TERM("setting") " ");
-    p = pv_put_end(pv_put_iri(p, s, sl));
-    p = pv_put_iri(p, s, sl);
-    p = pv_put_end(PV_PUT_LIT(p, " " PV_RDF_TYPE " " PV_TERM("Setting")));
-    p = pv_put_iri(p, s, sl);
-    p = pv_put_end(pv_put_string(PV_PUT_LIT(p, " " PV_TERM("key") " "), key, kl));
-    p = pv_put_iri(p, s, sl);
-    p = pv_put_end(pv_put_string(PV_PUT_LIT(p, " " PV_TERM("value") " "), value, vl));
+    p = PV_TRIPLE_IRI(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, PV_TERM("setting"), s, sl);
+    p = PV_TRIPLE_TYPE(p, s, sl, PV_TERM("Setting"));
+    p = PV_TRIPLE_STRING(p, s, sl, PV_TERM("key"), key, kl);
+    p = PV_TRIPLE_STRING(p, s, sl, PV_TERM("value"), value, vl);
     pv_record_end(t, p);
     rc = 0;
   }

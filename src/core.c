@@ -219,31 +219,16 @@ static int open_thread_file(pv_thread *t)
   if (!l) return -1;
   l = PV_PUT_LIT(l, PV_FILE_MAGIC "\n");
   if (t->segment == 0) {
-    char *s0 = l;
-    l = pv_put_iri(l, t->iri, t->iri_len);
-    size_t slen = (size_t)(l - s0);
-    l = PV_PUT_LIT(l, " " PV_RDF_TYPE " " PV_PROV("SoftwareAgent"));
-    l = pv_put_end(l);
-    l = pv_put(l, s0, slen);
-    l = PV_PUT_LIT(l, " " PV_RDF_TYPE " " PV_TERM("Thread"));
-    l = pv_put_end(l);
-    l = pv_put(l, s0, slen);
-    l = PV_PUT_LIT(l, " " PV_TERM("tid") " ");
-    l = pv_put_long(l, t->tid);
-    l = pv_put_end(l);
-    l = pv_put(l, s0, slen);
-    l = PV_PUT_LIT(l, " " PV_TERM("threadOf") " ");
-    l = pv_put_iri(l, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-    l = pv_put_end(l);
-    l = pv_put_iri(l, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-    l = PV_PUT_LIT(l, " " PV_PROV("wasAssociatedWith") " ");
-    l = pv_put(l, s0, slen);
-    l = pv_put_end(l);
-    if (pv_proc.principal[0]) {
-      l = pv_put(l, s0, slen);
-      l = PV_PUT_LIT(l, " " PV_PROV("actedOnBehalfOf") " ");
-      l = pv_put_end(pv_put_iri(l, pv_proc.principal, strlen(pv_proc.principal)));
-    }
+    const char *proc = pv_proc.id.proc_iri;
+    size_t pl = pv_proc.id.proc_iri_len;
+    l = PV_TRIPLE_TYPE(l, t->iri, t->iri_len, PV_PROV("SoftwareAgent"));
+    l = PV_TRIPLE_TYPE(l, t->iri, t->iri_len, PV_TERM("Thread"));
+    l = PV_TRIPLE_LONG(l, t->iri, t->iri_len, PV_TERM("tid"), t->tid);
+    l = PV_TRIPLE_IRI(l, t->iri, t->iri_len, PV_TERM("threadOf"), proc, pl);
+    l = PV_TRIPLE_IRI(l, proc, pl, PV_PROV("wasAssociatedWith"), t->iri, t->iri_len);
+    if (pv_proc.principal[0])
+      l = PV_TRIPLE_IRI(l, t->iri, t->iri_len, PV_PROV("actedOnBehalfOf"), pv_proc.principal,
+                        strlen(pv_proc.principal));
   }
   pv_writer_commit(&t->writer, l);
   return 0;

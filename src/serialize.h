@@ -100,4 +100,17 @@ static inline char *pv_put_time(char *p, int64_t unix_ns)
 
 static inline char *pv_put_end(char *p) { return PV_PUT_LIT(p, " .\n"); }
 
+/* Whole triples "<s> pred object .\n", pred a literal token such as
+ * PV_PROV("used"); s and o IRIs given with their lengths. */
+#define PV_TRIPLE_TYPE(p, s, sl, type) \
+  pv_put_end(PV_PUT_LIT(pv_put_subject((p), (s), (sl)), PV_RDF_TYPE " " type))
+#define PV_TRIPLE_IRI(p, s, sl, pred, o, ol) \
+  pv_put_end(pv_put_iri(PV_PUT_LIT(pv_put_subject((p), (s), (sl)), pred " "), (o), (ol)))
+#define PV_TRIPLE_STRING(p, s, sl, pred, str, n) \
+  pv_put_end(pv_put_string(PV_PUT_LIT(pv_put_subject((p), (s), (sl)), pred " "), (str), (n)))
+#define PV_TRIPLE_LONG(p, s, sl, pred, v) \
+  pv_put_end(pv_put_long(PV_PUT_LIT(pv_put_subject((p), (s), (sl)), pred " "), (v)))
+#define PV_TRIPLE_TIME(p, s, sl, pred, ns) \
+  pv_put_end(pv_put_time(PV_PUT_LIT(pv_put_subject((p), (s), (sl)), pred " "), (ns)))
+
 #endif
