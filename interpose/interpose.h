@@ -142,14 +142,19 @@ static inline void pv_count(pv_session *s, int counter, uint64_t v)
     __atomic_fetch_add(&s->shared[counter], v, __ATOMIC_RELAXED);
 }
 
-/* Accounting after a read- or write-like call on a tracked descriptor. */
+/* Accounting after a read- or write-like call on a tracked descriptor:
+ * its bytes (rc) and count, then the time since t0. */
+static inline void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
+{
+  if (rc > 0) pv_count(s, is_write ? PV_C_BYTES_WRITTEN : PV_C_BYTES_READ, (uint64_t)rc);
+  pv_count(s, is_write ? PV_C_WRITES : PV_C_READS, 1);
+  if (pv_tls.layer) pv_count(s, PV_C_LAYER_IO, 1);
+}
 static inline void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64_t t0)
 {
   uint64_t dt = pv_ticks() - t0;
-  if (rc > 0) pv_count(s, is_write ? PV_C_BYTES_WRITTEN : PV_C_BYTES_READ, (uint64_t)rc);
-  pv_count(s, is_write ? PV_C_WRITES : PV_C_READS, 1);
+  pv_account_calls(s, is_write, rc);
   pv_count(s, is_write ? PV_C_WRITE_TICKS : PV_C_READ_TICKS, dt);
-  if (pv_tls.layer) pv_count(s, PV_C_LAYER_IO, 1);
 }
 
 /* ---- records beyond files ---------------------------------------------- */

@@ -51,6 +51,7 @@ void pv_resolve_all(void)
   if (__atomic_exchange_n(&resolving, 1, __ATOMIC_ACQ_REL)) return;
   pv_resolve_posix();
   pv_resolve_process();
+  pv_resolve_stdio();
 }
 
 static int exit_status = -1;  /* known once main returns or exit() is called */

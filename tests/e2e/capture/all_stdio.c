@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int plain_fscanf(FILE *f, const char *fmt, ...) __asm__("fscanf");
 int plain_vfscanf(FILE *f, const char *fmt, va_list ap) __asm__("vfscanf");

@@ -1,0 +1,427 @@
+/* mpi.c - MPI: initialisation (each process's rank and size) and MPI-IO at
+ * its own level, every function under both its MPI_ and its PMPI_ name.
+ *
+ * libprovio.so is loaded into programs without MPI too, so it does not link
+ * an MPI library: OpenMPI's mpi.h gives the types, and each MPI function
+ * and object provio uses is looked up at run time.  They are looked up
+ * when MPI is first entered, not at load: an MPI library may be dlopen'ed
+ * after our constructor ran (Python's mpi4py), and ~100 lookups would cost
+ * every process that never uses MPI.  Lookups inside wrappers are unsafe
+ * only where an allocator can lead (mmap); nothing reaches MPI from there.
+ *
+ * Stacking with other tools: each wrapper calls the next definition of its
+ * own name.  A tool preloaded after provio still sees MPI_Init; one before
+ * it that calls PMPI_Init itself (Darshan) still reaches us, which is why
+ * the PMPI_ names are wrapped too (OpenMPI's Fortran bindings also call
+ * PMPI_File_open and friends).  A tool after us whose MPI_Init calls
+ * PMPI_Init enters our PMPI_Init inside our MPI_Init: only the outer call
+ * records.  Likewise any MPI-IO call made inside one we are in passes
+ * straight through.
+ *
+ * provio makes no MPI communication of its own: it asks only for the rank
+ * and size (local queries), so it needs no duplicated communicator.
+ *
+ * MPI-IO sessions live in a table keyed by MPI_File handle, claimed with a
+ * compare-and-swap: no lock and no allocation on any MPI-IO call.  Bytes are
+ * count * type size, or for blocking calls the count in the status when the
+ * caller asked for one (a read at the end of the file returns less).  A
+ * nonblocking call counts what it asked for, when it is started.  The split
+ * collectives (*_begin/_end) are not wrapped. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+
+#include <mpi.h>
+
+#include "interpose.h"
+#include "sys.h"
+#include "trace.h"
+
+/* (name without its MPI_/PMPI_ prefix, parameters); all return int.  The
+ * reads and writes follow in MPI_DATA_FUNCTIONS. */
+#define MPI_FUNCTIONS(X)                                                                          \
+  X(Init, (int *argc, char ***argv))                                                              \
+  X(Init_thread, (int *argc, char ***argv, int required, int *provided))                          \
+  X(Finalize, (void))                                                                             \
+  X(File_open, (MPI_Comm comm, const char *name, int amode, MPI_Info info, MPI_File *fh))         \
+  X(File_close, (MPI_File *fh))                                                                   \
+  X(File_sync, (MPI_File fh))                                                                     \
+  X(File_set_size, (MPI_File fh, MPI_Offset size))
+
+#define READ_AT (MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
+#define READ (MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
+#define WRITE_AT (MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
+#define WRITE (MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
+#define IREAD_AT (MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
+#define IREAD (MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
+#define IWRITE_AT (MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
+#define IWRITE (MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
+#define AT_ARGS (fh, off, buf, count, dt, st)
+#define ARGS (fh, buf, count, dt, st)
+#define IAT_ARGS (fh, off, buf, count, dt, req)
+#define IARGS (fh, buf, count, dt, req)
+
+/* (name, parameters, arguments, is_write, collective, status or NULL) */
+#define MPI_DATA_FUNCTIONS(X)                                                                     \
+  X(File_read, READ, ARGS, 0, 0, st)                                                              \
+  X(File_read_at, READ_AT, AT_ARGS, 0, 0, st)                                                     \
+  X(File_read_all, READ, ARGS, 0, 1, st)                                                          \
+  X(File_read_at_all, READ_AT, AT_ARGS, 0, 1, st)                                                 \
+  X(File_read_shared, READ, ARGS, 0, 0, st)                                                       \
+  X(File_read_ordered, READ, ARGS, 0, 1, st)                                                      \
+  X(File_write, WRITE, ARGS, 1, 0, st)                                                            \
+  X(File_write_at, WRITE_AT, AT_ARGS, 1, 0, st)                                                   \
+  X(File_write_all, WRITE, ARGS, 1, 1, st)                                                        \
+  X(File_write_at_all, WRITE_AT, AT_ARGS, 1, 1, st)                                               \
+  X(File_write_shared, WRITE, ARGS, 1, 0, st)                                                     \
+  X(File_write_ordered, WRITE, ARGS, 1, 1, st)                                                    \
+  X(File_iread, IREAD, IARGS, 0, 0, NULL)                                                         \
+  X(File_iread_at, IREAD_AT, IAT_ARGS, 0, 0, NULL)                                                \
+  X(File_iread_all, IREAD, IARGS, 0, 1, NULL)                                                     \
+  X(File_iread_at_all, IREAD_AT, IAT_ARGS, 0, 1, NULL)                                            \
+  X(File_iread_shared, IREAD, IARGS, 0, 0, NULL)                                                  \
+  X(File_iwrite, IWRITE, IARGS, 1, 0, NULL)                                                       \
+  X(File_iwrite_at, IWRITE_AT, IAT_ARGS, 1, 0, NULL)                                              \
+  X(File_iwrite_all, IWRITE, IARGS, 1, 1, NULL)                                                   \
+  X(File_iwrite_at_all, IWRITE_AT, IAT_ARGS, 1, 1, NULL)                                          \
+  X(File_iwrite_shared, IWRITE, IARGS, 1, 0, NULL)
+
+/* What provio calls itself, under the PMPI_ names (no tool sees them). */
+#define MPI_HELPERS(X)                                                                            \
+  X(int, PMPI_Comm_rank, (MPI_Comm comm, int *rank))                                              \
+  X(int, PMPI_Comm_size, (MPI_Comm comm, int *size))                                              \
+  X(int, PMPI_Type_size_x, (MPI_Datatype dt, MPI_Count *size))                                    \
+  X(int, PMPI_Get_count, (const MPI_Status *st, MPI_Datatype dt, int *count))
+
+#define DECLARE_BOTH(name, params)                                                                \
+  PV_DECLARE_REAL(int, MPI_##name, params) PV_DECLARE_REAL(int, PMPI_##name, params)
+#define RESOLVE(ret, name, params) real_##name = (ret(*) params)mpi_symbol(#name);
+#define RESOLVE_BOTH(name, params) RESOLVE(int, MPI_##name, params) RESOLVE(int, PMPI_##name, params)
+#define DECLARE_DATA(name, params, ...) DECLARE_BOTH(name, params)
+#define RESOLVE_DATA(name, params, ...) RESOLVE_BOTH(name, params)
+
+MPI_FUNCTIONS(DECLARE_BOTH)
+MPI_DATA_FUNCTIONS(DECLARE_DATA)
+MPI_HELPERS(PV_DECLARE_REAL)
+static MPI_Comm world; /* OpenMPI's MPI_COMM_WORLD is the address of this object */
+
+#define NEXT_MPI(name) (real_##name ? real_##name : (pv_resolve_mpi(), real_##name))
+#define CALLER() ((uintptr_t)__builtin_return_address(0))
+
+/* ---- finding the MPI library --------------------------------------------- */
+
+static int find_libmpi(struct dl_phdr_info *info, size_t size, void *found)
+{
+  const char *base = strrchr(info->dlpi_name, '/');
+  base = base ? base + 1 : info->dlpi_name;
+  if (strncmp(base, "libmpi.so", 9) != 0) return 0;
+  *(const char **)found = info->dlpi_name;
+  return 1;
+}
+
+/* name as libmpi defines it.  A module dlopen'ed with RTLD_LOCAL that links
+ * libmpi (a Python extension) takes libmpi out of the global scope, while
+ * its own calls still bind to our wrappers first. */
+static void *libmpi_symbol(const char *name)
+{
+  const char *lib = NULL;
+  dl_iterate_phdr(find_libmpi, &lib);
+  void *h = lib ? dlopen(lib, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+  if (!h) return NULL;
+  void *p = dlsym(h, name);
+  dlclose(h);
+  return p;
+}
+
+/* The next definition of a function after ours. */
+static void *mpi_symbol(const char *name)
+{
+  void *p = pv_next_symbol(name);
+  return p ? p : libmpi_symbol(name);
+}
+
+void pv_resolve_mpi(void)
+{
+  MPI_FUNCTIONS(RESOLVE_BOTH)
+  MPI_DATA_FUNCTIONS(RESOLVE_DATA)
+  MPI_HELPERS(RESOLVE)
+  /* The first definition, not the next: a program that names
+   * MPI_COMM_WORLD holds a copy of the object (a copy relocation), and
+   * that copy is the one libmpi initialises. */
+  void *w = dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world");
+  world = (MPI_Comm)(w ? w : libmpi_symbol("ompi_mpi_comm_world"));
+}
+
+/* ---- MPI-IO sessions by handle ------------------------------------------- */
+
+#define FILE_SLOTS 512
+#define FILE_PROBES 32
+enum { SLOT_FREE = 0, SLOT_GONE = 1 }; /* GONE: reusable, but lookups probe past it */
+
+typedef struct file_slot {
+  uintptr_t key; /* the MPI_File, or SLOT_FREE / SLOT_GONE (atomic) */
+  pv_session s;
+} file_slot;
+
+static file_slot *file_table; /* mapped at MPI_Init, which precedes any MPI_File_open */
+
+static size_t file_hash(uintptr_t key) { return (size_t)(((key >> 4) * 0x9E3779B97F4A7C15ull) >> 40); }
+
+/* The slot holding fh; with claim, a free slot taken for it.  Lookups stop
+ * at a never used slot, claims take the first free or released one. */
+static file_slot *file_probe(MPI_File fh, int claim)
+{
+  file_slot *t = __atomic_load_n(&file_table, __ATOMIC_ACQUIRE);
+  uintptr_t key = (uintptr_t)fh;
+  if (!t || key <= SLOT_GONE) return NULL;
+  for (size_t i = 0, h = file_hash(key); i < FILE_PROBES; i++) {
+    file_slot *slot = &t[(h + i) % FILE_SLOTS];
+    uintptr_t cur = __atomic_load_n(&slot->key, __ATOMIC_ACQUIRE);
+    if (!claim && (cur == key || cur == SLOT_FREE)) return cur == key ? slot : NULL;
+    if (claim && cur <= SLOT_GONE &&
+        __atomic_compare_exchange_n(&slot->key, &cur, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+      return slot;
+  }
+  return NULL;
+}
+static file_slot *file_find(MPI_File fh) { return file_probe(fh, 0); }
+static file_slot *file_claim(MPI_File fh) { return file_probe(fh, 1); }
+
+static pv_session *file_session(MPI_File fh)
+{
+  file_slot *slot = file_find(fh);
+  return slot && __atomic_load_n(&slot->s.active, __ATOMIC_ACQUIRE) ? &slot->s : NULL;
+}
+
+/* Writes the record and frees the slot. */
+static void file_finish(file_slot *slot)
+{
+  pv_session_finish(&slot->s);
+  __atomic_store_n(&slot->key, SLOT_GONE, __ATOMIC_RELEASE);
+}
+
+/* ---- recording ----------------------------------------------------------- */
+
+/* Inside an MPI-IO call, the POSIX I/O beneath is marked as made by it. */
+typedef struct layer_save {
+  int layer;
+  const char *call;
+} layer_save;
+
+static inline layer_save layer_enter(const char *fn)
+{
+  layer_save o = {pv_tls.layer, pv_tls.layer_call};
+  pv_tls.layer = PV_LAYER_MPIIO;
+  pv_tls.layer_call = fn;
+  return o;
+}
+static inline void layer_leave(layer_save o)
+{
+  pv_tls.layer = o.layer;
+  pv_tls.layer_call = o.call;
+}
+
+/* A trace record naming the session's file (or none). */
+static void trace_file(const char *fn, const pv_session *s, int64_t rc, uint64_t t0)
+{
+  if (!s) {
+    pv_trace_fd(fn, -1, rc, t0);
+    return;
+  }
+  char path[PV_PATH_MAX + 1];
+  memcpy(path, s->path, s->path_len);
+  path[s->path_len] = 0;
+  pv_trace_path(fn, AT_FDCWD, path, rc, t0);
+}
+
+static void initialized(const char *fn, int rc, uint64_t t0)
+{
+  int e = errno;
+  pv_tls.depth++;
+  if (rc == MPI_SUCCESS) {
+    void *m = pv_sys_mmap(NULL, sizeof(file_slot) * FILE_SLOTS, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m != MAP_FAILED) __atomic_store_n(&file_table, (file_slot *)m, __ATOMIC_RELEASE);
+    /* Without OpenMPI's world object (another MPI) the rank stays the one
+     * the launcher's environment gave at start. */
+    int rank, size;
+    if (world && real_PMPI_Comm_rank && real_PMPI_Comm_size &&
+        real_PMPI_Comm_rank(world, &rank) == MPI_SUCCESS && real_PMPI_Comm_size(world, &size) == MPI_SUCCESS)
+      pv_record_rank(rank, size);
+  }
+  if (pv_tracing()) pv_trace_fd(fn, -1, rc, t0);
+  pv_tls.depth--;
+  errno = e;
+}
+
+/* ROMIO and OMPIO take a file system prefix ("ufs:/data/x"): the file is
+ * what follows it. */
+static const char *file_path(const char *name)
+{
+  static const char *const prefixes[] = {"ufs:", "nfs:", "lustre:", "gpfs:", "pvfs2:", "panfs:",
+                                         "daos:", "ime:", "xfs:", NULL};
+  for (int i = 0; prefixes[i]; i++)
+    if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) return name + strlen(prefixes[i]);
+  return name;
+}
+
+static int amode_flags(int amode)
+{
+  int flags = (amode & MPI_MODE_RDWR) ? O_RDWR : (amode & MPI_MODE_WRONLY) ? O_WRONLY : O_RDONLY;
+  if (amode & MPI_MODE_CREATE) flags |= O_CREAT;
+  if (amode & MPI_MODE_EXCL) flags |= O_EXCL;
+  if (amode & MPI_MODE_APPEND) flags |= O_APPEND;
+  return flags;
+}
+
+static void file_opened(const char *fn, int rc, const char *name, int amode, MPI_File *fh,
+                        uintptr_t caller, uint64_t t0)
+{
+  int e = errno;
+  pv_tls.depth++;
+  pv_session *s = NULL;
+  char canon[PV_PATH_MAX];
+  size_t len = rc == MPI_SUCCESS && name && fh ? pv_canon_at(AT_FDCWD, file_path(name), canon, sizeof canon) : 0;
+  file_slot *slot = len && !pv_path_excluded(canon, len) ? file_claim(*fh) : NULL;
+  if (slot) s = pv_session_start(&slot->s, canon, len, amode_flags(amode), PV_API_MPIIO, pv_callsite_find(caller));
+  if (pv_tracing()) trace_file(fn, s, rc, t0);
+  pv_tls.depth--;
+  errno = e;
+}
+
+static int64_t data_bytes(int count, MPI_Datatype dt, const MPI_Status *st)
+{
+  MPI_Count size;
+  if (!real_PMPI_Type_size_x || real_PMPI_Type_size_x(dt, &size) != MPI_SUCCESS) return 0;
+  int got;
+  if (st && real_PMPI_Get_count && real_PMPI_Get_count(st, dt, &got) == MPI_SUCCESS && got != MPI_UNDEFINED)
+    count = got;
+  return (int64_t)count * size;
+}
+
+static void transferred(const char *fn, MPI_File fh, int is_write, int collective, int rc, int count,
+                        MPI_Datatype dt, const MPI_Status *st, uint64_t t0)
+{
+  pv_session *s = file_session(fh);
+  if (!s && !pv_tracing()) return;
+  int e = errno;
+  pv_tls.depth++;
+  /* Only a successful call vouches for its datatype. */
+  int64_t bytes = rc == MPI_SUCCESS ? data_bytes(count, dt, st) : 0;
+  if (s) {
+    pv_account_io(s, is_write, bytes, t0);
+    if (collective) pv_count(s, PV_C_COLLECTIVE, 1);
+  }
+  if (pv_tracing()) trace_file(fn, s, bytes, t0);
+  pv_tls.depth--;
+  errno = e;
+}
+
+static void metered(const char *fn, MPI_File fh, int counter, int rc, uint64_t t0)
+{
+  pv_session *s = file_session(fh);
+  if (s) {
+    pv_count(s, counter, 1);
+    pv_count(s, PV_C_META_TICKS, pv_ticks() - t0);
+  }
+  if (pv_tracing()) trace_file(fn, s, rc, t0);
+}
+
+/* ---- wrappers, each under both names --------------------------------------- */
+
+/* The next definition, or an MPI error if there is none (a program that
+ * detects MPI by a weak symbol found ours). */
+#define ENTER(name, args)                                                                         \
+  if (!NEXT_MPI(name)) return MPI_ERR_INTERN;                                                     \
+  if (PV_IDLE() || pv_tls.layer == PV_LAYER_MPIIO) return real_##name args;                       \
+  uint64_t t0_ = pv_ticks();
+
+static int init_entered, finalize_entered; /* atomic: only the first (outermost) call records */
+
+#define ONCE_WRAPPER(name, params, args, entered, before, after)                                  \
+  PV_EXPORT int name params                                                                       \
+  {                                                                                               \
+    if (!NEXT_MPI(name)) return MPI_ERR_INTERN;                                                   \
+    if (PV_IDLE() || __atomic_exchange_n(&entered, 1, __ATOMIC_ACQ_REL)) return real_##name args; \
+    uint64_t t0_ = pv_ticks();                                                                    \
+    before;                                                                                       \
+    int rc_ = real_##name args;                                                                   \
+    after;                                                                                        \
+    return rc_;                                                                                   \
+  }
+#define INIT_WRAPPER(name, params, args)                                                          \
+  ONCE_WRAPPER(name, params, args, init_entered, (void)0, initialized(#name, rc_, t0_))
+/* MPI requires every file closed before MPI_Finalize; those that were not
+ * are recorded as ending here. */
+#define FINALIZE_WRAPPER(name)                                                                    \
+  ONCE_WRAPPER(name, (void), (), finalize_entered, finalizing(),                                  \
+               if (pv_tracing()) pv_trace_fd(#name, -1, rc_, t0_))
+
+static void finalizing(void)
+{
+  file_slot *t = __atomic_load_n(&file_table, __ATOMIC_ACQUIRE);
+  if (!t) return;
+  int e = errno;
+  pv_tls.depth++;
+  for (size_t i = 0; i < FILE_SLOTS; i++)
+    if (__atomic_load_n(&t[i].key, __ATOMIC_ACQUIRE) > SLOT_GONE) file_finish(&t[i]);
+  pv_tls.depth--;
+  errno = e;
+}
+
+static void file_closing(const char *fn, MPI_File *fh, uint64_t t0)
+{
+  file_slot *slot = fh ? file_find(*fh) : NULL;
+  if (!slot && !pv_tracing()) return;
+  int e = errno;
+  pv_tls.depth++;
+  if (pv_tracing()) trace_file(fn, slot ? &slot->s : NULL, 0, t0);
+  if (slot) file_finish(slot);
+  pv_tls.depth--;
+  errno = e;
+}
+
+/* Every MPI-IO wrapper: the call made inside the MPI-IO layer, with what
+ * is recorded before it and after it (statements that see rc_ and t0_). */
+#define MPIIO_WRAPPER(name, params, args, before, after)                                          \
+  PV_EXPORT int name params                                                                       \
+  {                                                                                               \
+    ENTER(name, args)                                                                             \
+    before;                                                                                       \
+    layer_save o_ = layer_enter(#name);                                                           \
+    int rc_ = real_##name args;                                                                   \
+    layer_leave(o_);                                                                              \
+    after;                                                                                        \
+    return rc_;                                                                                   \
+  }
+
+#define OPEN_WRAPPER(name)                                                                        \
+  MPIIO_WRAPPER(name, (MPI_Comm comm, const char *path, int amode, MPI_Info info, MPI_File *fh),  \
+                (comm, path, amode, info, fh), (void)0,                                           \
+                file_opened(#name, rc_, path, amode, fh, CALLER(), t0_))
+/* As close(): the record is written before the handle is released, since
+ * another thread's next open may get the same handle. */
+#define CLOSE_WRAPPER(name) MPIIO_WRAPPER(name, (MPI_File *fh), (fh), file_closing(#name, fh, t0_), (void)0)
+#define META_WRAPPER(name, params, args, counter)                                                 \
+  MPIIO_WRAPPER(name, params, args, (void)0, metered(#name, fh, counter, rc_, t0_))
+#define DATA_WRAPPER(name, params, args, is_write, collective, status)                            \
+  MPIIO_WRAPPER(name, params, args, (void)0,                                                      \
+                transferred(#name, fh, is_write, collective, rc_, count, dt, status, t0_))
+
+#define BOTH(wrapper, name, ...) wrapper(MPI_##name, __VA_ARGS__) wrapper(PMPI_##name, __VA_ARGS__)
+#define DATA_BOTH(name, ...) BOTH(DATA_WRAPPER, name, __VA_ARGS__)
+
+BOTH(INIT_WRAPPER, Init, (int *argc, char ***argv), (argc, argv))
+BOTH(INIT_WRAPPER, Init_thread, (int *argc, char ***argv, int required, int *provided),
+     (argc, argv, required, provided))
+FINALIZE_WRAPPER(MPI_Finalize)
+FINALIZE_WRAPPER(PMPI_Finalize)
+OPEN_WRAPPER(MPI_File_open)
+OPEN_WRAPPER(PMPI_File_open)
+CLOSE_WRAPPER(MPI_File_close)
+CLOSE_WRAPPER(PMPI_File_close)
+BOTH(META_WRAPPER, File_sync, (MPI_File fh), (fh), PV_C_SYNCS)
+BOTH(META_WRAPPER, File_set_size, (MPI_File fh, MPI_Offset size), (fh, size), PV_C_META)
+MPI_DATA_FUNCTIONS(DATA_BOTH)
