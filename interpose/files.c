@@ -117,6 +117,8 @@ pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int f
                              uintptr_t callsite)
 {
   s->excluded = pv_path_excluded(canon, len);
+  s->inner_layer = 0;
+  s->mapped_writable = 0;
   s->flags = flags;
   s->api = api;
   s->via_layer = pv_tls.layer;
@@ -185,7 +187,7 @@ enum { AGG_SEEN_ONCE = 1, AGG_SUMMING = 2 };
 typedef struct aggregate {
   uint64_t file_id;             /* the record file the offsets refer to */
   uint64_t last_use;
-  int state, wrote;
+  int state, wrote, kind;        /* kind: wrote, api and layer; sessions of one kind sum */
   uint64_t total[PV_COUNTERS], sessions;
   size_t at_counter[PV_COUNTERS], at_sessions, at_end, at_generated;
   size_t path_len;
@@ -209,10 +211,11 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int wrote)
   }
   aggregate_table *table = t->capture;
   aggregate *victim = &table->entry[0];
+  int kind = wrote | s->api << 1 | s->via_layer << 4;
   table->clock++;
   for (int i = 0; i < AGGREGATES; i++) {
     aggregate *e = &table->entry[i];
-    if (e->file_id == t->file_id && e->state && e->wrote == wrote && e->path_len == s->path_len &&
+    if (e->file_id == t->file_id && e->state && e->kind == kind && e->path_len == s->path_len &&
         memcmp(e->path, s->path, s->path_len) == 0) {
       e->last_use = table->clock;
       return e;
@@ -224,6 +227,7 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int wrote)
   victim->last_use = table->clock;
   victim->state = 0;
   victim->wrote = wrote;
+  victim->kind = kind;
   victim->path_len = s->path_len;
   memcpy(victim->path, s->path, s->path_len);
   return victim;
@@ -324,7 +328,7 @@ static void write_access(pv_thread *t, const pv_session *s, const uint64_t *c, i
   }
   if (agg) p = put_fixed_long(t, p, acc, al, PV_TERM("sessions"), 1, &agg->at_sessions);
   if (s->via_layer || c[PV_C_LAYER_IO]) {
-    const char *layer = layer_names[s->via_layer ? s->via_layer : pv_tls.layer ? pv_tls.layer : 1];
+    const char *layer = layer_names[s->via_layer ? s->via_layer : s->inner_layer];
     p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
   }
   if (s->library_internal)
@@ -361,7 +365,9 @@ static void emit_session(pv_session *s, int64_t end_ns)
   uint64_t c[PV_COUNTERS];
   for (int i = 0; i < PV_COUNTERS; i++)
     c[i] = __atomic_load_n(&s->counter[i], __ATOMIC_RELAXED) + __atomic_load_n(&s->shared[i], __ATOMIC_RELAXED);
-  int wrote = c[PV_C_WRITES] > 0 || (s->flags & (O_TRUNC | O_CREAT));
+  /* A failed write changes nothing: a version needs bytes, a truncation,
+   * a creation or a writable shared mapping. */
+  int wrote = c[PV_C_BYTES_WRITTEN] > 0 || (s->flags & (O_TRUNC | O_CREAT)) || s->mapped_writable;
   aggregate *e = find_aggregate(t, s, wrote);
   if (!e || !e->state) {
     write_access(t, s, c, end_ns, wrote, NULL);

@@ -76,6 +76,8 @@ typedef struct pv_session {
   int api;                        /* enum pv_api */
   int library_internal;           /* opened by an I/O library for itself */
   int via_layer;                  /* enum pv_layer of the call that opened it */
+  int inner_layer;                /* enum pv_layer of calls made inside such a call */
+  int mapped_writable;            /* a shared writable mapping may have changed it */
   int64_t open_ns;
   uintptr_t callsite;             /* return address of the application's call */
   size_t path_len;
@@ -148,7 +150,10 @@ static inline void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
 {
   if (rc > 0) pv_count(s, is_write ? PV_C_BYTES_WRITTEN : PV_C_BYTES_READ, (uint64_t)rc);
   pv_count(s, is_write ? PV_C_WRITES : PV_C_READS, 1);
-  if (pv_tls.layer) pv_count(s, PV_C_LAYER_IO, 1);
+  if (pv_tls.layer) {
+    pv_count(s, PV_C_LAYER_IO, 1);
+    s->inner_layer = pv_tls.layer;
+  }
 }
 static inline void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64_t t0)
 {
@@ -176,6 +181,9 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap);
 
 /* Whether a canonical path is excluded from recording. */
 int pv_path_excluded(const char *canon, size_t len);
+
+/* Writes the records of MPI-IO files still open (MPI_Finalize, exit). */
+void pv_mpi_finish_files(void);
 
 /* Per-module resolvers (each module's X-macro list). */
 void pv_resolve_posix(void);

@@ -236,11 +236,14 @@ static void trace_file(const char *fn, const pv_session *s, int64_t rc, uint64_t
   pv_trace_path(fn, AT_FDCWD, path, rc, t0);
 }
 
+static pid_t mpi_pid; /* the process whose MPI-IO files the table holds */
+
 static void initialized(const char *fn, int rc, uint64_t t0)
 {
   int e = errno;
   pv_tls.depth++;
   if (rc == MPI_SUCCESS) {
+    mpi_pid = getpid();
     void *m = pv_sys_mmap(NULL, sizeof(file_slot) * FILE_SLOTS, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (m != MAP_FAILED) __atomic_store_n(&file_table, (file_slot *)m, __ATOMIC_RELEASE);
@@ -356,13 +359,14 @@ static int init_entered, finalize_entered; /* atomic: only the first (outermost)
 /* MPI requires every file closed before MPI_Finalize; those that were not
  * are recorded as ending here. */
 #define FINALIZE_WRAPPER(name)                                                                    \
-  ONCE_WRAPPER(name, (void), (), finalize_entered, finalizing(),                                  \
+  ONCE_WRAPPER(name, (void), (), finalize_entered, pv_mpi_finish_files(),                         \
                if (pv_tracing()) pv_trace_fd(#name, -1, rc_, t0_))
 
-static void finalizing(void)
+void pv_mpi_finish_files(void)
 {
   file_slot *t = __atomic_load_n(&file_table, __ATOMIC_ACQUIRE);
-  if (!t) return;
+  /* A forked child inherits the table, not the files' records. */
+  if (!t || getpid() != mpi_pid) return;
   int e = errno;
   pv_tls.depth++;
   for (size_t i = 0; i < FILE_SLOTS; i++)

@@ -332,8 +332,12 @@ static void *mapped(const char *fn, void *rc, int prot, int flags, int fd, uint6
 {
   pv_session *s = rc != MAP_FAILED && !(flags & MAP_ANONYMOUS) ? pv_fd_session(fd) : NULL;
   if (s) {
-    if ((prot & PROT_WRITE) && (flags & MAP_SHARED)) pv_count(s, PV_C_WRITES, 1);
-    else pv_count(s, PV_C_READS, 1);
+    if ((prot & PROT_WRITE) && (flags & MAP_SHARED)) {
+      pv_count(s, PV_C_WRITES, 1);
+      s->mapped_writable = 1;
+    } else {
+      pv_count(s, PV_C_READS, 1);
+    }
     pv_count(s, PV_C_META_TICKS, pv_ticks() - t0);
   }
   if (pv_tracing() && !(flags & MAP_ANONYMOUS)) pv_trace_fd(fn, fd, rc == MAP_FAILED ? -1 : 0, t0);

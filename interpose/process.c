@@ -319,6 +319,7 @@ static void finish_image(const char *ended_by, int status, const char *exec_path
 {
   int e = errno;
   pv_tls.depth++;
+  pv_mpi_finish_files(); /* a rank that exits without MPI_Finalize */
   pv_track_flush_all(exec_path ? PV_FLUSH_RESTART : PV_FLUSH_CLOSE);
   pv_path_queries_flush(1);
   pv_record_process_end(ended_by, status, exec_path);
