@@ -85,6 +85,12 @@ int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen)
   if (mkdir(dir, 0700) != 0)
     return fail(err, errlen, PV_STORE_ERROR,
                 errno == EEXIST ? "%s: already exists" : "%s: cannot create the store directory", dir);
+  return pv_store_create_in(s, dir, err, errlen);
+}
+
+int pv_store_create_in(pv_store *s, const char *dir, char *err, size_t errlen)
+{
+  memset(s, 0, sizeof *s);
   char marker[4200];
   snprintf(marker, sizeof marker, "%s/%s", dir, PV_STORE_MARKER);
   FILE *f = fopen(marker, "wx");

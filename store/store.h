@@ -36,6 +36,10 @@ int pv_store_open(pv_store *s, const char *dir, int writable, char *err, size_t 
  * 0700). */
 int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen);
 
+/* The same in dir, an existing empty directory the caller made (a merge
+ * builds its new store in a fresh mkdtemp directory). */
+int pv_store_create_in(pv_store *s, const char *dir, char *err, size_t errlen);
+
 /* Writes everything out and releases the store. */
 void pv_store_close(pv_store *s);
 

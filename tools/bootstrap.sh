@@ -32,7 +32,7 @@ packages=(
   libunwind-dev libraptor2-dev librasqal3-dev librdf0-dev
   raptor2-utils rasqal-utils redland-utils
   libopenmpi-dev openmpi-bin check
-  zlib1g-dev libaec-dev
+  zlib1g-dev libaec-dev libdb5.3-dev
   python3 dash gzip tar graphviz
 )
 

@@ -1,0 +1,71 @@
+/* lineage.h - walking provenance backward (lineage) and forward (impact).
+ *
+ * The walk is breadth-first over librdf node lookups with a visited set,
+ * so every node is listed once, at the smallest number of steps from the
+ * target (its level).  Which relations it follows, and why, is in
+ * docs/prov-query.md ("How lineage is walked"). */
+#ifndef PROVIO_LINEAGE_H
+#define PROVIO_LINEAGE_H
+
+#include <stddef.h>
+
+#include "query.h"
+#include "query_index.h"
+#include "query_terms.h"
+
+/* How two nodes are linked; an edge always points the PROV way (from the
+ * later thing to the earlier: entity -> activity that generated it,
+ * derived -> source, process -> what it used). */
+enum pv_link {
+  PV_L_GENERATED_BY,  /* prov:wasGeneratedBy */
+  PV_L_DERIVED_FROM,  /* prov:wasDerivedFrom, as prov-merge derived it */
+  PV_L_READ_BEFORE,   /* prov:wasDerivedFrom, from the generating process's reads */
+  PV_L_REVISION_OF,   /* prov:wasRevisionOf */
+  PV_L_RENAMED_FROM,  /* provio:renamedFrom */
+  PV_L_USED,          /* prov:used */
+  PV_L_ASSOCIATED,    /* prov:wasAssociatedWith */
+  PV_L_ON_BEHALF_OF,  /* prov:actedOnBehalfOf */
+  PV_L_FORKED_FROM,   /* provio:forkedFrom */
+  PV_L_EXECED_FROM,   /* provio:execedFrom */
+  PV_L_STARTED_BY,    /* prov:wasInformedBy, from the parent process */
+  PV_L_PIPE,          /* prov:wasInformedBy, reader of the writer's pipe */
+  PV_L_COUNT
+};
+
+typedef struct pv_lin_node {
+  librdf_node *node;
+  char *key;          /* IRI (or _:label): the visited-set key */
+  enum pv_kind kind;
+  int level;
+  size_t via;         /* edge that first reached it; SIZE_MAX for a target */
+} pv_lin_node;
+
+typedef struct pv_lin_edge {
+  size_t from, to;    /* node indexes, PROV direction */
+  enum pv_link link;
+} pv_lin_edge;
+
+typedef struct pv_lineage {
+  enum pv_lineage_dir dir;
+  pv_lin_node *nodes;
+  size_t n, cap;
+  pv_lin_edge *edges;
+  size_t ne, ecap;
+  pv_index visited;   /* key -> node index */
+} pv_lineage;
+
+/* Finds what TARGET names: an IRI (<...>, file://, urn:, http(s)://), a path
+ * (absolute or relative to the working directory, any bytes), PATH:/object
+ * for an HDF5 object, or HOST:/path for a node-local file.  Ambiguous forms
+ * are tried in that order against the store.  Returns PV_EXIT_OK and the
+ * node (caller frees), or PV_EXIT_NO_TARGET. */
+int pv_lineage_resolve(pv_q *q, const char *target, librdf_node **node, char *err, size_t errlen);
+
+/* Walks from target, at most depth levels (< 0: all). */
+void pv_lineage_walk(pv_q *q, librdf_node *target, enum pv_lineage_dir dir, int depth, pv_lineage *out);
+void pv_lineage_free(pv_lineage *l);
+
+/* Printing (lineage_output.c): text, tsv, json or dot. */
+int pv_lineage_print(pv_q *q, const pv_lineage *l, enum pv_format fmt, FILE *out);
+
+#endif

@@ -1,0 +1,77 @@
+/* merge.h - consolidating record files into a store (prov-merge).
+ *
+ * Parser threads (one per core) read windows of the record files, check
+ * and parse each line, and look each triple up in the set of triples the
+ * store already holds (seen.h); only new triples go on, through a bounded
+ * queue, to the one thread that writes the Redland store.  At the end the
+ * derivations of docs/model.md are brought up to date, and the new store
+ * replaces the old one in one rename (replace.h).
+ *
+ * Memory: the seen set (23-46 bytes per distinct triple of the store), the
+ * fact table (a few hundred bytes per process, file session, version and
+ * thread), the queue (at most 4 MiB per parser thread) and each parser's
+ * window (about 3 times PV_MERGE_WINDOW).  The record files themselves are
+ * never held whole. */
+#ifndef PROVIO_STORE_MERGE_H
+#define PROVIO_STORE_MERGE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PV_MERGE_WINDOW ((off_t)2 << 20) /* bytes of a file one parser takes at a time */
+#define PV_MERGE_STATE "provio-merge.state" /* in the store: seen set and fact table */
+
+enum pv_merge_status {
+  PV_MERGE_OK = 0,
+  PV_MERGE_FAILED = 1,   /* out of memory, Redland or I/O failure during the merge */
+  PV_MERGE_INPUT = 3,    /* missing or empty directory, foreign or unreadable file */
+  PV_MERGE_STORE = 4,    /* store path unusable, foreign store, or locked */
+  PV_MERGE_OUTPUT = 5,   /* cannot write the -o file */
+  PV_MERGE_STOPPED = 130 /* stopped by a signal */
+};
+
+typedef struct pv_merge_reject {
+  const char *path;
+  off_t offset;          /* of the line in the file */
+  long line;             /* 1-based, filled in at the end */
+  char *why;
+} pv_merge_reject;
+
+typedef struct pv_merge_stats {
+  size_t files, files_done, files_unfinished;
+  uint64_t bytes, bytes_done;
+  uint64_t triples_read;     /* good lines */
+  uint64_t triples_new;      /* of those, not yet in the store: stored */
+  uint64_t derived_added, derived_removed;
+  uint64_t lines_rejected;
+  uint64_t store_triples;    /* in the store afterwards */
+  int store_changed;         /* 0: the store was left exactly as it was */
+  double seconds;
+  pv_merge_reject *rejects;  /* the first PV_MERGE_REJECTS_KEPT, by file and line */
+  size_t nrejects;
+} pv_merge_stats;
+
+#define PV_MERGE_REJECTS_KEPT 10000
+
+typedef struct pv_merge_opts {
+  const char *store;         /* store directory; NULL: a temporary one (output needed) */
+  const char *output;        /* also write the whole graph here ("-": stdout), or NULL */
+  const char *format;        /* "ntriples" or "turtle" */
+  char *const *inputs;       /* directories and record files */
+  int ninputs;
+  int threads;               /* parser threads; 0: one per online core */
+  /* called by the merging thread about 5 times a second, and once at the end */
+  void (*progress)(void *ctx, const pv_merge_stats *s, int final);
+  void *progress_ctx;
+  volatile sig_atomic_t *stop; /* non-zero: give up, leaving the store as it was */
+} pv_merge_opts;
+
+/* Runs a merge.  Returns an enum pv_merge_status; on failure err holds a
+ * one-line message.  st is filled in either way (free with
+ * pv_merge_stats_free). */
+int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errlen);
+void pv_merge_stats_free(pv_merge_stats *st);
+
+#endif

@@ -1,0 +1,224 @@
+/* query_terms.c - vocabulary nodes and readers over the model. */
+#include "query_terms.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ident.h"
+#include "serialize.h"
+#include "vocab.h"
+
+void pv_q_init(pv_q *q, pv_store *s)
+{
+#define PV_TERM_IRI(id, ns, local) ns local,
+  static const char *const iris[PV_T_COUNT] = {PV_TERMS(PV_TERM_IRI)};
+#undef PV_TERM_IRI
+  q->world = s->world;
+  q->model = s->model;
+  for (int i = 0; i < PV_T_COUNT; i++) q->t[i] = pv_q_node(q, iris[i]);
+}
+
+void pv_q_free(pv_q *q)
+{
+  for (int i = 0; i < PV_T_COUNT; i++)
+    if (q->t[i]) librdf_free_node(q->t[i]);
+  memset(q, 0, sizeof *q);
+}
+
+const char *pv_q_iri(librdf_node *n)
+{
+  if (!n || !librdf_node_is_resource(n)) return NULL;
+  return (const char *)librdf_uri_as_string(librdf_node_get_uri(n));
+}
+
+librdf_node *pv_q_node(pv_q *q, const char *iri)
+{
+  return librdf_new_node_from_uri_string(q->world, (const unsigned char *)iri);
+}
+
+int pv_q_known(pv_q *q, librdf_node *n)
+{
+  /* Redland's hashes storage indexes (subject, predicate) and (predicate,
+   * object) only: a node's arcs without a predicate are a full scan.  What
+   * the capture writes is typed; a file only ever mentioned is used, or a
+   * session's file. */
+  static const enum pv_term_id in[] = {PV_T_USED, PV_T_FILE, PV_T_SPECIALIZATION_OF};
+  librdf_node *type = pv_q_target(q, n, PV_T_TYPE);
+  if (type) {
+    librdf_free_node(type);
+    return 1;
+  }
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+    librdf_node *s = librdf_model_get_source(q->model, q->t[in[i]], n);
+    if (s) {
+      librdf_free_node(s);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+librdf_node *pv_q_target(pv_q *q, librdf_node *subject, enum pv_term_id term)
+{
+  return librdf_model_get_target(q->model, subject, q->t[term]);
+}
+
+char *pv_q_string(pv_q *q, librdf_node *subject, enum pv_term_id term)
+{
+  librdf_node *n = pv_q_target(q, subject, term);
+  if (!n) return NULL;
+  const char *s = librdf_node_is_literal(n) ? (const char *)librdf_node_get_literal_value(n) : pv_q_iri(n);
+  char *copy = s ? strdup(s) : NULL;
+  librdf_free_node(n);
+  return copy;
+}
+
+int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v)
+{
+  librdf_node *n = pv_q_target(q, subject, term);
+  if (!n) return -1;
+  int rc = -1;
+  if (librdf_node_is_literal(n)) {
+    const char *s = (const char *)librdf_node_get_literal_value(n);
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (end != s && !*end && errno == 0) {
+      *v = x;
+      rc = 0;
+    }
+  }
+  librdf_free_node(n);
+  return rc;
+}
+
+int pv_q_library_internal(pv_q *q, librdf_node *access)
+{
+  char *v = pv_q_string(q, access, PV_T_LIBRARY_INTERNAL);
+  int yes = v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+  free(v);
+  return yes;
+}
+
+librdf_iterator *pv_q_targets(pv_q *q, librdf_node *subject, enum pv_term_id term)
+{
+  return librdf_model_get_targets(q->model, subject, q->t[term]);
+}
+
+librdf_iterator *pv_q_sources(pv_q *q, enum pv_term_id term, librdf_node *object)
+{
+  return librdf_model_get_sources(q->model, q->t[term], object);
+}
+
+enum pv_kind pv_q_kind(pv_q *q, librdf_node *n)
+{
+  static const struct { enum pv_term_id cls; enum pv_kind kind; } order[] = {
+      {PV_T_C_FILE_VERSION, PV_K_FILE_VERSION}, {PV_T_C_HDF5_VERSION, PV_K_HDF5_VERSION},
+      {PV_T_C_HDF5_OBJECT, PV_K_HDF5_OBJECT},
+      {PV_T_C_FILE, PV_K_FILE},                 {PV_T_C_PROCESS, PV_K_PROCESS},
+      {PV_T_C_PROGRAM, PV_K_PROGRAM},           {PV_T_C_RANK, PV_K_RANK},
+      {PV_T_C_USER, PV_K_USER},                 {PV_T_C_THREAD, PV_K_THREAD},
+      {PV_T_C_JOB, PV_K_JOB},                   {PV_T_C_ACTIVITY, PV_K_ACTIVITY},
+      {PV_T_C_SOFTWARE_AGENT, PV_K_AGENT},      {PV_T_C_PERSON, PV_K_AGENT},
+      {PV_T_C_AGENT, PV_K_AGENT},               {PV_T_C_ENTITY, PV_K_ENTITY},
+  };
+  size_t best = sizeof order / sizeof order[0];
+  librdf_iterator *it = pv_q_targets(q, n, PV_T_TYPE);
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+    librdf_node *type = librdf_iterator_get_object(it);
+    for (size_t i = 0; i < best; i++)
+      if (librdf_node_equals(type, q->t[order[i].cls])) best = i;
+  }
+  if (it) librdf_free_iterator(it);
+  if (best < sizeof order / sizeof order[0]) return order[best].kind;
+  /* Untyped: a file IRI still says what it names. */
+  const char *iri = pv_q_iri(n);
+  if (iri && strncmp(iri, "file://", 7) == 0) return strchr(iri, '#') ? PV_K_HDF5_OBJECT : PV_K_FILE;
+  return PV_K_OTHER;
+}
+
+const char *pv_kind_name(enum pv_kind k)
+{
+  static const char *const names[] = {
+      [PV_K_OTHER] = "node",       [PV_K_FILE_VERSION] = "file version", [PV_K_HDF5_OBJECT] = "hdf5 object",
+      [PV_K_HDF5_VERSION] = "object version",
+      [PV_K_FILE] = "file",        [PV_K_PROCESS] = "process",           [PV_K_PROGRAM] = "program",
+      [PV_K_RANK] = "rank",        [PV_K_USER] = "user",                 [PV_K_THREAD] = "thread",
+      [PV_K_JOB] = "job",          [PV_K_ACTIVITY] = "activity",         [PV_K_AGENT] = "agent",
+      [PV_K_ENTITY] = "entity",
+  };
+  return names[k];
+}
+
+/* Decodes a %-encoded tail into a new string, or NULL if malformed. */
+static char *decoded(const char *s, size_t n, size_t *len)
+{
+  char *out = malloc(n + 1);
+  size_t l = pv_iri_decode(out, s, n);
+  if (l == (size_t)-1) {
+    free(out);
+    return NULL;
+  }
+  out[l] = 0;
+  *len = l;
+  return out;
+}
+
+char *pv_display_name(const char *iri, size_t *len)
+{
+  size_t n = strlen(iri);
+  static const char *const urns[] = {PV_URN "program:", PV_URN "user:"};
+  for (size_t i = 0; i < sizeof urns / sizeof urns[0]; i++) {
+    size_t pl = strlen(urns[i]);
+    char *name;
+    if (strncmp(iri, urns[i], pl) == 0 && (name = decoded(iri + pl, n - pl, len))) return name;
+  }
+  /* urn:provio:job:<job>, and <job IRI>/rank/<n> as "rank n of <job>" */
+  size_t jl = strlen(PV_URN "job:");
+  if (strncmp(iri, PV_URN "job:", jl) == 0) {
+    const char *slash = strchr(iri + jl, '/'), *rank = slash && strncmp(slash, "/rank/", 6) == 0 ? slash + 6 : NULL;
+    char *job = (!slash || rank) ? decoded(iri + jl, (size_t)((slash ? slash : iri + n) - iri - jl), len) : NULL;
+    if (job && !rank) return job;
+    if (job && !strchr(rank, '/')) {
+      char *out = malloc(strlen(rank) + *len + 16);
+      *len = (size_t)sprintf(out, "rank %s of %s", rank, job);
+      free(job);
+      return out;
+    }
+    free(job);
+  }
+  char *host = malloc(n + 1), *path = malloc(n + 1);
+  size_t hl, pl;
+  if (pv_file_iri_parse(iri, n, host, n, &hl, path, n, &pl) == 0) {
+    const char *frag = strchr(iri, '#');
+    size_t fl = 0;
+    char *object = frag ? decoded(frag + 1, strlen(frag + 1), &fl) : NULL;
+    if (!frag || object) {
+      /* host:/path and path:/object, the forms a TARGET takes. */
+      char *out = malloc(hl + pl + fl + 3), *p = out;
+      if (hl) {
+        memcpy(p, host, hl);
+        p += hl;
+        *p++ = ':';
+      }
+      memcpy(p, path, pl);
+      p += pl;
+      if (object) {
+        *p++ = ':';
+        memcpy(p, object, fl);
+        p += fl;
+      }
+      *p = 0;
+      *len = (size_t)(p - out);
+      free(object);
+      free(host);
+      free(path);
+      return out;
+    }
+  }
+  free(host);
+  free(path);
+  *len = n;
+  return strdup(iri);
+}

@@ -1,0 +1,139 @@
+/* query_terms.h - the vocabulary of docs/model.md as ready librdf nodes, and
+ * small readers over the model.  Lineage, stats and runs walk the graph
+ * through these (no SPARQL per step: Rasqal has no property paths, and a
+ * lookup through librdf is ~20x cheaper than a query). */
+#ifndef PROVIO_QUERY_TERMS_H
+#define PROVIO_QUERY_TERMS_H
+
+#include <librdf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define PV_TERMS(X)                                                                          \
+  X(TYPE, PV_NS_RDF, "type")                                                                \
+  X(USED, PV_NS_PROV, "used")                                                               \
+  X(GENERATED_BY, PV_NS_PROV, "wasGeneratedBy")                                             \
+  X(GENERATED_AT, PV_NS_PROV, "generatedAtTime")                                            \
+  X(DERIVED_FROM, PV_NS_PROV, "wasDerivedFrom")                                             \
+  X(REVISION_OF, PV_NS_PROV, "wasRevisionOf")                                               \
+  X(SPECIALIZATION_OF, PV_NS_PROV, "specializationOf")                                      \
+  X(ASSOCIATED_WITH, PV_NS_PROV, "wasAssociatedWith")                                       \
+  X(ON_BEHALF_OF, PV_NS_PROV, "actedOnBehalfOf")                                            \
+  X(INFORMED_BY, PV_NS_PROV, "wasInformedBy")                                               \
+  X(STARTED_AT, PV_NS_PROV, "startedAtTime")                                                \
+  X(ENDED_AT, PV_NS_PROV, "endedAtTime")                                                    \
+  X(PART_OF, PV_NS_PROVIO, "partOf")                                                        \
+  X(FILE, PV_NS_PROVIO, "file")                                                             \
+  X(OBJECT, PV_NS_PROVIO, "object")                                                         \
+  X(BYTES_READ, PV_NS_PROVIO, "bytesRead")                                                  \
+  X(BYTES_WRITTEN, PV_NS_PROVIO, "bytesWritten")                                            \
+  X(READS, PV_NS_PROVIO, "reads")                                                           \
+  X(WRITES, PV_NS_PROVIO, "writes")                                                         \
+  X(META_OPS, PV_NS_PROVIO, "metaOps")                                                      \
+  X(READ_TIME, PV_NS_PROVIO, "readTime")                                                    \
+  X(WRITE_TIME, PV_NS_PROVIO, "writeTime")                                                  \
+  X(META_TIME, PV_NS_PROVIO, "metaTime")                                                    \
+  X(API, PV_NS_PROVIO, "api")                                                               \
+  X(LIBRARY_INTERNAL, PV_NS_PROVIO, "libraryInternal")                                      \
+  X(COMMAND_LINE, PV_NS_PROVIO, "commandLine")                                              \
+  X(HOST, PV_NS_PROVIO, "host")                                                             \
+  X(PID, PV_NS_PROVIO, "pid")                                                               \
+  X(PPID, PV_NS_PROVIO, "ppid")                                                             \
+  X(RANK, PV_NS_PROVIO, "rank")                                                             \
+  X(WORLD_SIZE, PV_NS_PROVIO, "worldSize")                                                  \
+  X(EXIT_STATUS, PV_NS_PROVIO, "exitStatus")                                                \
+  X(ENDED_BY, PV_NS_PROVIO, "endedBy")                                                      \
+  X(EXECUTABLE, PV_NS_PROVIO, "executable")                                                 \
+  X(PART_OF_JOB, PV_NS_PROVIO, "partOfJob")                                                 \
+  X(JOB_ID, PV_NS_PROVIO, "jobId")                                                          \
+  X(FORKED_FROM, PV_NS_PROVIO, "forkedFrom")                                                \
+  X(EXECED_FROM, PV_NS_PROVIO, "execedFrom")                                                \
+  X(RENAMED_FROM, PV_NS_PROVIO, "renamedFrom")                                              \
+  X(READS_PIPE, PV_NS_PROVIO, "readsPipe")                                                  \
+  X(WRITES_PIPE, PV_NS_PROVIO, "writesPipe")                                                \
+  X(SESSIONS, PV_NS_PROVIO, "sessions")                                                     \
+  X(C_PATH_QUERIES, PV_NS_PROVIO, "PathQueries")                                            \
+  X(SETTING, PV_NS_PROVIO, "setting")                                                       \
+  X(KEY, PV_NS_PROVIO, "key")                                                               \
+  X(VALUE, PV_NS_PROVIO, "value")                                                           \
+  X(C_FILE, PV_NS_PROVIO, "File")                                                           \
+  X(C_FILE_VERSION, PV_NS_PROVIO, "FileVersion")                                            \
+  X(C_HDF5_OBJECT, PV_NS_PROVIO, "Hdf5Object")                                              \
+  X(C_HDF5_VERSION, PV_NS_PROVIO, "Hdf5ObjectVersion")                                      \
+  X(C_PROCESS, PV_NS_PROVIO, "Process")                                                     \
+  X(C_PROGRAM, PV_NS_PROVIO, "Program")                                                     \
+  X(C_RANK, PV_NS_PROVIO, "Rank")                                                           \
+  X(C_USER, PV_NS_PROVIO, "User")                                                           \
+  X(C_THREAD, PV_NS_PROVIO, "Thread")                                                       \
+  X(C_JOB, PV_NS_PROVIO, "Job")                                                             \
+  X(C_FILE_ACCESS, PV_NS_PROVIO, "FileAccess")                                              \
+  X(C_ACTIVITY, PV_NS_PROV, "Activity")                                                     \
+  X(C_AGENT, PV_NS_PROV, "Agent")                                                           \
+  X(C_SOFTWARE_AGENT, PV_NS_PROV, "SoftwareAgent")                                          \
+  X(C_PERSON, PV_NS_PROV, "Person")                                                         \
+  X(C_ENTITY, PV_NS_PROV, "Entity")
+
+#define PV_TERM_ENUM(id, ns, local) PV_T_##id,
+enum pv_term_id { PV_TERMS(PV_TERM_ENUM) PV_T_COUNT };
+#undef PV_TERM_ENUM
+
+/* What a node is, from its rdf:type (most specific class wins). */
+enum pv_kind {
+  PV_K_OTHER,
+  PV_K_FILE_VERSION,
+  PV_K_HDF5_VERSION,
+  PV_K_HDF5_OBJECT,
+  PV_K_FILE,
+  PV_K_PROCESS,
+  PV_K_PROGRAM,
+  PV_K_RANK,
+  PV_K_USER,
+  PV_K_THREAD,
+  PV_K_JOB,
+  PV_K_ACTIVITY,
+  PV_K_AGENT,
+  PV_K_ENTITY,
+};
+
+typedef struct pv_q {
+  librdf_world *world;
+  librdf_model *model;
+  librdf_node *t[PV_T_COUNT];
+} pv_q;
+
+void pv_q_init(pv_q *q, pv_store *s);
+void pv_q_free(pv_q *q);
+
+/* The IRI of a resource node (NULL for literals and blank nodes). */
+const char *pv_q_iri(librdf_node *n);
+librdf_node *pv_q_node(pv_q *q, const char *iri);
+/* Whether the store describes the node (has a type, or is used). */
+int pv_q_known(pv_q *q, librdf_node *n);
+
+/* The first object of (subject, term): a new node the caller frees, or NULL. */
+librdf_node *pv_q_target(pv_q *q, librdf_node *subject, enum pv_term_id term);
+/* The same as a malloc'd string (literal value or IRI), or NULL. */
+char *pv_q_string(pv_q *q, librdf_node *subject, enum pv_term_id term);
+/* An integer object; returns 0 and sets *v, or -1 if absent or not one. */
+int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v);
+/* Whether a session is of a file an I/O library opened for itself (MPI's
+ * shared-memory segments, lock tests): its workings, not the program's
+ * data, so neither lineage nor stats count it. */
+int pv_q_library_internal(pv_q *q, librdf_node *access);
+/* Iterators over objects of (subject, term) or subjects of (term, object). */
+librdf_iterator *pv_q_targets(pv_q *q, librdf_node *subject, enum pv_term_id term);
+librdf_iterator *pv_q_sources(pv_q *q, enum pv_term_id term, librdf_node *object);
+
+enum pv_kind pv_q_kind(pv_q *q, librdf_node *n);
+const char *pv_kind_name(enum pv_kind k);
+
+/* The name a person knows a thing by, decoded from its IRI (docs/model.md,
+ * "Identifiers"): a file as its path ("/p/x", or "host:/tmp/x" for a
+ * node-local file), an HDF5 object as "PATH:/object", a program as its
+ * path, a user or job by name; anything else is the IRI itself.  Returns a
+ * malloc'd string of *len bytes (paths may hold any byte, even NUL). */
+char *pv_display_name(const char *iri, size_t *len);
+
+#endif

@@ -1,0 +1,290 @@
+"""End-to-end tests of prov-query: the tool on the fixture store (every
+output parsed by a real parser: python's json and csv, rapper, Graphviz dot,
+an XML parser for SVG), its errors and exit codes, and lineage, impact and
+stats of real tracked runs merged by prov-merge."""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+from provio_e2e import PROVIO_LIB, PROVIO_RUN, TEST_BIN, check, main, run
+
+PROV_QUERY = os.environ["PROV_QUERY"]
+PROV_MERGE = os.environ.get("PROV_MERGE", "")
+MKSTORE = os.environ["QUERY_MKSTORE"]
+FIXTURES = os.environ["QUERY_FIXTURES"]
+H5_DAS = os.environ.get("H5_DAS", "")
+MAN_PAGE = os.environ.get("QUERY_MAN", "")
+
+EXIT = {"ok": 0, "error": 1, "usage": 2, "no_store": 3, "foreign": 4, "bad_query": 5, "no_target": 6}
+
+
+def fixture_store(work):
+    store = os.path.join(work, "store")
+    run([MKSTORE, store, os.path.join(FIXTURES, "pipeline.nt")], work, check_rc=0)
+    return store
+
+
+def query(store, *args, rc=0, cwd=None):
+    """prov-query's stdout (text) for args; checks the exit status and that
+    a failure says one line on stderr and nothing on stdout."""
+    p = subprocess.run([PROV_QUERY, "-s", store, *args], capture_output=True, cwd=cwd)
+    check(p.returncode == rc, f"prov-query {args}: exit {p.returncode}, expected {rc}\n"
+                              f"stderr: {p.stderr.decode(errors='replace')}")
+    err = p.stderr.decode(errors="replace")
+    if rc:
+        check(not p.stdout, f"{args}: output on failure: {p.stdout[:200]!r}")
+        check(err.startswith("prov-query: ") and err.count("\n") == 1, f"{args}: stderr {err!r}")
+    else:
+        check(not err, f"{args}: stderr {err!r}")
+    return p.stdout.decode()
+
+
+def lineage_json(store, target, *args, cwd=None):
+    doc = json.loads(query(store, "lineage", target, "--format", "json", *args, cwd=cwd))
+    nodes, edges = doc["nodes"], doc["edges"]
+    for e in edges:
+        check(0 <= e["from"] < len(nodes) and 0 <= e["to"] < len(nodes), f"edge {e} outside the nodes")
+    for n in nodes:
+        check(n.get("target") or 0 <= n["via"] < len(edges), f"node {n} reached by no edge")
+    return doc
+
+
+def level(doc, kind, name_end, detail=""):
+    """The smallest level of a node of that kind whose name ends with
+    name_end (a file can have several versions in a lineage)."""
+    found = [n["level"] for n in doc["nodes"]
+             if n["kind"] == kind and n["name"].endswith(name_end) and detail in n["detail"]]
+    check(found, f"no {kind} {name_end} in {[n['name'] for n in doc['nodes']]}")
+    return min(found)
+
+
+def by_path(bindings, key):
+    """Stats rows by file path ("host:/path" for a node-local file)."""
+    return {r[key]["value"][r[key]["value"].find(":/") + 1:]: r for r in bindings}
+
+
+def absent(doc, needle):
+    """No file or file version named like needle (commands may name it)."""
+    hits = [n["name"] for n in doc["nodes"] if needle in n["name"] and n["kind"].startswith("file")]
+    check(not hits, f"{needle} should not be in the lineage: {hits}")
+
+
+def check_dot(dot, work, name):
+    """Graphviz's own parser accepts the graph."""
+    if not shutil.which("dot"):
+        return
+    p = subprocess.run(["dot", "-Tsvg"], input=dot.encode(), capture_output=True)
+    check(p.returncode == 0 and b"<svg" in p.stdout, f"dot rejected {name}: {p.stderr[:300]!r}")
+
+
+def case_formats(work):
+    """Every output format, parsed by an independent parser."""
+    store = fixture_store(work)
+    # SPARQL: W3C JSON results, CSV and TSV agree
+    q = ("SELECT ?cmd ?pid WHERE { ?p a provio:Process ; provio:commandLine ?cmd ; provio:pid ?pid } "
+         "ORDER BY ?pid")
+    doc = json.loads(query(store, q, "--format", "json"))
+    check(doc["head"]["vars"] == ["cmd", "pid"], f"vars {doc['head']}")
+    rows = doc["results"]["bindings"]
+    check(len(rows) == 9, f"{len(rows)} processes")
+    check(rows[0]["pid"] == {"type": "literal", "value": "500",
+                             "datatype": "http://www.w3.org/2001/XMLSchema#long"}, f"row {rows[0]}")
+    weird = [r["cmd"]["value"] for r in rows if r["cmd"]["value"].startswith("cp ")]
+    check(weird == ["cp dec.h5 'we ird\n\"q\" } UNION { ?s ?p ?o } #%.txt'"], f"cp command {weird}")
+    table = list(csv.reader(io.StringIO(query(store, q, "--format", "csv"), newline="")))
+    check(table[0] == ["cmd", "pid"] and len(table) == 10, f"csv {table[:2]}")
+    check([r["cmd"]["value"] for r in rows] == [r[0] for r in table[1:]], "csv and json disagree")
+    tsv = query(store, q)  # not a terminal: tsv
+    check(tsv.count("\n") == 10 and tsv.startswith("cmd\tpid\n"), f"tsv {tsv[:80]!r}")
+    check(json.loads(query(store, "ASK { ?j a provio:Job }", "--format", "json")) == {"head": {}, "boolean": True},
+          "ask")
+    # CONSTRUCT: N-Triples that rapper reads
+    nt = query(store, "CONSTRUCT { ?v prov:wasAttributedTo ?p } WHERE { ?v prov:wasGeneratedBy ?p }")
+    p = subprocess.run(["rapper", "-i", "ntriples", "-c", "-", "file:///x"], input=nt.encode(), capture_output=True)
+    check(p.returncode == 0 and b"returned 12 triples" in p.stderr, f"rapper: {p.stderr!r}")
+    # lineage and impact: JSON, DOT, SVG
+    doc = lineage_json(store, "/data/dec.h5")
+    check(len(doc["nodes"]) == 18 and doc["direction"] == "lineage", f"{len(doc['nodes'])} nodes")
+    check(level(doc, "file", "/data/params.txt") == 2, "params.txt level")
+    impact = json.loads(query(store, "impact", "/data/params.txt", "--format", "json"))
+    check(impact["direction"] == "impact" and len(impact["nodes"]) == 17, f"impact {len(impact['nodes'])}")
+    for target in ("/data/dec.h5", "/data/we ird\n\"q\" } UNION { ?s ?p ?o } #%.txt"):
+        dot = query(store, "lineage", target, "--format", "dot")
+        check(dot.startswith("digraph lineage {"), "dot header")
+        check_dot(dot, work, target)
+    check_dot(query(store, "impact", "/data/params.txt", "--format", "dot"), work, "impact")
+    if shutil.which("dot"):
+        svg = os.path.join(work, "dec.svg")
+        check(query(store, "lineage", "/data/dec.h5", "--svg", svg) == "", "--svg prints nothing")
+        root = ET.parse(svg).getroot()
+        check(root.tag.endswith("svg"), f"svg root {root.tag}")
+        check(b"/data/params.txt" in open(svg, "rb").read(), "params.txt not drawn")
+    # stats, runs, config: W3C JSON too; sums past 4 GiB exact
+    stats = json.loads(query(store, "stats", "--by", "file", "--format", "json"))["results"]["bindings"]
+    raw = [r for r in stats if r["file"]["value"] == "/data/raw.dat"]
+    check(raw and raw[0]["bytes_written"]["value"] == "5500000000", f"raw.dat {raw}")
+    runs = json.loads(query(store, "runs", "--format", "json"))["results"]["bindings"]
+    check([r["job"]["value"] for r in runs] == ["pmix:sim.1", "session:n1:77"], f"runs {runs}")
+    conf = json.loads(query(store, "config", "/data/dec.h5", "--format", "json"))["results"]["bindings"]
+    check(sorted((r["key"]["value"], r["value"]["value"]) for r in conf) == [("factor", "4"), ("samples", "4096")],
+          f"config {conf}")
+
+
+def case_errors(work):
+    """Each kind of bad input: one line on stderr and its own exit status."""
+    store = fixture_store(work)
+    query(os.path.join(work, "nothing"), "stats", rc=EXIT["no_store"])
+    os.mkdir(os.path.join(work, "other"))
+    open(os.path.join(work, "other", "data.db"), "w").write("not ours")
+    query(os.path.join(work, "other"), "stats", rc=EXIT["foreign"])
+    query(os.path.join(FIXTURES, "pipeline.nt"), "runs", rc=EXIT["foreign"])  # a file
+    p = subprocess.run([PROV_QUERY, "-s", store, "SELECT ?x WHERE {\n ?x ?y\n}"], capture_output=True)
+    check(p.returncode == EXIT["bad_query"] and b"line 3" in p.stderr, f"malformed: {p.returncode} {p.stderr!r}")
+    query(store, "DESCRIBE <urn:x>", rc=EXIT["bad_query"])
+    query(store, "lineage", "/data/none.h5", rc=EXIT["no_target"])
+    query(store, "impact", "/data/dec.h5:/none", rc=EXIT["no_target"])
+    query(store, "config", "<urn:provio:none>", rc=EXIT["no_target"])
+    query(store, "runs", "slurm:1", rc=EXIT["no_target"])
+    # a name that would be query text if it were pasted into one
+    query(store, "lineage", "/data/x> } UNION { ?s ?p ?o } #", rc=EXIT["no_target"])
+    for args in (["lineage"], ["stats", "--by", "user"], ["lineage", "x", "--format", "csv"], ["--bogus"],
+                 ["stats", "--depth", "2"], ["lineage", "x", "--depth", "-1"], ["runs", "a", "b"]):
+        query(store, *args, rc=EXIT["usage"])
+    p = subprocess.run([PROV_QUERY, "stats"], capture_output=True, env={"PATH": os.environ["PATH"]})
+    check(p.returncode == EXIT["usage"] and b"PROVIO_STORE" in p.stderr, "no store given")
+    # PROVIO_STORE stands for -s
+    p = subprocess.run([PROV_QUERY, "runs"], capture_output=True, env={"PROVIO_STORE": store})
+    check(p.returncode == 0 and p.stdout.startswith(b"job\t"), f"PROVIO_STORE: {p.stderr!r}")
+
+
+def case_help(work):
+    """--help for the tool and each command, and the man page, document the
+    exit statuses."""
+    codes = ["3  the store does not exist", "4  the directory is not a provio store",
+             "5  malformed or unsupported SPARQL query", "6  the target (or job) is not in the store"]
+    for args in ([], ["lineage"], ["impact"], ["stats"], ["runs"], ["config"], ["SELECT"]):
+        p = subprocess.run([PROV_QUERY, *args, "--help"], capture_output=True)
+        out = p.stdout.decode()
+        check(p.returncode == 0 and all(c in out for c in codes), f"help {args}: {out[:300]}")
+        check(out.startswith("Usage: prov-query"), f"help {args}")
+    if MAN_PAGE and shutil.which("man"):
+        p = subprocess.run(["man", "-l", MAN_PAGE], capture_output=True, env=dict(os.environ, MANWIDTH="100"))
+        text = p.stdout.decode()
+        check(p.returncode == 0 and "lineage" in text and "EXIT STATUS" in text and "xsd:decimal" in text,
+              f"man page: {p.stderr[:300]!r}")
+        section = " ".join(text.split("\nEXIT STATUS\n")[1].split("\nSPARQL WITH")[0].lower().split())
+        for code, what in (("3", "store does not exist"), ("4", "not a provio store"), ("5", "malformed"),
+                           ("6", "not in the store")):
+            check(re.search(rf"\b{code} [^.]*{what}", section), f"man page: exit {code}")
+
+
+def merged_store(work, prov):
+    """prov-merge's store of a run's records."""
+    store = os.path.join(work, "store")
+    run([PROV_MERGE, "-q", "-s", store, prov], work, check_rc=0)
+    return store
+
+
+def case_pipeline(work):
+    """A real multi-process pipeline: bash, a pipe, gzip, cp; lineage back to
+    its input, impact forward to its output, bytes as the programs moved."""
+    words = "".join(f"word{i % 37}\n" for i in range(5000))
+    open(os.path.join(work, "words.txt"), "w").write(words)
+    open(os.path.join(work, "other.txt"), "w").write("not an input\n")
+    prov = os.path.join(work, "prov")
+    run([PROVIO_RUN, "--out", prov, "--", "bash", "-c",
+         "sort words.txt | uniq -c > counts.txt && gzip -c counts.txt > counts.gz && cp counts.gz final.gz "
+         "&& cat other.txt > unrelated.txt"], work, check_rc=0)
+    store = merged_store(work, prov)
+    doc = lineage_json(store, os.path.join(work, "final.gz"))
+    order = [level(doc, "process", "cp counts.gz final.gz"), level(doc, "file version", "/counts.gz"),
+             level(doc, "process", "gzip -c counts.txt"), level(doc, "file version", "/counts.txt"),
+             level(doc, "process", "uniq -c"), level(doc, "process", "sort words.txt"),
+             level(doc, "file", "/words.txt")]
+    check(order == sorted(order) and order[0] == 1 and order[-1] >= 4, f"levels {order}")
+    absent(doc, "other.txt")
+    absent(doc, "unrelated.txt")
+    # relative to the working directory, as a user types it
+    rel = lineage_json(store, "final.gz", cwd=work)
+    check(len(rel["nodes"]) == len(doc["nodes"]), "relative target")
+    imp = json.loads(query(store, "impact", os.path.join(work, "words.txt"), "--format", "json"))
+    names = [n["name"] for n in imp["nodes"]]
+    check(any(n.endswith("/final.gz") for n in names), f"impact {names}")
+    absent(imp, "unrelated.txt")
+    stats = by_path(json.loads(query(store, "stats", "--by", "file", "--format", "json"))["results"]["bindings"],
+                    "file")
+    w = stats[os.path.join(work, "words.txt")]
+    check(int(w["bytes_read"]["value"]) == len(words), f"words.txt read {w['bytes_read']}")
+    final = stats[os.path.join(work, "final.gz")]
+    check(int(final["bytes_written"]["value"]) == os.path.getsize(os.path.join(work, "final.gz")),
+          f"final.gz written {final['bytes_written']}")
+    check_dot(query(store, "lineage", "final.gz", "--format", "dot", cwd=work), work, "final.gz")
+
+
+def case_mpi(work):
+    """A 2-rank MPI job, then a serial step: lineage reaches both ranks and
+    the parameter file; stats per rank are what each rank wrote."""
+    open(os.path.join(work, "params.txt"), "w").write("samples=4096\n")
+    prov = os.path.join(work, "prov")
+    mpirun = ["mpirun", "--oversubscribe", "-n", "2", "-x", "LD_PRELOAD=" + PROVIO_LIB, "-x", "PROVIO_DIR=" + prov]
+    if os.getuid() == 0:
+        mpirun.insert(1, "--allow-run-as-root")
+    run(mpirun + [os.path.join(TEST_BIN, "demo_simulate"), "params.txt", "raw.dat"], work, check_rc=0)
+    run([os.path.join(TEST_BIN, "demo_decimate"), "raw.dat", "decimate.dat"], work, tracked_out=prov, check_rc=0)
+    store = merged_store(work, prov)
+    doc = lineage_json(store, os.path.join(work, "decimate.dat"))
+    check(level(doc, "process", "demo_decimate raw.dat decimate.dat") == 1, "decimate")
+    sims = [n for n in doc["nodes"] if n["kind"] == "process" and "demo_simulate" in n["name"]]
+    check(sorted("rank 0" in n["detail"] for n in sims) == [False, True] and
+          all("rank" in n["detail"] for n in sims), f"ranks {[n['detail'] for n in sims]}")
+    check(level(doc, "file", "/params.txt") == 2, "params.txt")
+    # MPI's own shared-memory segments are not where the data came from
+    absent(doc, "pmix")
+    absent(doc, "vader")
+    ranks = {r["rank"]["value"]: r for r in json.loads(
+        query(store, "stats", "--by", "rank", "--format", "json"))["results"]["bindings"]}
+    for r in ("0", "1"):
+        check(ranks[r]["bytes_written"]["value"] == str(4096 * 8), f"rank {r}: {ranks[r]['bytes_written']}")
+    files = by_path(json.loads(query(store, "stats", "--by", "file", "--format", "json"))["results"]["bindings"],
+                    "file")
+    raw = files[os.path.join(work, "raw.dat")]
+    check(raw["bytes_written"]["value"] == "65536" and raw["bytes_read"]["value"] == "65536", f"raw.dat {raw}")
+    check(files[os.path.join(work, "decimate.dat")]["bytes_written"]["value"] == str(os.path.getsize(
+        os.path.join(work, "decimate.dat"))), "decimate.dat bytes")
+    runs = json.loads(query(store, "runs", "--format", "json"))["results"]["bindings"]
+    mpi = [r for r in runs if r["job"]["value"].startswith("pmix:")]
+    check(len(mpi) == 1 and mpi[0]["ranks"]["value"] == "2" and mpi[0]["exit"]["value"] == "0", f"runs {runs}")
+    conf = json.loads(query(store, "config", os.path.join(work, "decimate.dat"), "--format", "json"))
+    check({(r["key"]["value"], r["value"]["value"]) for r in conf["results"]["bindings"]} == {("samples", "4096")},
+          "config")
+
+
+def case_hdf5(work):
+    """HDF5 object lineage through the VOL connector: the decimated dataset
+    traces back to the raw dataset, not only file to file."""
+    prov = os.path.join(work, "prov")
+    run([PROVIO_RUN, "--out", prov, "--", "bash", "-c",
+         f"{H5_DAS} make WestSac.h5 >/dev/null && {H5_DAS} decimate WestSac.h5 decimate.h5 >/dev/null"],
+        work, check_rc=0)
+    store = merged_store(work, prov)
+    doc = lineage_json(store, os.path.join(work, "decimate.h5") + ":/DAS/decimated")
+    check(level(doc, "object version", "decimate.h5:/DAS/decimated") == 0, "target")
+    check(level(doc, "object version", "WestSac.h5:/DAS/raw") == 1, "raw dataset")
+    check(level(doc, "process", "h5_das decimate WestSac.h5 decimate.h5") == 1, "decimate")
+    check(level(doc, "process", "h5_das make WestSac.h5") == 2, "make")
+    imp = json.loads(query(store, "impact", "WestSac.h5:/DAS/raw", "--format", "json", cwd=work))
+    check(any(n["name"].endswith("decimate.h5:/DAS/decimated") for n in imp["nodes"]), "impact of raw")
+
+
+if __name__ == "__main__":
+    cases = {"formats": case_formats, "errors": case_errors, "help": case_help}
+    if PROV_MERGE:
+        cases.update({"pipeline": case_pipeline, "mpi": case_mpi})
+        if H5_DAS:
+            cases["hdf5"] = case_hdf5
+    main(cases)

@@ -1,0 +1,47 @@
+/* Config: the settings recorded by the processes a result came from. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_fixture.h"
+
+static char *config(const char *target, int expect)
+{
+  captured c;
+  char err[256];
+  ck_assert_int_eq(pv_query_config(pipeline_store(), target, PV_FMT_TSV, capture_begin(&c), err, sizeof err), expect);
+  return capture_end(&c);
+}
+
+START_TEST(settings_of_every_process_in_the_lineage)
+{
+  char *t = config("/data/dec.h5", PV_EXIT_OK);
+  ck_assert_str_eq(t,
+                   "level\tprocess\tcommand\tkey\tvalue\n"
+                   "1\turn:provio:job:session:n1:77/proc/n1/501.101000\t/opt/app/decimate --factor 4 raw.dat dec.h5\tfactor\t4\n"
+                   "2\turn:provio:job:pmix:sim.1/proc/n1/1001.1000\t/opt/app/simulate params.txt raw.dat\tsamples\t4096\n");
+  free(t);
+}
+END_TEST
+
+START_TEST(none_recorded_and_no_target)
+{
+  char *t = config("/data/counts.txt", PV_EXIT_OK);
+  ck_assert_str_eq(t, "level\tprocess\tcommand\tkey\tvalue\n");
+  free(t);
+  t = config("/data/none", PV_EXIT_NO_TARGET);
+  ck_assert_str_eq(t, "");
+  free(t);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+  Suite *s = suite_create("query_config");
+  TCase *tc = tcase_create("config");
+  tcase_add_unchecked_fixture(tc, pipeline_build, pipeline_remove);
+  tcase_add_test(tc, settings_of_every_process_in_the_lineage);
+  tcase_add_test(tc, none_recorded_and_no_target);
+  suite_add_tcase(s, tc);
+  return s;
+}

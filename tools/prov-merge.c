@@ -1,0 +1,159 @@
+/* prov-merge - consolidates provio record files into a store.
+ * See prov-merge(1) and docs/prov-merge.md. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "merge.h"
+
+#define SHOWN_REJECTS 20
+
+static const char usage[] =
+    "usage: prov-merge [options] -s STORE DIR|FILE...\n"
+    "       prov-merge [options] -o FILE DIR|FILE...\n"
+    "Merges provio record files (every *.nt below each DIR) into a Redland store,\n"
+    "adding the derivations of docs/model.md.  The store is replaced as a whole:\n"
+    "readers never see half a merge, and a failed merge leaves it untouched.\n"
+    "\n"
+    "  -s, --store DIR     the store (created if missing; merged into if it exists)\n"
+    "  -o, --output FILE   also write the whole consolidated graph to FILE ('-': stdout)\n"
+    "  -f, --format FMT    ntriples or turtle (default: turtle for *.ttl, else ntriples)\n"
+    "  -j, --jobs N        parser threads (default: one per core)\n"
+    "  -q, --quiet         print errors only\n"
+    "  -v, --verbose       list every rejected line (default: the first 20)\n"
+    "  -h, --help          this text\n"
+    "  -V, --version       the version\n"
+    "\n"
+    "Exit status: 0 merged (rejected lines are reported, not fatal), 1 merge failed,\n"
+    "2 usage, 3 bad input (missing, empty, not provio), 4 store unusable or locked,\n"
+    "5 cannot write the output file, 130 interrupted.  The store is intact after any\n"
+    "non-zero status.\n";
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { stop = sig; }
+
+static void human(char *dst, size_t n, double v)
+{
+  if (v >= 1e6) snprintf(dst, n, "%.2fM", v / 1e6);
+  else if (v >= 1e4) snprintf(dst, n, "%.1fk", v / 1e3);
+  else snprintf(dst, n, "%.0f", v);
+}
+
+/* One line, redrawn in place: only ever on a terminal. */
+static void draw_progress(void *ctx, const pv_merge_stats *s, int final)
+{
+  (void)ctx;
+  if (final) {
+    fputs("\r\033[K", stderr);
+    return;
+  }
+  char read[32], rate[32];
+  human(read, sizeof read, (double)s->triples_read);
+  human(rate, sizeof rate, s->seconds > 0 ? (double)s->triples_read / s->seconds : 0);
+  double frac = s->bytes ? (double)s->bytes_done / (double)s->bytes : 1;
+  char bar[21];
+  int fill = (int)(frac * 20);
+  for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
+  bar[20] = 0;
+  fprintf(stderr, "\r\033[Kprov-merge: [%s] %3.0f%%  files %zu/%zu  %s triples  %s/s", bar, 100 * frac,
+          s->files_done, s->files, read, rate);
+  fflush(stderr);
+}
+
+static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose)
+{
+  uint64_t dup = s->triples_read - s->triples_new;
+  fprintf(stderr,
+          "prov-merge: %zu files (%zu unfinished), %llu triples read, %llu stored, %llu duplicates, "
+          "%llu lines rejected\n",
+          s->files, s->files_unfinished, (unsigned long long)s->triples_read,
+          (unsigned long long)s->triples_new, (unsigned long long)dup, (unsigned long long)s->lines_rejected);
+  const char *where = o->store ? o->store : "the output";
+  fprintf(stderr, "prov-merge: %llu derived triples added, %llu withdrawn; %s %s %llu triples (%.2f s, %.0f triples/s)\n",
+          (unsigned long long)s->derived_added, (unsigned long long)s->derived_removed, where,
+          s->store_changed ? "now holds" : "unchanged, holds", (unsigned long long)s->store_triples, s->seconds,
+          s->seconds > 0 ? (double)s->triples_read / s->seconds : 0.0);
+  size_t shown = verbose ? s->nrejects : s->nrejects < SHOWN_REJECTS ? s->nrejects : SHOWN_REJECTS;
+  for (size_t i = 0; i < shown; i++)
+    fprintf(stderr, "prov-merge: %s:%ld: %s\n", s->rejects[i].path, s->rejects[i].line, s->rejects[i].why);
+  if (s->lines_rejected > shown)
+    fprintf(stderr, "prov-merge: ... and %llu more rejected lines%s\n",
+            (unsigned long long)(s->lines_rejected - shown), verbose ? "" : " (-v lists them)");
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+  size_t n = strlen(s), m = strlen(tail);
+  return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+int main(int argc, char **argv)
+{
+  static const struct option longs[] = {
+      {"store", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+      {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
+      {"quiet", no_argument, NULL, 'q'},       {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
+      {NULL, 0, NULL, 0}};
+  pv_merge_opts o = {0};
+  int quiet = 0, verbose = 0, c;
+  while ((c = getopt_long(argc, argv, "s:o:f:j:qvhV", longs, NULL)) != -1) {
+    switch (c) {
+    case 's': o.store = optarg; break;
+    case 'o': o.output = optarg; break;
+    case 'f':
+      if (strcmp(optarg, "ntriples") && strcmp(optarg, "turtle")) {
+        fprintf(stderr, "prov-merge: -f: unknown format '%s' (ntriples or turtle)\n", optarg);
+        return 2;
+      }
+      o.format = optarg;
+      break;
+    case 'j': {
+      char *end;
+      long n = strtol(optarg, &end, 10);
+      if (*end || n < 1 || n > 1024) {
+        fprintf(stderr, "prov-merge: -j: expected a number of threads from 1 to 1024, got '%s'\n", optarg);
+        return 2;
+      }
+      o.threads = (int)n;
+      break;
+    }
+    case 'q': quiet = 1; break;
+    case 'v': verbose = 1; break;
+    case 'h': fputs(usage, stdout); return 0;
+    case 'V': printf("prov-merge %s\n", PROVIO_VERSION); return 0;
+    default: fputs("prov-merge: try 'prov-merge --help'\n", stderr); return 2;
+    }
+  }
+  if (optind == argc || (!o.store && !o.output)) {
+    fprintf(stderr, "prov-merge: %s\n%s", optind == argc ? "no record directory given" : "give -s STORE or -o FILE",
+            usage);
+    return 2;
+  }
+  if (!o.format) o.format = o.output && ends_with(o.output, ".ttl") ? "turtle" : "ntriples";
+  o.inputs = argv + optind;
+  o.ninputs = argc - optind;
+  o.stop = &stop;
+  if (!quiet && isatty(STDERR_FILENO)) o.progress = draw_progress;
+
+  struct sigaction sa = {0};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+
+  pv_merge_stats st;
+  char err[1024];
+  int status = pv_merge(&o, &st, err, sizeof err);
+  if (status) {
+    if (o.progress) fputs("\r\033[K", stderr);
+    fprintf(stderr, "prov-merge: %s\n", err);
+  } else if (!quiet) {
+    summary(&o, &st, verbose);
+  }
+  pv_merge_stats_free(&st);
+  return status;
+}

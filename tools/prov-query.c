@@ -1,0 +1,281 @@
+/* prov-query - SPARQL, one-command lineage, impact, statistics and runs over
+ * a provio store.  The work is in store/ (query.h); this file is the
+ * command line.  docs/prov-query.md and docs/man/prov-query.1 describe it. */
+#include <errno.h>
+#include <getopt.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "provio.h"
+#include "query.h"
+#include "query_output.h"
+
+extern char **environ;
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define VERSION XSTR(PROVIO_VERSION_MAJOR) "." XSTR(PROVIO_VERSION_MINOR) "." XSTR(PROVIO_VERSION_PATCH)
+
+#define EXIT_CODES                                                         \
+  "Exit status:\n"                                                         \
+  "  0  success\n"                                                         \
+  "  1  other error (Redland failed, output could not be written)\n"      \
+  "  2  bad command line\n"                                                \
+  "  3  the store does not exist\n"                                        \
+  "  4  the directory is not a provio store\n"                             \
+  "  5  malformed or unsupported SPARQL query\n"                           \
+  "  6  the target (or job) is not in the store\n"
+
+enum command_id { C_SPARQL, C_LINEAGE, C_IMPACT, C_STATS, C_RUNS, C_CONFIG, NCOMMANDS };
+
+static const struct command {
+  const char *name, *usage, *help;
+} commands[NCOMMANDS] = {
+    {"sparql", "prov-query -s STORE [--format FMT] 'QUERY' | -f FILE",
+     "Runs a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT) with the prefixes rdf, rdfs, xsd,\n"
+     "prov and provio declared.  CONSTRUCT prints N-Triples.\n\n"
+     "  -f, --file FILE    read the query from FILE ('-': standard input)\n"
+     "  --format FMT       table (default on a terminal), tsv (default otherwise), csv,\n"
+     "                     json (W3C SPARQL 1.1 JSON results)\n\n"
+     "Rasqal 0.9.33 computes integers as C ints: SUM over byte counts overflows past\n"
+     "2^31 and COUNT(DISTINCT ...) miscounts.  Cast to xsd:decimal (SUM(xsd:decimal(?b)))\n"
+     "or use the stats command.  No property paths, EXISTS, MINUS or DESCRIBE: use\n"
+     "lineage and impact for transitive questions.\n"},
+    {"lineage", "prov-query -s STORE lineage TARGET [--depth N] [--format FMT] [--svg FILE]",
+     "Lists everything TARGET came from, each once: the processes that wrote it (with\n"
+     "their command lines), their programs and agents, and the files and HDF5 objects\n"
+     "they read, level by level back to inputs no tracked process wrote.\n\n"
+     "TARGET is a path (absolute or relative to the working directory), PATH:/object\n"
+     "for an HDF5 object, HOST:/path for a node-local file, or an IRI (<...>, file://,\n"
+     "urn:).  Use -- before a target that starts with '-'.\n\n"
+     "  --depth N          at most N levels (default: all)\n"
+     "  --format FMT       text (default), tsv, json, dot (Graphviz)\n"
+     "  --svg FILE         render the graph to FILE with Graphviz dot instead of printing\n"},
+    {"impact", "prov-query -s STORE impact TARGET [--depth N] [--format FMT] [--svg FILE]",
+     "Lists everything derived from TARGET (forward lineage): the processes that read\n"
+     "it and what they, and their consumers in turn, wrote from it.  TARGET and the\n"
+     "options are as for lineage.\n"},
+    {"stats", "prov-query -s STORE stats [--by program|file|rank|host] [--format FMT]",
+     "Bytes read and written, call counts and seconds inside I/O calls per program (the\n"
+     "default), file, MPI rank or host, largest first.  Sums are exact 64-bit integers.\n"
+     "Sessions an I/O library opened for itself and MPI-IO/HDF5-level sessions (whose\n"
+     "bytes the POSIX level already counts) are left out.\n\n"
+     "  --by KEY           program, file, rank or host\n"
+     "  --format FMT       table (default on a terminal), tsv, csv, json\n"},
+    {"runs", "prov-query -s STORE runs [JOB] [--format FMT]",
+     "Lists the jobs in the store with their start, end, process and rank counts, highest\n"
+     "exit status and unfinished processes; with JOB (its id or IRI), its processes.\n\n"
+     "  --format FMT       table (default on a terminal), tsv, csv, json\n"},
+    {"config", "prov-query -s STORE config TARGET [--format FMT]",
+     "Lists the settings (provio_annotate) recorded by the processes in TARGET's\n"
+     "lineage.  TARGET is as for lineage.\n\n"
+     "  --format FMT       table (default on a terminal), tsv, csv, json\n"},
+};
+
+static void usage(FILE *out, const struct command *c)
+{
+  if (c) {
+    fprintf(out, "Usage: %s\n\n%s\n  -s, --store DIR    the store (default: $PROVIO_STORE)\n\n%s", c->usage,
+            c->help, EXIT_CODES);
+    return;
+  }
+  fputs("Usage: prov-query -s STORE [COMMAND] [ARGS...] [OPTIONS]\n\n"
+        "Answers questions about a provio store made by prov-merge.\n\nCommands:\n",
+        out);
+  for (size_t i = 0; i < NCOMMANDS; i++) fprintf(out, "  %s\n", commands[i].usage);
+  fputs("\nprov-query COMMAND --help describes a command; 'man prov-query' all of them.\n\n"
+        "  -s, --store DIR    the store (default: $PROVIO_STORE)\n"
+        "  -h, --help         this help\n  --version          the provio version\n\n",
+        out);
+  fputs(EXIT_CODES, out);
+}
+
+static int parse_format(const char *s, int lineage, enum pv_format *f)
+{
+  static const struct { const char *name; enum pv_format f; int lineage; } names[] = {
+      {"table", PV_FMT_TABLE, 0}, {"tsv", PV_FMT_TSV, 2}, {"csv", PV_FMT_CSV, 0},
+      {"json", PV_FMT_JSON, 2},   {"text", PV_FMT_TEXT, 1}, {"dot", PV_FMT_DOT, 1},
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(s, names[i].name) == 0 && (names[i].lineage == 2 || names[i].lineage == lineage)) {
+      *f = names[i].f;
+      return 0;
+    }
+  return -1;
+}
+
+static char *read_all(const char *path)
+{
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f) return NULL;
+  size_t n = 0, cap = 4096;
+  char *buf = malloc(cap);
+  for (size_t got; (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+    n += got;
+    if (cap - n < 2) buf = realloc(buf, cap *= 2);
+  }
+  buf[n] = 0;
+  int bad = ferror(f) || strlen(buf) != n;
+  if (f != stdin) fclose(f);
+  if (bad) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* Renders a lineage graph: DOT into Graphviz's dot on a pipe. */
+static int render_svg(pv_store *s, const char *target, enum pv_lineage_dir dir, int depth,
+                      const char *svg, char *err, size_t errlen)
+{
+  int fds[2];
+  if (pipe(fds) != 0) {
+    snprintf(err, errlen, "pipe: %s", strerror(errno));
+    return PV_EXIT_ERROR;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
+  posix_spawn_file_actions_addclose(&fa, fds[1]);
+  char *argv[] = {"dot", "-Tsvg", "-o", (char *)svg, NULL};
+  pid_t pid;
+  int e = posix_spawnp(&pid, "dot", &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[0]);
+  if (e) {
+    close(fds[1]);
+    snprintf(err, errlen, "--svg needs Graphviz 'dot': %s", strerror(e));
+    return PV_EXIT_ERROR;
+  }
+  FILE *out = fdopen(fds[1], "w");
+  int rc = pv_query_lineage(s, target, dir, depth, PV_FMT_DOT, out, err, errlen);
+  fclose(out);
+  int status;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (rc == PV_EXIT_OK) snprintf(err, errlen, "dot failed to write %s", svg);
+    if (rc == PV_EXIT_OK) rc = PV_EXIT_ERROR;
+  }
+  return rc;
+}
+
+int main(int argc, char **argv)
+{
+  enum { OPT_FORMAT = 256, OPT_DEPTH, OPT_BY, OPT_SVG, OPT_VERSION };
+  static const struct option opts[] = {
+      {"store", required_argument, NULL, 's'}, {"file", required_argument, NULL, 'f'},
+      {"help", no_argument, NULL, 'h'},        {"format", required_argument, NULL, OPT_FORMAT},
+      {"depth", required_argument, NULL, OPT_DEPTH}, {"by", required_argument, NULL, OPT_BY},
+      {"svg", required_argument, NULL, OPT_SVG},     {"version", no_argument, NULL, OPT_VERSION},
+      {NULL, 0, NULL, 0},
+  };
+  const char *store = getenv("PROVIO_STORE"), *file = NULL, *format = NULL, *by = NULL, *svg = NULL;
+  int depth = -1, help = 0, opt;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "s:f:h", opts, NULL)) != -1) {
+    switch (opt) {
+    case 's': store = optarg; break;
+    case 'f': file = optarg; break;
+    case 'h': help = 1; break;
+    case OPT_FORMAT: format = optarg; break;
+    case OPT_BY: by = optarg; break;
+    case OPT_SVG: svg = optarg; break;
+    case OPT_VERSION: puts("prov-query (provio) " VERSION); return PV_EXIT_OK;
+    case OPT_DEPTH: {
+      char *end;
+      long d = strtol(optarg, &end, 10);
+      if (*optarg == 0 || *end || d < 0 || d > 1000000) {
+        fprintf(stderr, "prov-query: --depth needs a number of levels, not '%s'\n", optarg);
+        return PV_EXIT_USAGE;
+      }
+      depth = (int)d;
+      break;
+    }
+    default:
+      fprintf(stderr, "prov-query: unknown or incomplete option '%s' (see prov-query --help)\n",
+              argv[optind - 1]);
+      return PV_EXIT_USAGE;
+    }
+  }
+  enum command_id id = C_SPARQL;
+  int nargs = argc - optind;
+  char **args = argv + optind;
+  for (int i = C_LINEAGE; nargs > 0 && i < NCOMMANDS; i++)
+    if (strcmp(args[0], commands[i].name) == 0) {
+      id = (enum command_id)i;
+      args++;
+      nargs--;
+      break;
+    }
+  const struct command *cmd = &commands[id];
+  if (help) {
+    usage(stdout, nargs || id != C_SPARQL || file ? cmd : NULL);
+    return PV_EXIT_OK;
+  }
+  int lineage = id == C_LINEAGE || id == C_IMPACT;
+  /* SPARQL: the query or -f; lineage, impact, config: a target; runs: an
+   * optional job; stats: nothing. */
+  int min_args = id == C_SPARQL ? !file : lineage || id == C_CONFIG;
+  int max_args = id == C_SPARQL ? !file : id == C_STATS ? 0 : 1;
+  if (nargs < min_args || nargs > max_args || (file && id != C_SPARQL) || (by && id != C_STATS) ||
+      ((svg || depth >= 0) && !lineage)) {
+    if (id == C_SPARQL && nargs == 0 && !file) usage(stderr, NULL);
+    else fprintf(stderr, "prov-query: usage: %s\n", cmd->usage);
+    return PV_EXIT_USAGE;
+  }
+  enum pv_format fmt = lineage ? PV_FMT_TEXT : pv_is_terminal(stdout) ? PV_FMT_TABLE : PV_FMT_TSV;
+  if (format && parse_format(format, lineage, &fmt) != 0) {
+    fprintf(stderr, "prov-query: %s: no format '%s' (%s)\n", cmd->name, format,
+            lineage ? "text, tsv, json, dot" : "table, tsv, csv, json");
+    return PV_EXIT_USAGE;
+  }
+  static const char *const by_names[] = {"program", "file", "rank", "host"};
+  enum pv_stats_by by_key = PV_BY_PROGRAM;
+  for (int i = 0; by && i < 4; i++)
+    if (strcmp(by, by_names[i]) == 0) by_key = (enum pv_stats_by)i;
+  if (by && strcmp(by, by_names[by_key]) != 0) {
+    fprintf(stderr, "prov-query: stats: --by program, file, rank or host, not '%s'\n", by);
+    return PV_EXIT_USAGE;
+  }
+  if (!store) {
+    fprintf(stderr, "prov-query: no store given (-s STORE, or set PROVIO_STORE)\n");
+    return PV_EXIT_USAGE;
+  }
+  char *query = NULL;
+  if (id == C_SPARQL) {
+    errno = 0;
+    query = file ? read_all(file) : strdup(args[0]);
+    if (!query) {
+      fprintf(stderr, "prov-query: %s: cannot read the query (%s)\n", file,
+              errno ? strerror(errno) : "it holds a NUL byte");
+      return PV_EXIT_USAGE;
+    }
+  }
+
+  char err[1024] = "";
+  pv_store s;
+  int rc = pv_query_open(&s, store, err, sizeof err);
+  enum pv_lineage_dir dir = id == C_LINEAGE ? PV_BACKWARD : PV_FORWARD;
+  if (rc == PV_EXIT_OK) {
+    switch (id) {
+    case C_SPARQL: rc = pv_query_sparql(&s, query, fmt, stdout, err, sizeof err); break;
+    case C_LINEAGE:
+    case C_IMPACT:
+      if (svg) rc = render_svg(&s, args[0], dir, depth, svg, err, sizeof err);
+      if (rc == PV_EXIT_OK && (!svg || format))
+        rc = pv_query_lineage(&s, args[0], dir, depth, fmt, stdout, err, sizeof err);
+      break;
+    case C_STATS: rc = pv_query_stats(&s, by_key, fmt, stdout, err, sizeof err); break;
+    case C_RUNS: rc = pv_query_runs(&s, nargs ? args[0] : NULL, fmt, stdout, err, sizeof err); break;
+    case C_CONFIG: rc = pv_query_config(&s, args[0], fmt, stdout, err, sizeof err); break;
+    default: break;
+    }
+    pv_store_close(&s);
+  }
+  free(query);
+  if (rc != PV_EXIT_OK) fprintf(stderr, "prov-query: %s\n", err[0] ? err : "failed");
+  return rc;
+}
