@@ -125,7 +125,7 @@ size_t pv_callsite_name(uintptr_t pc, char *dst, size_t cap)
   if (!dladdr((void *)(pc - 1), &info) || !info.dli_fname) return 0;
   const char *object = info.dli_fname[0] ? info.dli_fname : pv_proc.exe;
   uintptr_t base = (uintptr_t)info.dli_fbase, start = 0;
-  char fn[256], text[400], *p = text;
+  char fn[200], text[sizeof names[0].text], *p = text;
   size_t fl = 0;
   if (info.dli_sname) {
     fl = strnlen(info.dli_sname, sizeof fn);
@@ -147,8 +147,9 @@ size_t pv_callsite_name(uintptr_t pc, char *dst, size_t cap)
   do hex[h++] = "0123456789abcdef"[delta & 15]; while ((delta >>= 4) && h < 16);
   while (h) *p++ = hex[--h];
   p = PV_PUT_LIT(p, " (");
-  size_t ol = strlen(object);
-  if (ol > 300) ol = 300;
+  /* Long C++ names and deep install paths: keep what fits. */
+  size_t ol = strlen(object), room = (size_t)(text + sizeof text - 1 - p);
+  if (ol > room) ol = room;
   p = pv_put(p, object, ol);
   *p++ = ')';
   size_t n = (size_t)(p - text);

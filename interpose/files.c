@@ -75,7 +75,7 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
   if (path[0] != '/' && dirfd != AT_FDCWD) {
     pv_session *d = pv_fd_slot(dirfd);
     /* A directory descriptor we saw opened; otherwise ask the kernel. */
-    char dirbuf[PV_PATH_MAX];
+    char dirbuf[PV_PATH_MAX + 1];
     if (d && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE)) {
       memcpy(dirbuf, d->path, d->path_len);
       dirbuf[d->path_len] = 0;
@@ -211,7 +211,8 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int wrote)
   }
   aggregate_table *table = t->capture;
   aggregate *victim = &table->entry[0];
-  int kind = wrote | s->api << 1 | s->via_layer << 4;
+  int kind = wrote | (s->counter[PV_C_READS] + s->shared[PV_C_READS] > 0) << 1 | s->api << 2 |
+             s->via_layer << 5;
   table->clock++;
   for (int i = 0; i < AGGREGATES; i++) {
     aggregate *e = &table->entry[i];
@@ -407,11 +408,18 @@ void pv_track_flush_all(enum pv_flush how)
     for (int i = 0; i < PV_FD_CHUNK; i++) {
       pv_session *s = &chunk[i];
       if (!__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || !worth_a_record(s)) continue;
+      /* A descriptor left open that saw nothing since it was opened (or
+       * since the fork or exec that handed it down) has nothing to say. */
+      int idle = !(s->flags & (O_TRUNC | O_CREAT)) && !s->mapped_writable &&
+                 !s->counter[PV_C_READS] && !s->shared[PV_C_READS] && !s->counter[PV_C_WRITES] &&
+                 !s->shared[PV_C_WRITES] && !s->counter[PV_C_META] && !s->shared[PV_C_META];
       if (how == PV_FLUSH_CLOSE) {
-        if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) emit_session(s, pv_now_ns());
+        if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL) && !idle) emit_session(s, pv_now_ns());
         continue;
       }
-      if (how == PV_FLUSH_RESTART) emit_session(s, pv_now_ns());
+      if (how == PV_FLUSH_RESTART && !idle) emit_session(s, pv_now_ns());
+      s->mapped_writable = 0;
+      s->inner_layer = 0;
       /* Descriptors survive exec and fork; what happens next is new. */
       memset(s->counter, 0, sizeof s->counter);
       memset(s->shared, 0, sizeof s->shared);

@@ -34,6 +34,9 @@ void pv_resolve_all(void);
 #define PV_REAL(name) \
   (__builtin_expect(real_##name != NULL, 1) ? real_##name : (pv_resolve_all(), real_##name))
 
+/* The application's return address, for call sites. */
+#define CALLER() ((uintptr_t)__builtin_return_address(0))
+
 /* Inside provio (or before init, or after shutdown): just call through. */
 #define PV_IDLE() (pv_tls.depth != 0 || pv_proc.state != PV_ACTIVE)
 

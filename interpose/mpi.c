@@ -108,7 +108,6 @@ MPI_HELPERS(PV_DECLARE_REAL)
 static MPI_Comm world; /* OpenMPI's MPI_COMM_WORLD is the address of this object */
 
 #define NEXT_MPI(name) (real_##name ? real_##name : (pv_resolve_mpi(), real_##name))
-#define CALLER() ((uintptr_t)__builtin_return_address(0))
 
 /* ---- finding the MPI library --------------------------------------------- */
 

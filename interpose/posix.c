@@ -100,7 +100,6 @@ struct statx;
 POSIX_FUNCTIONS(PV_DECLARE_REAL)
 void pv_resolve_posix(void) { POSIX_FUNCTIONS(PV_RESOLVE_REAL) }
 
-#define CALLER() ((uintptr_t)__builtin_return_address(0))
 
 /* ---- shapes shared by many wrappers ------------------------------------ */
 
@@ -378,7 +377,10 @@ static int duplicated(const char *fn, int oldfd, int newfd, uint64_t t0)
   if (newfd < 0) return newfd;
   int e = errno;
   pv_tls.depth++;
-  pv_track_dup(oldfd, newfd);
+  /* newfd now names oldfd's file: whatever it named before (dup2 and dup3
+   * close it silently) is finished, whether or not oldfd is tracked. */
+  if (pv_fd_session(oldfd)) pv_track_dup(oldfd, newfd);
+  else if (oldfd != newfd && pv_fd_tracked(newfd)) pv_track_close(newfd);
   if (pv_tracing()) pv_trace_fd(fn, newfd, newfd, t0);
   pv_tls.depth--;
   errno = e;
@@ -390,28 +392,16 @@ PV_EXPORT int dup(int fd)
   uint64_t t0 = pv_ticks();
   return duplicated("dup", fd, real_dup(fd), t0);
 }
-/* dup2 and dup3 silently close what newfd was. */
-static void closing_target(int oldfd, int newfd)
-{
-  if (oldfd == newfd || !pv_fd_session(newfd)) return;
-  int e = errno;
-  pv_tls.depth++;
-  pv_track_close(newfd);
-  pv_tls.depth--;
-  errno = e;
-}
 PV_EXPORT int dup2(int fd, int newfd)
 {
   if (PV_IDLE()) return PV_REAL(dup2)(fd, newfd);
   uint64_t t0 = pv_ticks();
-  closing_target(fd, newfd);
   return duplicated("dup2", fd, real_dup2(fd, newfd), t0);
 }
 PV_EXPORT int dup3(int fd, int newfd, int flags)
 {
   if (PV_IDLE()) return PV_REAL(dup3)(fd, newfd, flags);
   uint64_t t0 = pv_ticks();
-  closing_target(fd, newfd);
   return duplicated("dup3", fd, real_dup3(fd, newfd, flags), t0);
 }
 

@@ -332,9 +332,13 @@ static char parent_iri[PV_IRI_MAX];
 
 static void after_fork_child(void)
 {
+  int e = errno;
   memcpy(parent_iri, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len + 1);
   pv_core_after_fork_child();
-  if (pv_proc.state != PV_ACTIVE) return;
+  if (pv_proc.state != PV_ACTIVE) {
+    errno = e;
+    return;
+  }
   pv_tls.depth++;
   pv_track_flush_all(PV_FLUSH_FORGET);
   pv_path_queries_flush(0);
@@ -343,12 +347,14 @@ static void after_fork_child(void)
   rank_recorded = -1;
   record_process_start(parent_iri);
   pv_tls.depth--;
+  errno = e;
 }
 
 /* glibc passes argc/argv to ELF constructors: the command line is known
  * without reading /proc. */
 __attribute__((constructor)) static void provio_load(int argc, char **argv)
 {
+  int e = errno; /* a program starts with errno 0 */
   pv_tls.depth++;
   pv_clock_init();
   pv_resolve_all();
@@ -361,6 +367,7 @@ __attribute__((constructor)) static void provio_load(int argc, char **argv)
     record_process_start(NULL);
   }
   pv_tls.depth--;
+  errno = e;
 }
 
 __attribute__((destructor)) static void provio_unload(void)
@@ -473,8 +480,11 @@ SPAWN_WRAPPER(posix_spawnp)
   }
 EXEC_WRAPPER(execve, (const char *path, char *const argv[], char *const envp[]), (path, argv, envp), path)
 EXEC_WRAPPER(execv, (const char *path, char *const argv[]), (path, argv), path)
-EXEC_WRAPPER(execvp, (const char *file, char *const argv[]), (file, argv), file)
-EXEC_WRAPPER(execvpe, (const char *file, char *const argv[], char *const envp[]), (file, argv, envp), file)
+/* A bare name is searched in PATH by the call: only a path names the file. */
+#define PATH_ONLY(file) (strchr(file, '/') ? file : NULL)
+EXEC_WRAPPER(execvp, (const char *file, char *const argv[]), (file, argv), PATH_ONLY(file))
+EXEC_WRAPPER(execvpe, (const char *file, char *const argv[], char *const envp[]), (file, argv, envp),
+             PATH_ONLY(file))
 EXEC_WRAPPER(fexecve, (int fd, char *const argv[], char *const envp[]), (fd, argv, envp), NULL)
 EXEC_WRAPPER(execveat, (int dirfd, const char *path, char *const argv[], char *const envp[], int fl),
              (dirfd, path, argv, envp, fl), path)

@@ -118,7 +118,6 @@
 STDIO_FUNCTIONS(PV_DECLARE_REAL)
 void pv_resolve_stdio(void) { STDIO_FUNCTIONS(PV_RESOLVE_REAL) }
 
-#define CALLER() ((uintptr_t)__builtin_return_address(0))
 
 /* glibc's own test in fileno(), without its call or its errno: only file
  * streams have a descriptor (fmemopen, open_memstream and fopencookie

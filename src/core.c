@@ -107,7 +107,8 @@ static int open_output_dir(const char *dir, const char *host)
   if (fd < 0) return -1;
   /* A directory someone else made could be read or swapped by them. */
   struct stat st;
-  if (pv_sys_fstat(fd, &st) != 0 || st.st_uid != getuid()) {
+  /* Nor one that others may write to: they could swap our files. */
+  if (pv_sys_fstat(fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 022)) {
     pv_sys_close(fd);
     errno = EPERM;
     return -1;
@@ -214,7 +215,7 @@ static int open_thread_file(pv_thread *t)
     pv_log("cannot create a record file", strerror(-err));
     return -1;
   }
-  size_t max = 1024 + 8 * t->iri_len + 2 * pv_proc.id.proc_iri_len;
+  size_t max = 1024 + 8 * t->iri_len + 2 * pv_proc.id.proc_iri_len + strlen(pv_proc.principal);
   char *l = pv_writer_reserve(&t->writer, max);
   if (!l) return -1;
   l = PV_PUT_LIT(l, PV_FILE_MAGIC "\n");
@@ -249,7 +250,6 @@ pv_thread *pv_thread_current(void)
   }
   t->tid = pv_sys_gettid();
   t->segment = 0;
-  t->seq = 0;
   char *p = t->iri;
   p = pv_put(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
   p = PV_PUT_LIT(p, "/thread/");
@@ -288,7 +288,10 @@ size_t pv_thread_new_iri(pv_thread *t, char *dst, const char *kind)
   *p++ = '/';
   p = pv_put(p, kind, strlen(kind));
   *p++ = '/';
-  p += pv_fmt_u64(p, ++t->seq);
+  /* One counter for the process: a thread id can come back (tid reuse, a
+   * failed exec restarting the thread's file), its records must not. */
+  static uint64_t records;
+  p += pv_fmt_u64(p, __atomic_add_fetch(&records, 1, __ATOMIC_RELAXED));
   return (size_t)(p - dst);
 }
 

@@ -21,7 +21,6 @@ typedef struct pv_thread {
   int in_use;                  /* slot claimed by a live thread (atomic) */
   int tid;
   unsigned segment;            /* file segment: a new file each PV_WRITER_SPAN */
-  uint64_t seq;                /* per-thread counter for unique record IRIs */
   char iri[PV_IRI_MAX];        /* the thread agent */
   size_t iri_len;
   uint64_t file_id;            /* changes with every record file opened */

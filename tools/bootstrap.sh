@@ -83,7 +83,8 @@ apt-get -qq "${apt_private[@]}" -o APT::Sandbox::User=root update
 # Debian's patches edit configure.ac and Makefile.am (packaging flavours,
 # Java, Fortran), which would force an autoreconf; the upstream release as
 # Debian ships it builds with its own configure.
-(cd "$work/src" && dpkg-source --skip-patches -x ./*.dsc hdf5 >/dev/null 2>&1)
+(cd "$work/src" && dpkg-source --skip-patches -x ./*.dsc hdf5 >"$work/unpack.log" 2>&1) \
+  || { tail -20 "$work/unpack.log" >&2; exit 1; }
 # Keep a pristine copy of the source: the VOL connector's tests build HDF5's
 # own API test suite (test/API) from the same release.
 rm -rf "$prefix/src" && mkdir -p "$prefix/src" && cp -a "$work/src/hdf5/." "$prefix/src/"
@@ -98,7 +99,4 @@ say "HDF5: building on $(nproc) cores (about 2-3 minutes)"
 make -j"$(nproc)" >"$work/make.log" 2>&1 || { tail -40 "$work/make.log" >&2; exit 1; }
 mkdir -p "$prefix"
 make install >"$work/install.log" 2>&1 || { tail -20 "$work/install.log" >&2; exit 1; }
-# Keep the source tree: the VOL connector's tests build HDF5's own API test
-# suite (test/API) from the same release.
-rm -rf "$prefix/src" && mkdir -p "$prefix/src" && cp -a "$work/src/hdf5/." "$prefix/src/"
 say "HDF5: installed in $prefix"
