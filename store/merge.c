@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -450,6 +451,12 @@ static int write_output(merger *m, librdf_model *model)
     }
   }
   FILE *f = stdout;
+  struct stat st;
+  if (strcmp(out, "-") != 0 && lstat(out, &st) == 0 && !S_ISREG(st.st_mode)) {
+    /* Renaming over a device, FIFO, symlink or directory would replace it. */
+    librdf_free_serializer(ser);
+    return set_error(m, PV_MERGE_OUTPUT, "%s: not a regular file", out, NULL);
+  }
   if (strcmp(out, "-") != 0) {
     size_t n = strlen(out) + 16;
     m->out_tmp = malloc(n);
@@ -472,6 +479,16 @@ static int write_output(merger *m, librdf_model *model)
   if (fflush(f) != 0) rc = -1;
   if (f != stdout && (fsync(fileno(f)) != 0 || fclose(f) != 0)) rc = -1;
   if (rc) return set_error(m, PV_MERGE_OUTPUT, "%s: cannot write: %s", out, strerror(errno ? errno : EIO));
+  return 0;
+}
+
+/* Renames the finished -o file into place. */
+static int publish_output(merger *m)
+{
+  if (rename(m->out_tmp, m->o->output) != 0)
+    return set_error(m, PV_MERGE_OUTPUT, "%s: cannot write: %s", m->o->output, strerror(errno));
+  free(m->out_tmp);
+  m->out_tmp = NULL;
   return 0;
 }
 
@@ -657,16 +674,13 @@ static int run(merger *m)
     pv_store_close(&m->store);
     m->store_open = 0;
     if (stopped(m)) return m->status;
+    /* The output first: if it cannot be put in place, the store stays as it was. */
+    if (m->out_tmp && publish_output(m)) return m->status;
     if (m->o->store && pv_target_commit(&m->target, m->err, m->errlen)) return m->status = PV_MERGE_STORE;
   } else if (m->o->output && output_unchanged_store(m)) {
     return m->status;
   }
-  if (m->out_tmp) {
-    if (rename(m->out_tmp, m->o->output) != 0)
-      return set_error(m, PV_MERGE_OUTPUT, "%s: cannot write: %s", m->o->output, strerror(errno));
-    free(m->out_tmp);
-    m->out_tmp = NULL;
-  }
+  if (m->out_tmp && publish_output(m)) return m->status;
   return PV_MERGE_OK;
 }
 

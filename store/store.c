@@ -43,11 +43,17 @@ static int fail(char *err, size_t errlen, int status, const char *fmt, const cha
 
 static int attach(pv_store *s, const char *dir, int create, int writable, char *err, size_t errlen)
 {
-  char options[4200];
-  /* Quotes in the path would end the option value early. */
-  if (strchr(dir, '\'') || strlen(dir) > 4000)
-    return fail(err, errlen, PV_STORE_ERROR, "%s: store path must not contain a single quote", dir);
-  snprintf(options, sizeof options, "hash-type='bdb',dir='%s',new='%s',write='%s'", dir,
+  /* Redland reads option values between quotes with \ as the escape:
+   * a path with either must not end the value early or lose a byte. */
+  char quoted[8200], options[8400];
+  size_t q = 0;
+  if (strlen(dir) > 4000) return fail(err, errlen, PV_STORE_ERROR, "%s: store path too long", dir);
+  for (const char *c = dir; *c; c++) {
+    if (*c == '\'' || *c == '\\') quoted[q++] = '\\';
+    quoted[q++] = *c;
+  }
+  quoted[q] = 0;
+  snprintf(options, sizeof options, "hash-type='bdb',dir='%s',new='%s',write='%s'", quoted,
            create ? "yes" : "no", writable ? "yes" : "no");
   s->world = pv_store_world();
   s->storage = librdf_new_storage(s->world, "hashes", PV_STORE_NAME, options);

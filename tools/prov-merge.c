@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "merge.h"
@@ -92,6 +93,8 @@ static int ends_with(const char *s, const char *tail)
 
 int main(int argc, char **argv)
 {
+  /* Provenance is private to its user: the store, its state and -o. */
+  umask(077);
   static const struct option longs[] = {
       {"store", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
       {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
