@@ -138,6 +138,25 @@ const char *pv_nt_check_line(const char *line, size_t n)
 
 /* ---- finding record files ---- */
 
+/* <pid>.<start-ns>.<tid>[.s<n>].nt: the name the tracker gives its files. */
+static int record_file_name(const char *path)
+{
+  const char *p = strrchr(path, '/');
+  p = p ? p + 1 : path;
+  for (int field = 0; field < 3; field++) {
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') p++;
+    if (*p++ != '.') return 0;
+  }
+  if (*p == 's') {
+    p++;
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') p++;
+    if (*p++ != '.') return 0;
+  }
+  return strcmp(p, "nt") == 0;
+}
+
 static int fail(char *err, size_t errlen, int status, const char *fmt, const char *a, const char *b)
 {
   snprintf(err, errlen, fmt, a, b ? b : "");
@@ -183,9 +202,12 @@ static int add_file(pv_rfiles *out, const char *path, char *err, size_t errlen)
     return fail(err, errlen, PV_FIND_IO, "%s: cannot read%s", path, got < 0 ? "" : " (not a regular file)");
   }
   /* A process killed right after creating its file leaves it empty or all
-   * NUL: a record file with nothing in it, not a foreign file. */
+   * NUL: a record file with nothing in it, not a foreign file.  One whose
+   * first line was damaged still has the tracker's name: its other lines
+   * are checked one by one like any. */
   int ours = got == 0 || head[0] == 0 ||
-             (got == (ssize_t)sizeof head && memcmp(head, PV_FILE_MAGIC "\n", sizeof head) == 0);
+             (got == (ssize_t)sizeof head && memcmp(head, PV_FILE_MAGIC "\n", sizeof head) == 0) ||
+             record_file_name(path);
   if (!ours) {
     close(fd);
     return fail(err, errlen, PV_FIND_FOREIGN, "%s: not a provio record file (no '%s' first line)", path,
