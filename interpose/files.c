@@ -122,6 +122,7 @@ pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int f
   s->flags = flags;
   s->api = api;
   s->via_layer = pv_tls.layer;
+  s->via_call = pv_tls.layer ? pv_tls.layer_call : NULL;
   s->library_internal = library_internal(canon, len);
   s->open_ns = pv_now_ns();
   s->callsite = callsite;
@@ -331,6 +332,7 @@ static void write_access(pv_thread *t, const pv_session *s, const uint64_t *c, i
   if (s->via_layer || c[PV_C_LAYER_IO]) {
     const char *layer = layer_names[s->via_layer ? s->via_layer : s->inner_layer];
     p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
+    if (s->via_call) p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaCall"), s->via_call, strlen(s->via_call));
   }
   if (s->library_internal)
     p = pv_put_end(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("libraryInternal") " \"true\"^^" PV_XSD("boolean")));

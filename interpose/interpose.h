@@ -79,6 +79,7 @@ typedef struct pv_session {
   int api;                        /* enum pv_api */
   int library_internal;           /* opened by an I/O library for itself */
   int via_layer;                  /* enum pv_layer of the call that opened it */
+  const char *via_call;           /* and that call's name (a string constant) */
   int inner_layer;                /* enum pv_layer of calls made inside such a call */
   int mapped_writable;            /* a shared writable mapping may have changed it */
   int64_t open_ns;

@@ -36,6 +36,8 @@ static void emit_call(const char *fn, const char *canon, size_t len, int fd, int
   } else if (fd >= 0) {
     p = PV_TRIPLE_LONG(p, call, cl, PV_TERM("fd"), fd);
   }
+  if (pv_tls.layer && pv_tls.layer_call)
+    p = PV_TRIPLE_STRING(p, call, cl, PV_TERM("viaCall"), pv_tls.layer_call, strlen(pv_tls.layer_call));
   if (pv_tls.layer) {
     p = pv_put_subject(p, call, cl);
     p = pv_put_end(pv_put_string(PV_PUT_LIT(p, PV_TERM("viaLayer") " "),
