@@ -172,7 +172,6 @@ static char *put_flags(char *p, int flags)
   return p;
 }
 
-#define RECORD_LINE (PV_IRI_MAX + 160)
 #define FIXED_DIGITS 19 /* any xsd:long, zero-padded, so it can be rewritten in place */
 
 /* ---- repeated sessions ----------------------------------------------------
@@ -294,7 +293,7 @@ static void write_access(pv_thread *t, const pv_session *s, const uint64_t *c, i
   char callsite[512];
   size_t cl = s->callsite ? pv_callsite_name(s->callsite, callsite, sizeof callsite) : 0;
   size_t fmax = PV_FILE_IRI_MAX(s->path_len);
-  char *p = pv_record_begin(t, 44 * RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(cl));
+  char *p = pv_record_begin(t, 44 * PV_RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(cl));
   if (!p) return;
   char acc[PV_IRI_MAX + 64], ver[PV_IRI_MAX + 64], *file = t->scratch[0];
   size_t al = pv_thread_new_iri(t, acc, "access");
@@ -446,7 +445,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   if (!t) return;
   char cs[512];
   size_t cl = callsite ? pv_callsite_name(callsite, cs, sizeof cs) : 0;
-  char *p = pv_record_begin(t, 16 * RECORD_LINE + 4 * PV_FILE_IRI_MAX(len) +
+  char *p = pv_record_begin(t, 16 * PV_RECORD_LINE + 4 * PV_FILE_IRI_MAX(len) +
                                    4 * PV_FILE_IRI_MAX(len2) + PV_LITERAL_MAX(cl));
   if (!p) return;
   char opi[PV_IRI_MAX + 64], *file = t->scratch[0], *file2 = t->scratch[1];

@@ -46,25 +46,14 @@ static const H5VL_class_t pv_h5_class;
 /* ---- around every forwarded call ---------------------------------------- */
 
 typedef struct pv_h5call {
-  int layer;
-  const char *layer_call;
+  pv_layer_save outer;
   uint64_t t0;
 } pv_h5call;
 
 /* The POSIX capture below sees api as the HDF5 call its I/O belongs to. */
-static inline void layer_enter(pv_h5call *c, const char *api)
-{
-  c->layer = pv_tls.layer;
-  c->layer_call = pv_tls.layer_call;
-  pv_tls.layer = PV_LAYER_HDF5;
-  pv_tls.layer_call = api;
-}
+static inline void layer_enter(pv_h5call *c, const char *api) { c->outer = pv_layer_enter(PV_LAYER_HDF5, api); }
 
-static inline void layer_leave(pv_h5call *c)
-{
-  pv_tls.layer = c->layer;
-  pv_tls.layer_call = c->layer_call;
-}
+static inline void layer_leave(pv_h5call *c) { pv_layer_leave(c->outer); }
 
 /* The same, timed: call_end returns the ticks spent in the call. */
 static inline void call_begin(pv_h5call *c, const char *api)

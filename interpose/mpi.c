@@ -203,24 +203,6 @@ static void file_finish(file_slot *slot)
 
 /* ---- recording ----------------------------------------------------------- */
 
-/* Inside an MPI-IO call, the POSIX I/O beneath is marked as made by it. */
-typedef struct layer_save {
-  int layer;
-  const char *call;
-} layer_save;
-
-static inline layer_save layer_enter(const char *fn)
-{
-  layer_save o = {pv_tls.layer, pv_tls.layer_call};
-  pv_tls.layer = PV_LAYER_MPIIO;
-  pv_tls.layer_call = fn;
-  return o;
-}
-static inline void layer_leave(layer_save o)
-{
-  pv_tls.layer = o.layer;
-  pv_tls.layer_call = o.call;
-}
 
 /* A trace record naming the session's file (or none). */
 static void trace_file(const char *fn, const pv_session *s, int64_t rc, uint64_t t0)
@@ -393,9 +375,9 @@ static void file_closing(const char *fn, MPI_File *fh, uint64_t t0)
   {                                                                                               \
     ENTER(name, args)                                                                             \
     before;                                                                                       \
-    layer_save o_ = layer_enter(#name);                                                           \
+    pv_layer_save o_ = pv_layer_enter(PV_LAYER_MPIIO, #name);                                     \
     int rc_ = real_##name args;                                                                   \
-    layer_leave(o_);                                                                              \
+    pv_layer_leave(o_);                                                                           \
     after;                                                                                        \
     return rc_;                                                                                   \
   }

@@ -59,7 +59,6 @@ static int ended;             /* the end record is written */
 
 /* ---- records -------------------------------------------------------------- */
 
-#define LINE (PV_IRI_MAX + 200)
 
 /* argv as one line for people: arguments with blanks or quotes in '...'. */
 static size_t command_line(char *dst, size_t cap)
@@ -166,7 +165,7 @@ void pv_record_rank(long rank, long size)
   rank_recorded = rank;
   set_rank_principal(rank);
   size_t rl = strlen(pv_proc.principal);
-  char *l = pv_record_begin(t, 8 * LINE);
+  char *l = pv_record_begin(t, 8 * PV_RECORD_LINE);
   if (!l) return;
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
@@ -213,7 +212,7 @@ static void record_process_start(const char *forked_from)
   char cmd[8192];
   size_t cl = command_line(cmd, sizeof cmd);
   size_t ul = strlen(user_iri), gl = strlen(program_iri);
-  char *p = pv_record_begin(t, 40 * LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
+  char *p = pv_record_begin(t, 40 * PV_RECORD_LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
                                    4 * gl);
   if (!p) return;
   const char *proc = pv_proc.id.proc_iri, *job = pv_proc.id.job_iri;
@@ -247,7 +246,7 @@ static void record_process_start(const char *forked_from)
     char canon[PV_PATH_MAX];
     size_t n = pv_path_canon(canon, sizeof canon, "/", pv_proc.exe);
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, n);
-    char *l = pv_record_begin(t, 2 * LINE + 2 * gl + fl);
+    char *l = pv_record_begin(t, 2 * PV_RECORD_LINE + 2 * gl + fl);
     if (l) {
       l = PV_TRIPLE_IRI(l, program_iri, gl, PV_TERM("executable"), t->scratch[0], fl);
       pv_record_end(t, l);
@@ -263,7 +262,7 @@ void pv_record_process_end(const char *ended_by, int status, const char *exec_pa
   ended = 1;
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  char *p = pv_record_begin(t, 6 * LINE + PV_FILE_IRI_MAX(PV_PATH_MAX));
+  char *p = pv_record_begin(t, 6 * PV_RECORD_LINE + PV_FILE_IRI_MAX(PV_PATH_MAX));
   if (!p) return;
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
@@ -279,7 +278,7 @@ void pv_record_process_end(const char *ended_by, int status, const char *exec_pa
 static void record_child(pid_t child)
 {
   pv_thread *t = pv_thread_current();
-  char *p = t ? pv_record_begin(t, 2 * LINE) : NULL;
+  char *p = t ? pv_record_begin(t, 2 * PV_RECORD_LINE) : NULL;
   if (!p) return;
   p = PV_TRIPLE_LONG(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, PV_TERM("childPid"), child);
   pv_record_end(t, p);

@@ -10,14 +10,13 @@
 #include "sys.h"
 #include "vocab.h"
 
-#define LINE (PV_IRI_MAX + 160)
 
 static void emit_call(const char *fn, const char *canon, size_t len, int fd, int64_t rc, uint64_t t0)
 {
   uint64_t t1 = pv_ticks();
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  char *p = pv_record_begin(t, 12 * LINE + 2 * PV_FILE_IRI_MAX(len));
+  char *p = pv_record_begin(t, 12 * PV_RECORD_LINE + 2 * PV_FILE_IRI_MAX(len));
   if (!p) return;
   char call[PV_IRI_MAX + 64];
   size_t cl = pv_thread_new_iri(t, call, "call");
@@ -152,7 +151,7 @@ void pv_path_queries_flush(int emit)
     if (!emit || !n || !__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) continue;
     pv_thread *t = pv_thread_current();
     if (!t) return;
-    char *p = pv_record_begin(t, 10 * LINE + 3 * PV_FILE_IRI_MAX(q->len));
+    char *p = pv_record_begin(t, 10 * PV_RECORD_LINE + 3 * PV_FILE_IRI_MAX(q->len));
     if (!p) return;
     char acc[PV_IRI_MAX + 64];
     size_t al = pv_thread_new_iri(t, acc, "access");

@@ -60,6 +60,32 @@ struct pv_tls {
 };
 extern __thread struct pv_tls pv_tls __attribute__((tls_model("initial-exec")));
 
+/* Around a forwarded MPI-IO or HDF5 call: the POSIX capture beneath sees
+ * which layer and call its I/O belongs to; nested calls restore the outer. */
+typedef struct pv_layer_save {
+  int layer;
+  const char *call;
+} pv_layer_save;
+
+static inline pv_layer_save pv_layer_enter(int layer, const char *call)
+{
+  pv_layer_save outer = {pv_tls.layer, pv_tls.layer_call};
+  pv_tls.layer = layer;
+  pv_tls.layer_call = call;
+  return outer;
+}
+
+static inline void pv_layer_leave(pv_layer_save outer)
+{
+  pv_tls.layer = outer.layer;
+  pv_tls.layer_call = outer.call;
+}
+
+/* Room for one record line: a subject IRI and a predicate with a short
+ * object (a number, a time, a flag).  Builders reserve a multiple of it
+ * plus the exact bound of any longer object. */
+#define PV_RECORD_LINE (PV_IRI_MAX + 200)
+
 /* Reads the configuration and identity; opens the output directory.
  * Recording stays off (and this returns -1) without PROVIO_DIR or on error. */
 int pv_core_init(int argc, char **argv);
