@@ -103,8 +103,9 @@ void pv_resolve_posix(void) { POSIX_FUNCTIONS(PV_RESOLVE_REAL) }
 
 /* ---- shapes shared by many wrappers ------------------------------------ */
 
-/* A read- or write-like call on fd: account bytes, count and time. */
-#define IO_WRAPPER(ret, name, params, args, fd, is_write)                                         \
+/* A call on descriptor fd; account is what a tracked session gets (it sees
+ * s_, rc_ and t0_). */
+#define DESCRIPTOR_WRAPPER(ret, name, params, args, fd, account)                                  \
   PV_EXPORT ret name params                                                                       \
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
@@ -112,27 +113,23 @@ void pv_resolve_posix(void) { POSIX_FUNCTIONS(PV_RESOLVE_REAL) }
     if (!s_ && !pv_tracing()) return real_##name args;                                            \
     uint64_t t0_ = pv_ticks();                                                                    \
     ret rc_ = real_##name args;                                                                   \
-    if (s_) pv_account_io(s_, is_write, (ssize_t)rc_, t0_);                                       \
+    if (s_) account;                                                                              \
     if (pv_tracing()) pv_trace_fd(#name, fd, (int64_t)rc_, t0_);                                  \
     return rc_;                                                                                   \
   }
 
-/* Any other call on a descriptor: counted under counter, timed as meta. */
+/* Reads and writes: bytes, count and time. */
+#define IO_WRAPPER(ret, name, params, args, fd, is_write)                                         \
+  DESCRIPTOR_WRAPPER(ret, name, params, args, fd, pv_account_io(s_, is_write, (ssize_t)rc_, t0_))
+
+/* Anything else on a descriptor: counted under counter, timed as meta. */
+static inline void account_meta(pv_session *s, int counter, uint64_t t0)
+{
+  pv_count(s, counter, 1);
+  pv_count(s, PV_C_META_TICKS, pv_ticks() - t0);
+}
 #define FD_WRAPPER(ret, name, params, args, fd, counter)                                          \
-  PV_EXPORT ret name params                                                                       \
-  {                                                                                               \
-    if (PV_IDLE()) return PV_REAL(name) args;                                                     \
-    pv_session *s_ = pv_fd_session(fd);                                                           \
-    if (!s_ && !pv_tracing()) return real_##name args;                                            \
-    uint64_t t0_ = pv_ticks();                                                                    \
-    ret rc_ = real_##name args;                                                                   \
-    if (s_) {                                                                                     \
-      pv_count(s_, counter, 1);                                                                   \
-      pv_count(s_, PV_C_META_TICKS, pv_ticks() - t0_);                                            \
-    }                                                                                             \
-    if (pv_tracing()) pv_trace_fd(#name, fd, (int64_t)rc_, t0_);                                  \
-    return rc_;                                                                                   \
-  }
+  DESCRIPTOR_WRAPPER(ret, name, params, args, fd, account_meta(s_, counter, t0_))
 
 /* A query by path (stat family, truncate): summed per path, no record per
  * call in summary mode. */
