@@ -127,7 +127,7 @@ int main(int argc, char **argv)
     case 'q': quiet = 1; break;
     case 'v': verbose = 1; break;
     case 'h': fputs(usage, stdout); return 0;
-    case 'V': printf("prov-merge %s\n", PROVIO_VERSION); return 0;
+    case 'V': printf("prov-merge (provio) %s\n", PROVIO_VERSION); return 0;
     default: fputs("prov-merge: try 'prov-merge --help'\n", stderr); return 2;
     }
   }

@@ -44,6 +44,7 @@ static void usage(FILE *out)
       "  -c, --config FILE    read PROVIO_* settings from FILE (lines NAME=VALUE, # comments)\n"
       "      --no-hdf5        do not enable the HDF5 VOL connector\n"
       "      --no-callsites   do not record the calling function of opens and renames\n"
+      "  -V, --version        print provio's version and exit\n"
       "  -h, --help           this text\n"
       "\n"
       "Environment set for COMMAND:\n"
@@ -127,10 +128,11 @@ int main(int argc, char **argv)
       {"out", required_argument, NULL, 'o'},    {"mode", required_argument, NULL, 'm'},
       {"config", required_argument, NULL, 'c'}, {"no-hdf5", no_argument, NULL, 'H'},
       {"no-callsites", no_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *out = NULL, *mode = NULL, *config = NULL;
   int hdf5 = 1, callsites = 1, c;
-  while ((c = getopt_long(argc, argv, "+o:m:c:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+o:m:c:hV", options, NULL)) != -1) {
     switch (c) {
     case 'o': out = optarg; break;
     case 'm': mode = optarg; break;
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
     case 'H': hdf5 = 0; break;
     case 'C': callsites = 0; break;
     case 'h': usage(stdout); return 0;
+    case 'V': puts("provio-run (provio) " PROVIO_VERSION_STRING); return 0;
     default: usage(stderr); return EXIT_USAGE;
     }
   }

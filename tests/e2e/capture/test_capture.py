@@ -202,8 +202,10 @@ def case_provio_run(work):
     check(run([PROVIO_RUN], work).returncode == 2, "no command: 2")
     check(run([PROVIO_RUN, "--out", out, "--", "/no/such/program"], work).returncode == 127, "127")
     h = run([PROVIO_RUN, "--help"], work, check_rc=0).stdout.decode()
-    for opt in ("--out", "--mode", "--config", "--no-hdf5", "--no-callsites"):
+    for opt in ("--out", "--mode", "--config", "--no-hdf5", "--no-callsites", "--version"):
         check(opt in h, f"--help lacks {opt}")
+    v = run([PROVIO_RUN, "--version"], work, check_rc=0).stdout.decode()
+    check(re.fullmatch(r"provio-run \(provio\) \d+\.\d+\.\d+\n", v), f"--version: {v!r}")
 
 
 def case_exclusions(work):
