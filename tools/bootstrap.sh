@@ -34,6 +34,12 @@ packages=(
   libopenmpi-dev openmpi-bin check
   zlib1g-dev libaec-dev libdb5.3-dev
   python3 dash gzip tar graphviz
+  # Tests: a second MPI family (MPICH's ABI differs from Open MPI's), a FUSE
+  # file system that rejects rename flags as NFS and Lustre do, fio, the
+  # PROV reader python3-prov, h5py over Debian's own HDF5 1.10 (a program
+  # built against another HDF5), clang for libFuzzer and the sanitizers.
+  mpich libmpich-dev bindfs fio python3-prov python3-h5py
+  clang libclang-rt-14-dev
 )
 
 missing=()
