@@ -13,20 +13,23 @@ MODULES = {f: os.path.join(LIBDIR, f"libprovio-mpi-{f}.so") for f in ("openmpi",
 LAUNCH = {"openmpi": ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2"],
           "mpich": ["mpirun.mpich", "-n", "2"]}
 BLOCK = 1000  # bytes each rank of mpiio_roundtrip writes and reads
+# Open MPI refuses root without them; they name no MPI family.
+SINGLETON = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
-def roundtrip(work, family, provio_args=(), tag="run"):
-    """mpiio_roundtrip built for family on 2 ranks, untracked and with each
-    rank under provio-run provio_args: same output, exit status and data.
-    Returns the records' graph and the tracked run's data file."""
-    program = prog(f"mpiio_roundtrip.{family}")
+def roundtrip(work, family, provio_args=(), tag="run", name="mpiio_roundtrip", launch=True):
+    """Program name built for family on 2 ranks (or as a singleton without
+    launch), untracked and with each rank under provio-run provio_args: same
+    output, exit status and data.  Returns the records' graph and the
+    tracked run's data file."""
+    program = prog(f"{name}.{family}")
     check(os.path.exists(program), f"{program} not built (was {family} found at configure time?)")
     results = []
     for tracked in (False, True):
         d = os.path.join(work, f"{tag}-{'tracked' if tracked else 'plain'}")
         os.mkdir(d)
         wrap = [PROVIO_RUN, "--out", os.path.join(work, tag), *provio_args, "--"] if tracked else []
-        p = run(LAUNCH[family] + wrap + [program, os.path.join(d, "data")], d)
+        p = run((LAUNCH[family] if launch else []) + wrap + [program, os.path.join(d, "data")], d, env=SINGLETON)
         data = os.path.join(d, "data")
         # the ranks' lines come in either order
         results.append((p.returncode, sorted(p.stdout.splitlines()), p.stderr,
@@ -40,10 +43,10 @@ def mpiio_sessions(g, path):
     return [a for a in g.accesses_of(file_iri(path)) if g.objects(a, PV + "api") == ["mpiio"]]
 
 
-def expect_mpiio(g, path, family):
+def expect_mpiio(g, path, family, ranks=2):
     """One MPI-IO session per rank, with the bytes the ranks moved."""
     sessions = mpiio_sessions(g, path)
-    check(len({g.one(a, PV + "partOf") for a in sessions}) == 2 and len(sessions) == 2,
+    check(len({g.one(a, PV + "partOf") for a in sessions}) == ranks and len(sessions) == ranks,
           f"{family}: {len(sessions)} MPI-IO sessions of {path}, expected one per rank")
     for a in sessions:
         got = {c: g.objects(a, PV + c) for c in ("bytesWritten", "bytesRead", "collectiveCalls")}
@@ -61,6 +64,15 @@ def case_mpich_program(work):
 def case_openmpi_program(work):
     g, data = roundtrip(work, "openmpi")
     expect_mpiio(g, data, "openmpi")
+
+
+def case_detected_through_library(work):
+    """A program whose MPI comes with a library it links, run without a
+    launcher (nothing in the environment names an MPI): provio-run finds
+    the family in the library's dependencies."""
+    for family in LAUNCH:
+        g, data = roundtrip(work, family, tag=family, name="via_library", launch=False)
+        expect_mpiio(g, data, family, ranks=1)
 
 
 def case_wrong_family_module(work):

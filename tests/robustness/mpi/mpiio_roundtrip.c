@@ -1,12 +1,13 @@
 /* Two ranks write their halves of one file collectively without asking for
  * a status (MPI_STATUS_IGNORE: NULL in Open MPI, 1 in the MPICH ABI), then
  * each reads the other's half; prints what it read and every return code.
- * Built once per MPI family (mpi.cmake). */
+ * Built once per MPI family (mpi.cmake), also as a library with -DROUNDTRIP_LIBRARY
+ * for via_library.c. */
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
 
-int main(int argc, char **argv)
+int roundtrip(int argc, char **argv)
 {
   MPI_Init(&argc, &argv);
   int rank, size;
@@ -31,3 +32,7 @@ int main(int argc, char **argv)
   MPI_Finalize();
   return 0;
 }
+
+#ifndef ROUNDTRIP_LIBRARY
+int main(int argc, char **argv) { return roundtrip(argc, argv); }
+#endif
