@@ -284,8 +284,10 @@ static int command_families(const char *command)
   for (int i = 0; i < w.seen; i++) free(w.names[i]);
   if (w.families) return w.families;
   if (env_set("OMPI_COMM_WORLD_SIZE")) return MPI_OPENMPI;
-  if (env_set("PMI_RANK") || env_set("PMI_FD") || env_set("HYDRA_CONTROL_FD")) return MPI_MPICH;
-  if (env_set("PMIX_RANK")) return MPI_OPENMPI | MPI_MPICH; /* Open MPI 5, or any MPI under srun */
+  int pmi = env_set("PMI_RANK") || env_set("PMI_FD") || env_set("PMI_PORT");
+  /* srun starts either family through PMI or PMIx; Hydra (MPICH, Intel MPI) through PMI */
+  if (pmi && !env_set("SLURM_STEP_ID")) return MPI_MPICH;
+  if (pmi || env_set("PMIX_RANK")) return MPI_OPENMPI | MPI_MPICH;
   return 0;
 }
 

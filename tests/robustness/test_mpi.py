@@ -17,11 +17,11 @@ BLOCK = 1000  # bytes each rank of mpiio_roundtrip writes and reads
 SINGLETON = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
-def roundtrip(work, family, provio_args=(), tag="run", name="mpiio_roundtrip", launch=True):
+def roundtrip(work, family, provio_args=(), tag="run", name="mpiio_roundtrip", launch=True, shell=False):
     """Program name built for family on 2 ranks (or as a singleton without
-    launch), untracked and with each rank under provio-run provio_args: same
-    output, exit status and data.  Returns the records' graph and the
-    tracked run's data file."""
+    launch; or exec'ed by a shell with shell), untracked and with each rank
+    under provio-run provio_args: same output, exit status and data.
+    Returns the records' graph and the tracked run's data file."""
     program = prog(f"{name}.{family}")
     check(os.path.exists(program), f"{program} not built (was {family} found at configure time?)")
     results = []
@@ -29,7 +29,8 @@ def roundtrip(work, family, provio_args=(), tag="run", name="mpiio_roundtrip", l
         d = os.path.join(work, f"{tag}-{'tracked' if tracked else 'plain'}")
         os.mkdir(d)
         wrap = [PROVIO_RUN, "--out", os.path.join(work, tag), *provio_args, "--"] if tracked else []
-        p = run((LAUNCH[family] if launch else []) + wrap + [program, os.path.join(d, "data")], d, env=SINGLETON)
+        command = (["sh", "-c", 'exec "$0" "$@"'] if shell else []) + [program, os.path.join(d, "data")]
+        p = run((LAUNCH[family] if launch else []) + wrap + command, d, env=SINGLETON)
         data = os.path.join(d, "data")
         # the ranks' lines come in either order
         results.append((p.returncode, sorted(p.stdout.splitlines()), p.stderr,
@@ -73,6 +74,14 @@ def case_detected_through_library(work):
     for family in LAUNCH:
         g, data = roundtrip(work, family, tag=family, name="via_library", launch=False)
         expect_mpiio(g, data, family, ranks=1)
+
+
+def case_detected_by_launcher(work):
+    """Each rank a shell that execs the MPI program: provio-run sees no MPI
+    in the shell, and takes the family from the launcher's environment."""
+    for family in LAUNCH:
+        g, data = roundtrip(work, family, tag=family, shell=True)
+        expect_mpiio(g, data, family)
 
 
 def case_wrong_family_module(work):
