@@ -210,6 +210,21 @@ static void walk_needed(struct walk *w, const char *name, const char *rpath, con
   if (found) walk_object(w, path, depth + 1);
 }
 
+/* The file offset of the n bytes at address addr of an ELF file of size
+ * bytes, or -1 if no segment holds them in the file.  Every bound is
+ * checked without overflow: the file may be anything. */
+static int64_t file_offset(const Elf64_Phdr *ph, int phnum, uint64_t addr, uint64_t n, size_t size)
+{
+  for (int i = 0; i < phnum; i++) {
+    if (ph[i].p_type != PT_LOAD || addr < ph[i].p_vaddr || addr - ph[i].p_vaddr > ph[i].p_filesz ||
+        n > ph[i].p_filesz - (addr - ph[i].p_vaddr) || ph[i].p_offset > size)
+      continue;
+    uint64_t off = ph[i].p_offset + (addr - ph[i].p_vaddr);
+    if (off >= ph[i].p_offset && off <= size && n <= size - off) return (int64_t)off;
+  }
+  return -1;
+}
+
 /* The ELF file at path: the families of the libraries it needs. */
 static int walk_object(struct walk *w, const char *path, int depth)
 {
@@ -225,8 +240,8 @@ static int walk_object(struct walk *w, const char *path, int depth)
   close(fd);
   if (m == MAP_FAILED) return -1;
   const Elf64_Ehdr *eh = (const void *)m;
-  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-      eh->e_phoff + (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > size) {
+  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phoff > size ||
+      (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > size - eh->e_phoff) {
     munmap((void *)m, size);
     return -1;
   }
@@ -234,21 +249,19 @@ static int walk_object(struct walk *w, const char *path, int depth)
   const Elf64_Dyn *dyn = NULL;
   size_t ndyn = 0;
   for (int i = 0; i < eh->e_phnum; i++)
-    if (ph[i].p_type == PT_DYNAMIC && ph[i].p_offset + ph[i].p_filesz <= size) {
+    if (ph[i].p_type == PT_DYNAMIC && ph[i].p_offset <= size && ph[i].p_filesz <= size - ph[i].p_offset) {
       dyn = (const void *)(m + ph[i].p_offset);
       ndyn = ph[i].p_filesz / sizeof *dyn;
     }
-  /* DT_STRTAB is an address: its file offset is found through the segment holding it. */
+  /* DT_STRTAB is an address: its file offset is that in the segment holding it. */
   uint64_t strtab = 0, strsz = 0;
   for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
     if (dyn[i].d_tag == DT_STRTAB) strtab = dyn[i].d_un.d_ptr;
     if (dyn[i].d_tag == DT_STRSZ) strsz = dyn[i].d_un.d_val;
   }
-  const char *strs = NULL;
-  for (int i = 0; i < eh->e_phnum && strtab; i++)
-    if (ph[i].p_type == PT_LOAD && strtab >= ph[i].p_vaddr && strtab + strsz <= ph[i].p_vaddr + ph[i].p_filesz &&
-        ph[i].p_offset + (strtab - ph[i].p_vaddr) + strsz <= size && strsz && m[ph[i].p_offset + (strtab - ph[i].p_vaddr) + strsz - 1] == 0)
-      strs = (const char *)m + ph[i].p_offset + (strtab - ph[i].p_vaddr);
+  int64_t off = strsz ? file_offset(ph, eh->e_phnum, strtab, strsz, size) : -1;
+  /* Every name ends inside the table when its last byte ends one. */
+  const char *strs = off >= 0 && m[off + strsz - 1] == 0 ? (const char *)m + off : NULL;
   if (strs) {
     const char *rpath = NULL, *runpath = NULL;
     for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
@@ -373,8 +386,8 @@ int main(int argc, char **argv)
   }
   if (mpi < 0) mpi = command_families(argv[optind]);
   /* libprovio.so first, then the MPI modules, then what was there. */
-  if (preload_mpi_modules(lib, mpi) != 0 || prepend("LD_PRELOAD", lib, ":") != 0 || setenv("PROVIO_DIR", out, 1) != 0 ||
-      (mode && setenv("PROVIO_MODE", mode, 1) != 0) ||
+  if (preload_mpi_modules(lib, mpi) != 0 || prepend("LD_PRELOAD", lib, ":") != 0 ||
+      setenv("PROVIO_DIR", out, 1) != 0 || (mode && setenv("PROVIO_MODE", mode, 1) != 0) ||
       (!callsites && setenv("PROVIO_CALLSITES", "0", 1) != 0)) {
     fputs("provio-run: cannot set the environment\n", stderr);
     return EXIT_SETUP;
