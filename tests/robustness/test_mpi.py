@@ -17,11 +17,12 @@ BLOCK = 1000  # bytes each rank of mpiio_roundtrip writes and reads
 SINGLETON = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
-def roundtrip(work, family, provio_args=(), tag="run", name="mpiio_roundtrip", launch=True, shell=False):
-    """Program name built for family on 2 ranks (or as a singleton without
-    launch; or exec'ed by a shell with shell), untracked and with each rank
-    under provio-run provio_args: same output, exit status and data.
-    Returns the records' graph and the tracked run's data file."""
+def roundtrip(work, family, provio_args=(), tag="run", name="mpiio_roundtrip", launch=True, shell=False, args=()):
+    """Program name built for family, given a data file and args, on 2
+    ranks (or as a singleton without launch; exec'ed by a shell with shell),
+    untracked and with each rank under provio-run provio_args: same output,
+    exit status and data.  Returns the records' graph and the tracked run's
+    data file."""
     program = prog(f"{name}.{family}")
     check(os.path.exists(program), f"{program} not built (was {family} found at configure time?)")
     results = []
@@ -29,7 +30,7 @@ def roundtrip(work, family, provio_args=(), tag="run", name="mpiio_roundtrip", l
         d = os.path.join(work, f"{tag}-{'tracked' if tracked else 'plain'}")
         os.mkdir(d)
         wrap = [PROVIO_RUN, "--out", os.path.join(work, tag), *provio_args, "--"] if tracked else []
-        command = (["sh", "-c", 'exec "$0" "$@"'] if shell else []) + [program, os.path.join(d, "data")]
+        command = (["sh", "-c", 'exec "$0" "$@"'] if shell else []) + [program, os.path.join(d, "data"), *args]
         p = run((LAUNCH[family] if launch else []) + wrap + command, d, env=SINGLETON)
         data = os.path.join(d, "data")
         # the ranks' lines come in either order
@@ -82,6 +83,14 @@ def case_detected_by_launcher(work):
     for family in LAUNCH:
         g, data = roundtrip(work, family, tag=family, shell=True)
         expect_mpiio(g, data, family)
+
+
+def case_file_open_at_exit(work):
+    """A process that exits with its MPI-IO file open and MPI not finalized:
+    the module's exit hook, registered with the core, writes the session."""
+    for family in LAUNCH:
+        g, data = roundtrip(work, family, tag=family, launch=False, args=["open"])
+        expect_mpiio(g, data, family, ranks=1)
 
 
 def case_wrong_family_module(work):
