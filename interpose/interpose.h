@@ -31,6 +31,8 @@ void *pv_next_symbol(const char *name);
 /* Resolution of every module's functions; called by the constructor, and by
  * a wrapper only if something calls it before the constructor ran. */
 void pv_resolve_all(void);
+#define PV_REAL(name) \
+  (__builtin_expect(real_##name != NULL, 1) ? real_##name : (pv_resolve_all(), real_##name))
 
 /* ---- modules -----------------------------------------------------------
  * Each interface is one file that registers with the core what it must do
@@ -54,8 +56,6 @@ typedef struct pv_module {
 void pv_modules_run(enum pv_hook hook);
 /* Adds a module outside libprovio.so (a static struct: no allocation). */
 void pv_module_register(pv_module *m);
-#define PV_REAL(name) \
-  (__builtin_expect(real_##name != NULL, 1) ? real_##name : (pv_resolve_all(), real_##name))
 
 /* The application's return address, for call sites. */
 #define CALLER() ((uintptr_t)__builtin_return_address(0))
