@@ -18,8 +18,8 @@
 /* ---- real functions ---------------------------------------------------
  * Each module lists its functions once in an X-macro
  *   #define MY_FUNCTIONS(X) X(ssize_t, read, (int fd, void *b, size_t n)) ...
- * and gets a pointer real_<name> per entry (PV_DECLARE_REAL) that
- * pv_resolve_<module>() fills with dlsym(RTLD_NEXT) once, at load. */
+ * and gets a pointer real_<name> per entry (PV_DECLARE_REAL) that its
+ * PV_HOOK_RESOLVE hook fills with dlsym(RTLD_NEXT) once, at load. */
 #define PV_DECLARE_REAL(ret, name, params) static ret(*real_##name) params;
 #define PV_RESOLVE_REAL(ret, name, params) \
   real_##name = (ret(*) params)pv_next_symbol(#name);
@@ -33,6 +33,29 @@ void *pv_next_symbol(const char *name);
 void pv_resolve_all(void);
 #define PV_REAL(name) \
   (__builtin_expect(real_##name != NULL, 1) ? real_##name : (pv_resolve_all(), real_##name))
+
+/* ---- modules -----------------------------------------------------------
+ * Each interface is one file that registers with the core what it must do
+ * at load (resolve its real functions), in a forked child, before an exec
+ * and at exit; the core runs the hooks, never a module by name.  A module
+ * inside libprovio.so registers with PV_MODULE: a pointer placed in a linker
+ * section, known before any constructor runs, since other libraries'
+ * constructors may call our wrappers before ours ran.  A module in its own
+ * preload library (MPI, one per MPI family) registers at load through
+ * module_api.h. */
+enum pv_hook { PV_HOOK_RESOLVE, PV_HOOK_FORK_CHILD, PV_HOOK_EXEC, PV_HOOK_EXIT, PV_HOOKS };
+typedef struct pv_module {
+  void (*hook[PV_HOOKS])(void); /* each may be NULL */
+  struct pv_module *next;       /* the registry's, for modules outside libprovio.so */
+} pv_module;
+#define PV_MODULE(id, ...)                                                                        \
+  static pv_module pv_module_##id = {{__VA_ARGS__}, NULL};                                       \
+  static pv_module *const pv_module_entry_##id __attribute__((used, section("pv_modules"))) =    \
+      &pv_module_##id;
+/* Runs the hook of every registered module that has one. */
+void pv_modules_run(enum pv_hook hook);
+/* Adds a module outside libprovio.so (a static struct: no allocation). */
+void pv_module_register(pv_module *m);
 
 /* The application's return address, for call sites. */
 #define CALLER() ((uintptr_t)__builtin_return_address(0))
@@ -185,14 +208,5 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap);
 
 /* Whether a canonical path is excluded from recording. */
 int pv_path_excluded(const char *canon, size_t len);
-
-/* Writes the records of MPI-IO files still open (MPI_Finalize, exit). */
-void pv_mpi_finish_files(void);
-
-/* Per-module resolvers (each module's X-macro list). */
-void pv_resolve_posix(void);
-void pv_resolve_process(void);
-void pv_resolve_stdio(void);
-void pv_resolve_mpi(void);
 
 #endif

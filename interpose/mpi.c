@@ -1,13 +1,28 @@
 /* mpi.c - MPI: initialisation (each process's rank and size) and MPI-IO at
  * its own level, every function under both its MPI_ and its PMPI_ name.
  *
- * libprovio.so is loaded into programs without MPI too, so it does not link
- * an MPI library: OpenMPI's mpi.h gives the types, and each MPI function
- * and object provio uses is looked up at run time.  They are looked up
- * when MPI is first entered, not at load: an MPI library may be dlopen'ed
- * after our constructor ran (Python's mpi4py), and ~100 lookups would cost
- * every process that never uses MPI.  Lookups inside wrappers are unsafe
+ * One module per MPI family, each its own preload library built from this
+ * file against that family's mpi.h (PROVIO_MPI_OPENMPI: libmpi.so.40;
+ * PROVIO_MPI_MPICH: the MPICH ABI of MPICH, Intel MPI, Cray MPICH and
+ * MVAPICH).  The families differ in ABI (handles are pointers in one and
+ * ints in the other, MPI_STATUS_IGNORE is NULL in one and 1 in the other),
+ * so code built against one header must never handle the other's calls.
+ * And they are not part of libprovio.so, which every process loads: a
+ * program that tests for MPI through a weak symbol must not find ours.
+ * provio-run preloads the module of the family the program uses (see
+ * docs/mpi.md); the module checks at the first MPI call that the MPI loaded
+ * is its family, by a symbol only that family's library defines, and
+ * otherwise, or without libprovio.so's core, passes every call straight
+ * through to the next definition: all of the families' parameters are
+ * integers or pointers, one register each, so forwarding them unread is
+ * safe whatever their types (see handle_arg).
+ *
+ * The module does not link an MPI library: each MPI function and object it
+ * uses is looked up at run time.  They are looked up when MPI is first
+ * entered, not at load: an MPI library may be dlopen'ed after our
+ * constructor ran (Python's mpi4py).  Lookups inside wrappers are unsafe
  * only where an allocator can lead (mmap); nothing reaches MPI from there.
+ * It reaches the core only through module_api.h's table.
  *
  * Stacking with other tools: each wrapper calls the next definition of its
  * own name.  A tool preloaded after provio still sees MPI_Init; one before
@@ -26,7 +41,8 @@
  * count * type size, or for blocking calls the count in the status when the
  * caller asked for one (a read at the end of the file returns less).  A
  * nonblocking call counts what it asked for, when it is started.  The split
- * collectives (*_begin/_end) are not wrapped. */
+ * collectives (*_begin/_end) and MPI-4's large-count forms (*_c) are not
+ * wrapped. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -35,9 +51,15 @@
 
 #include <mpi.h>
 
-#include "interpose.h"
+#include "module_api.h"
 #include "sys.h"
-#include "trace.h"
+
+/* A handle passed by value (MPI_Comm, MPI_Info, MPI_File, MPI_Datatype), as
+ * the wrappers take it: a whole register, so that a module passing through
+ * the other family's calls forwards Open MPI's pointers untruncated
+ * (MPICH's handles are ints).  provio converts one to its family's type
+ * before using it itself. */
+typedef uintptr_t handle_arg;
 
 /* (name without its MPI_/PMPI_ prefix, parameters); all return int.  The
  * reads and writes follow in MPI_DATA_FUNCTIONS. */
@@ -45,19 +67,19 @@
   X(Init, (int *argc, char ***argv))                                                              \
   X(Init_thread, (int *argc, char ***argv, int required, int *provided))                          \
   X(Finalize, (void))                                                                             \
-  X(File_open, (MPI_Comm comm, const char *name, int amode, MPI_Info info, MPI_File *fh))         \
+  X(File_open, (handle_arg comm, const char *name, int amode, handle_arg info, MPI_File *fh))      \
   X(File_close, (MPI_File *fh))                                                                   \
-  X(File_sync, (MPI_File fh))                                                                     \
-  X(File_set_size, (MPI_File fh, MPI_Offset size))
+  X(File_sync, (handle_arg fh))                                                                    \
+  X(File_set_size, (handle_arg fh, MPI_Offset size))
 
-#define READ_AT (MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-#define READ (MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-#define WRITE_AT (MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-#define WRITE (MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-#define IREAD_AT (MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-#define IREAD (MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-#define IWRITE_AT (MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-#define IWRITE (MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
+#define READ_AT (handle_arg fh, MPI_Offset off, void *buf, int count, handle_arg dt, MPI_Status *st)
+#define READ (handle_arg fh, void *buf, int count, handle_arg dt, MPI_Status *st)
+#define WRITE_AT (handle_arg fh, MPI_Offset off, const void *buf, int count, handle_arg dt, MPI_Status *st)
+#define WRITE (handle_arg fh, const void *buf, int count, handle_arg dt, MPI_Status *st)
+#define IREAD_AT (handle_arg fh, MPI_Offset off, void *buf, int count, handle_arg dt, MPI_Request *req)
+#define IREAD (handle_arg fh, void *buf, int count, handle_arg dt, MPI_Request *req)
+#define IWRITE_AT (handle_arg fh, MPI_Offset off, const void *buf, int count, handle_arg dt, MPI_Request *req)
+#define IWRITE (handle_arg fh, const void *buf, int count, handle_arg dt, MPI_Request *req)
 #define AT_ARGS (fh, off, buf, count, dt, st)
 #define ARGS (fh, buf, count, dt, st)
 #define IAT_ARGS (fh, off, buf, count, dt, req)
@@ -105,9 +127,26 @@
 MPI_FUNCTIONS(DECLARE_BOTH)
 MPI_DATA_FUNCTIONS(DECLARE_DATA)
 MPI_HELPERS(PV_DECLARE_REAL)
-static MPI_Comm world; /* OpenMPI's MPI_COMM_WORLD is the address of this object */
 
-#define NEXT_MPI(name) (real_##name ? real_##name : (pv_resolve_mpi(), real_##name))
+#if defined(PROVIO_MPI_OPENMPI)
+/* Defined by libmpi.so.40 alone; its address is Open MPI's MPI_COMM_WORLD. */
+#define FAMILY_SYMBOL "ompi_mpi_comm_world"
+#define WORLD ((MPI_Comm)family)
+#elif defined(PROVIO_MPI_MPICH)
+/* mpi.h's MPI_DUP_FN names it, so every library of the MPICH ABI defines
+ * it; Open MPI does not (though it does define MPIR_ debugger symbols). */
+#define FAMILY_SYMBOL "MPIR_Dup_fn"
+#define WORLD MPI_COMM_WORLD
+#else
+#error "define PROVIO_MPI_OPENMPI or PROVIO_MPI_MPICH"
+#endif
+
+static const pv_module_api *core; /* NULL: libprovio.so is not loaded */
+static void *family;              /* FAMILY_SYMBOL in the MPI loaded, once resolved */
+static int active;                /* atomic: MPI is our family and the core is there */
+
+static void resolve(void);
+#define NEXT_MPI(name) (real_##name ? real_##name : (resolve(), real_##name))
 
 /* ---- finding the MPI library --------------------------------------------- */
 
@@ -115,7 +154,8 @@ static int find_libmpi(struct dl_phdr_info *info, size_t size, void *found)
 {
   const char *base = strrchr(info->dlpi_name, '/');
   base = base ? base + 1 : info->dlpi_name;
-  if (strncmp(base, "libmpi.so", 9) != 0) return 0;
+  /* libmpi.so.40, libmpich.so.12, Intel's libmpi.so.12, libmpi_cray.so */
+  if (strncmp(base, "libmpi", 6) != 0) return 0;
   *(const char **)found = info->dlpi_name;
   return 1;
 }
@@ -134,14 +174,15 @@ static void *libmpi_symbol(const char *name)
   return p;
 }
 
-/* The next definition of a function after ours. */
+/* The next definition of a function after ours (after this library, not
+ * after libprovio.so: they may be preloaded in either order). */
 static void *mpi_symbol(const char *name)
 {
-  void *p = pv_next_symbol(name);
+  void *p = dlsym(RTLD_NEXT, name);
   return p ? p : libmpi_symbol(name);
 }
 
-void pv_resolve_mpi(void)
+static void resolve(void)
 {
   MPI_FUNCTIONS(RESOLVE_BOTH)
   MPI_DATA_FUNCTIONS(RESOLVE_DATA)
@@ -149,8 +190,9 @@ void pv_resolve_mpi(void)
   /* The first definition, not the next: a program that names
    * MPI_COMM_WORLD holds a copy of the object (a copy relocation), and
    * that copy is the one libmpi initialises. */
-  void *w = dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world");
-  world = (MPI_Comm)(w ? w : libmpi_symbol("ompi_mpi_comm_world"));
+  void *f = dlsym(RTLD_DEFAULT, FAMILY_SYMBOL);
+  family = f ? f : libmpi_symbol(FAMILY_SYMBOL);
+  __atomic_store_n(&active, core && family, __ATOMIC_RELEASE);
 }
 
 /* ---- MPI-IO sessions by handle ------------------------------------------- */
@@ -170,10 +212,9 @@ static size_t file_hash(uintptr_t key) { return (size_t)(((key >> 4) * 0x9E3779B
 
 /* The slot holding fh; with claim, a free slot taken for it.  Lookups stop
  * at a never used slot, claims take the first free or released one. */
-static file_slot *file_probe(MPI_File fh, int claim)
+static file_slot *file_probe(uintptr_t key, int claim)
 {
   file_slot *t = __atomic_load_n(&file_table, __ATOMIC_ACQUIRE);
-  uintptr_t key = (uintptr_t)fh;
   if (!t || key <= SLOT_GONE) return NULL;
   for (size_t i = 0, h = file_hash(key); i < FILE_PROBES; i++) {
     file_slot *slot = &t[(h + i) % FILE_SLOTS];
@@ -185,10 +226,10 @@ static file_slot *file_probe(MPI_File fh, int claim)
   }
   return NULL;
 }
-static file_slot *file_find(MPI_File fh) { return file_probe(fh, 0); }
-static file_slot *file_claim(MPI_File fh) { return file_probe(fh, 1); }
+static file_slot *file_find(uintptr_t fh) { return file_probe(fh, 0); }
+static file_slot *file_claim(uintptr_t fh) { return file_probe(fh, 1); }
 
-static pv_session *file_session(MPI_File fh)
+static pv_session *file_session(uintptr_t fh)
 {
   file_slot *slot = file_find(fh);
   return slot && __atomic_load_n(&slot->s.active, __ATOMIC_ACQUIRE) ? &slot->s : NULL;
@@ -197,7 +238,7 @@ static pv_session *file_session(MPI_File fh)
 /* Writes the record and frees the slot. */
 static void file_finish(file_slot *slot)
 {
-  pv_session_finish(&slot->s);
+  core->session_finish(&slot->s);
   __atomic_store_n(&slot->key, SLOT_GONE, __ATOMIC_RELEASE);
 }
 
@@ -208,35 +249,30 @@ static void file_finish(file_slot *slot)
 static void trace_file(const char *fn, const pv_session *s, int64_t rc, uint64_t t0)
 {
   if (!s) {
-    pv_trace_fd(fn, -1, rc, t0);
+    core->trace_fd(fn, -1, rc, t0);
     return;
   }
   char path[PV_PATH_MAX + 1];
   memcpy(path, s->path, s->path_len);
   path[s->path_len] = 0;
-  pv_trace_path(fn, AT_FDCWD, path, rc, t0);
+  core->trace_path(fn, AT_FDCWD, path, rc, t0);
 }
-
-static pid_t mpi_pid; /* the process whose MPI-IO files the table holds */
 
 static void initialized(const char *fn, int rc, uint64_t t0)
 {
   int e = errno;
-  pv_tls.depth++;
+  core->enter();
   if (rc == MPI_SUCCESS) {
-    mpi_pid = getpid();
     void *m = pv_sys_mmap(NULL, sizeof(file_slot) * FILE_SLOTS, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (m != MAP_FAILED) __atomic_store_n(&file_table, (file_slot *)m, __ATOMIC_RELEASE);
-    /* Without OpenMPI's world object (another MPI) the rank stays the one
-     * the launcher's environment gave at start. */
     int rank, size;
-    if (world && real_PMPI_Comm_rank && real_PMPI_Comm_size &&
-        real_PMPI_Comm_rank(world, &rank) == MPI_SUCCESS && real_PMPI_Comm_size(world, &size) == MPI_SUCCESS)
-      pv_record_rank(rank, size);
+    if (real_PMPI_Comm_rank && real_PMPI_Comm_size && real_PMPI_Comm_rank(WORLD, &rank) == MPI_SUCCESS &&
+        real_PMPI_Comm_size(WORLD, &size) == MPI_SUCCESS)
+      core->record_rank(rank, size);
   }
-  if (pv_tracing()) pv_trace_fd(fn, -1, rc, t0);
-  pv_tls.depth--;
+  if (core->tracing()) core->trace_fd(fn, -1, rc, t0);
+  core->leave();
   errno = e;
 }
 
@@ -264,53 +300,55 @@ static void file_opened(const char *fn, int rc, const char *name, int amode, MPI
                         uintptr_t caller, uint64_t t0)
 {
   int e = errno;
-  pv_tls.depth++;
+  core->enter();
   pv_session *s = NULL;
   char canon[PV_PATH_MAX];
-  size_t len = rc == MPI_SUCCESS && name && fh ? pv_canon_at(AT_FDCWD, file_path(name), canon, sizeof canon) : 0;
-  file_slot *slot = len && !pv_path_excluded(canon, len) ? file_claim(*fh) : NULL;
-  if (slot) s = pv_session_start(&slot->s, canon, len, amode_flags(amode), PV_API_MPIIO, pv_callsite_find(caller));
-  if (pv_tracing()) trace_file(fn, s, rc, t0);
-  pv_tls.depth--;
+  size_t len = rc == MPI_SUCCESS && name && fh ? core->canon_at(AT_FDCWD, file_path(name), canon, sizeof canon) : 0;
+  file_slot *slot = len && !core->path_excluded(canon, len) ? file_claim((uintptr_t)*fh) : NULL;
+  if (slot) s = core->session_start(&slot->s, canon, len, amode_flags(amode), PV_API_MPIIO, core->callsite_find(caller));
+  if (core->tracing()) trace_file(fn, s, rc, t0);
+  core->leave();
   errno = e;
 }
 
-static int64_t data_bytes(int count, MPI_Datatype dt, const MPI_Status *st)
+static int64_t data_bytes(int count, handle_arg dt, const MPI_Status *st)
 {
+  MPI_Datatype type = (MPI_Datatype)dt;
   MPI_Count size;
-  if (!real_PMPI_Type_size_x || real_PMPI_Type_size_x(dt, &size) != MPI_SUCCESS) return 0;
+  if (!real_PMPI_Type_size_x || real_PMPI_Type_size_x(type, &size) != MPI_SUCCESS) return 0;
   int got;
-  if (st && real_PMPI_Get_count && real_PMPI_Get_count(st, dt, &got) == MPI_SUCCESS && got != MPI_UNDEFINED)
+  if (st && st != MPI_STATUS_IGNORE && real_PMPI_Get_count && real_PMPI_Get_count(st, type, &got) == MPI_SUCCESS &&
+      got != MPI_UNDEFINED)
     count = got;
   return (int64_t)count * size;
 }
 
-static void transferred(const char *fn, MPI_File fh, int is_write, int collective, int rc, int count,
-                        MPI_Datatype dt, const MPI_Status *st, uint64_t t0)
+static void transferred(const char *fn, handle_arg fh, int is_write, int collective, int rc, int count,
+                        handle_arg dt, const MPI_Status *st, uint64_t t0)
 {
   pv_session *s = file_session(fh);
-  if (!s && !pv_tracing()) return;
+  if (!s && !core->tracing()) return;
   int e = errno;
-  pv_tls.depth++;
+  core->enter();
   /* Only a successful call vouches for its datatype. */
   int64_t bytes = rc == MPI_SUCCESS ? data_bytes(count, dt, st) : 0;
   if (s) {
-    pv_account_io(s, is_write, bytes, t0);
-    if (collective) pv_count(s, PV_C_COLLECTIVE, 1);
+    core->account_io(s, is_write, bytes, t0);
+    if (collective) core->count(s, PV_C_COLLECTIVE, 1);
   }
-  if (pv_tracing()) trace_file(fn, s, bytes, t0);
-  pv_tls.depth--;
+  if (core->tracing()) trace_file(fn, s, bytes, t0);
+  core->leave();
   errno = e;
 }
 
-static void metered(const char *fn, MPI_File fh, int counter, int rc, uint64_t t0)
+static void metered(const char *fn, handle_arg fh, int counter, int rc, uint64_t t0)
 {
   pv_session *s = file_session(fh);
   if (s) {
-    pv_count(s, counter, 1);
-    pv_count(s, PV_C_META_TICKS, pv_ticks() - t0);
+    core->count(s, counter, 1);
+    core->count(s, PV_C_META_TICKS, pv_ticks() - t0);
   }
-  if (pv_tracing()) trace_file(fn, s, rc, t0);
+  if (core->tracing()) trace_file(fn, s, rc, t0);
 }
 
 /* ---- wrappers, each under both names --------------------------------------- */
@@ -319,7 +357,8 @@ static void metered(const char *fn, MPI_File fh, int counter, int rc, uint64_t t
  * detects MPI by a weak symbol found ours). */
 #define ENTER(name, args)                                                                         \
   if (!NEXT_MPI(name)) return MPI_ERR_INTERN;                                                     \
-  if (PV_IDLE() || pv_tls.layer == PV_LAYER_MPIIO) return real_##name args;                       \
+  if (!__atomic_load_n(&active, __ATOMIC_ACQUIRE) || core->idle(PV_LAYER_MPIIO))               \
+    return real_##name args;                                                                      \
   uint64_t t0_ = pv_ticks();
 
 static int init_entered, finalize_entered; /* atomic: only the first (outermost) call records */
@@ -328,7 +367,9 @@ static int init_entered, finalize_entered; /* atomic: only the first (outermost)
   PV_EXPORT int name params                                                                       \
   {                                                                                               \
     if (!NEXT_MPI(name)) return MPI_ERR_INTERN;                                                   \
-    if (PV_IDLE() || __atomic_exchange_n(&entered, 1, __ATOMIC_ACQ_REL)) return real_##name args; \
+    if (!__atomic_load_n(&active, __ATOMIC_ACQUIRE) || core->idle(PV_LAYER_NONE) ||              \
+        __atomic_exchange_n(&entered, 1, __ATOMIC_ACQ_REL))                                       \
+      return real_##name args;                                                                    \
     uint64_t t0_ = pv_ticks();                                                                    \
     before;                                                                                       \
     int rc_ = real_##name args;                                                                   \
@@ -340,50 +381,53 @@ static int init_entered, finalize_entered; /* atomic: only the first (outermost)
 /* MPI requires every file closed before MPI_Finalize; those that were not
  * are recorded as ending here. */
 #define FINALIZE_WRAPPER(name)                                                                    \
-  ONCE_WRAPPER(name, (void), (), finalize_entered, pv_mpi_finish_files(),                         \
-               if (pv_tracing()) pv_trace_fd(#name, -1, rc_, t0_))
+  ONCE_WRAPPER(name, (void), (), finalize_entered, finish_files(),                                \
+               if (core->tracing()) core->trace_fd(#name, -1, rc_, t0_))
 
-void pv_mpi_finish_files(void)
+/* Also at exit and exec: a rank that ends without MPI_Finalize. */
+static void finish_files(void)
 {
   file_slot *t = __atomic_load_n(&file_table, __ATOMIC_ACQUIRE);
-  /* A forked child inherits the table, not the files' records. */
-  if (!t || getpid() != mpi_pid) return;
+  if (!t) return;
   int e = errno;
-  pv_tls.depth++;
+  core->enter();
   for (size_t i = 0; i < FILE_SLOTS; i++)
     if (__atomic_load_n(&t[i].key, __ATOMIC_ACQUIRE) > SLOT_GONE) file_finish(&t[i]);
-  pv_tls.depth--;
+  core->leave();
   errno = e;
 }
 
 static void file_closing(const char *fn, MPI_File *fh, uint64_t t0)
 {
-  file_slot *slot = fh ? file_find(*fh) : NULL;
-  if (!slot && !pv_tracing()) return;
+  file_slot *slot = fh ? file_find((uintptr_t)*fh) : NULL;
+  if (!slot && !core->tracing()) return;
   int e = errno;
-  pv_tls.depth++;
-  if (pv_tracing()) trace_file(fn, slot ? &slot->s : NULL, 0, t0);
+  core->enter();
+  if (core->tracing()) trace_file(fn, slot ? &slot->s : NULL, 0, t0);
   if (slot) file_finish(slot);
-  pv_tls.depth--;
+  core->leave();
   errno = e;
 }
 
 /* Every MPI-IO wrapper: the call made inside the MPI-IO layer, with what
- * is recorded before it and after it (statements that see rc_ and t0_). */
+ * is recorded before it and after it (statements that see rc_ and t0_).
+ * Named name by an asm label: its handle_arg parameters differ from the
+ * prototype in mpi.h. */
 #define MPIIO_WRAPPER(name, params, args, before, after)                                          \
-  PV_EXPORT int name params                                                                       \
+  PV_EXPORT int pv_##name params __asm__(#name);                                                  \
+  PV_EXPORT int pv_##name params                                                                  \
   {                                                                                               \
     ENTER(name, args)                                                                             \
     before;                                                                                       \
-    pv_layer_save o_ = pv_layer_enter(PV_LAYER_MPIIO, #name);                                     \
+    pv_layer_save o_ = core->layer_enter(PV_LAYER_MPIIO, #name);                                  \
     int rc_ = real_##name args;                                                                   \
-    pv_layer_leave(o_);                                                                           \
+    core->layer_leave(o_);                                                                        \
     after;                                                                                        \
     return rc_;                                                                                   \
   }
 
 #define OPEN_WRAPPER(name)                                                                        \
-  MPIIO_WRAPPER(name, (MPI_Comm comm, const char *path, int amode, MPI_Info info, MPI_File *fh),  \
+  MPIIO_WRAPPER(name, (handle_arg comm, const char *path, int amode, handle_arg info, MPI_File *fh), \
                 (comm, path, amode, info, fh), (void)0,                                           \
                 file_opened(#name, rc_, path, amode, fh, CALLER(), t0_))
 /* As close(): the record is written before the handle is released, since
@@ -407,6 +451,22 @@ OPEN_WRAPPER(MPI_File_open)
 OPEN_WRAPPER(PMPI_File_open)
 CLOSE_WRAPPER(MPI_File_close)
 CLOSE_WRAPPER(PMPI_File_close)
-BOTH(META_WRAPPER, File_sync, (MPI_File fh), (fh), PV_C_SYNCS)
-BOTH(META_WRAPPER, File_set_size, (MPI_File fh, MPI_Offset size), (fh, size), PV_C_META)
+BOTH(META_WRAPPER, File_sync, (handle_arg fh), (fh), PV_C_SYNCS)
+BOTH(META_WRAPPER, File_set_size, (handle_arg fh, MPI_Offset size), (fh, size), PV_C_META)
 MPI_DATA_FUNCTIONS(DATA_BOTH)
+
+/* ---- registration ----------------------------------------------------------- */
+
+/* A forked child inherits the table, not the files' records. */
+static void forget_files(void) { __atomic_store_n(&file_table, NULL, __ATOMIC_RELEASE); }
+
+static pv_module module = {{[PV_HOOK_FORK_CHILD] = forget_files, [PV_HOOK_EXEC] = finish_files,
+                            [PV_HOOK_EXIT] = finish_files}, NULL};
+
+__attribute__((constructor)) static void mpi_module_load(void)
+{
+  const pv_module_api *api = dlsym(RTLD_DEFAULT, PV_MODULE_API_SYMBOL);
+  if (!api || api->version != PV_MODULE_API_VERSION) return;
+  core = api;
+  core->register_module(&module);
+}

@@ -98,7 +98,8 @@ struct statx;
   X(int, __fxstatat64, (int ver, int dirfd, const char *path, struct stat64 *st, int flags))
 
 POSIX_FUNCTIONS(PV_DECLARE_REAL)
-void pv_resolve_posix(void) { POSIX_FUNCTIONS(PV_RESOLVE_REAL) }
+static void resolve(void) { POSIX_FUNCTIONS(PV_RESOLVE_REAL) }
+PV_MODULE(posix, [PV_HOOK_RESOLVE] = resolve)
 
 
 /* ---- shapes shared by many wrappers ------------------------------------ */

@@ -41,18 +41,10 @@ typedef int (*main_fn)(int, char **, char **);
                              void (*fini)(void), void (*rtld_fini)(void), void *stack_end))
 
 PROCESS_FUNCTIONS(PV_DECLARE_REAL)
-void pv_resolve_process(void) { PROCESS_FUNCTIONS(PV_RESOLVE_REAL) }
+static void resolve(void) { PROCESS_FUNCTIONS(PV_RESOLVE_REAL) }
+PV_MODULE(process, [PV_HOOK_RESOLVE] = resolve)
 
 void *pv_next_symbol(const char *name) { return dlsym(RTLD_NEXT, name); }
-
-void pv_resolve_all(void)
-{
-  static int resolving;
-  if (__atomic_exchange_n(&resolving, 1, __ATOMIC_ACQ_REL)) return;
-  pv_resolve_posix();
-  pv_resolve_process();
-  pv_resolve_stdio();
-}
 
 static int exit_status = -1;  /* known once main returns or exit() is called */
 static int ended;             /* the end record is written */
@@ -318,7 +310,7 @@ static void finish_image(const char *ended_by, int status, const char *exec_path
 {
   int e = errno;
   pv_tls.depth++;
-  pv_mpi_finish_files(); /* a rank that exits without MPI_Finalize */
+  pv_modules_run(exec_path ? PV_HOOK_EXEC : PV_HOOK_EXIT); /* e.g. MPI-IO files still open */
   pv_track_flush_all(exec_path ? PV_FLUSH_RESTART : PV_FLUSH_CLOSE);
   pv_path_queries_flush(1);
   pv_record_process_end(ended_by, status, exec_path);
@@ -340,6 +332,7 @@ static void after_fork_child(void)
   }
   pv_tls.depth++;
   pv_track_flush_all(PV_FLUSH_FORGET);
+  pv_modules_run(PV_HOOK_FORK_CHILD);
   pv_path_queries_flush(0);
   ended = 0;
   exit_status = -1;

@@ -116,7 +116,8 @@
   X(__isoc99_scanf, __isoc99_vscanf, (const char *fmt, ...), fmt, (fmt, ap))
 
 STDIO_FUNCTIONS(PV_DECLARE_REAL)
-void pv_resolve_stdio(void) { STDIO_FUNCTIONS(PV_RESOLVE_REAL) }
+static void resolve(void) { STDIO_FUNCTIONS(PV_RESOLVE_REAL) }
+PV_MODULE(stdio, [PV_HOOK_RESOLVE] = resolve)
 
 
 /* glibc's own test in fileno(), without its call or its errno: only file

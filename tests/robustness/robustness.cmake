@@ -13,6 +13,8 @@ foreach(src ${PROVIO_ROBUST_PROGS})
   target_link_libraries(robust_${prog} PRIVATE Threads::Threads)
 endforeach()
 
+include(${CMAKE_CURRENT_LIST_DIR}/mpi.cmake)
+
 file(GLOB PROVIO_ROBUST_AREAS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_*.py)
 foreach(script ${PROVIO_ROBUST_AREAS})
   get_filename_component(area ${script} NAME_WE)

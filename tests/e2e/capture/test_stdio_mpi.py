@@ -10,6 +10,10 @@ from provio_e2e import (PROV, PV, PROVIO_LIB, RDF_TYPE, TEST_BIN, check, file_ir
                         run, tracked_env)
 
 SRC = os.path.join(os.path.dirname(__file__), "..", "..", "..", "interpose")
+# The MPI wrappers are in the module of the MPI family these programs use,
+# preloaded beside libprovio.so (interpose/mpi.c).
+MPI_MODULE = os.path.join(os.path.dirname(PROVIO_LIB), "libprovio-mpi-openmpi.so")
+MPI_PRELOAD = PROVIO_LIB + ":" + MPI_MODULE
 COUNTERS = ("bytesRead", "bytesWritten", "reads", "writes", "seeks", "syncs", "metaOps", "collectiveCalls")
 
 
@@ -66,7 +70,7 @@ def mpirun(env, *contexts):
 
 def rank_env(out, mode=None):
     """What tracked_env sets, to pass to the ranks with mpirun -x."""
-    env = tracked_env(out, mode)
+    env = tracked_env(out, mode, {"LD_PRELOAD": MPI_PRELOAD})
     return {k: env[k] for k in ("LD_PRELOAD", "PROVIO_DIR", "PROVIO_LOG", "PROVIO_MODE") if k in env}
 
 
@@ -291,7 +295,7 @@ def case_mpi_singleton(work):
     come from MPI_Init itself, through PMPI_Comm_rank on OpenMPI's world."""
     d, out = os.path.join(work, "data"), os.path.join(work, "prov")
     os.mkdir(d)
-    root = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    root = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "LD_PRELOAD": MPI_PRELOAD}
     run([os.path.join(TEST_BIN, "all_mpi"), "Init", "mpi", d], d, env=root, tracked_out=out, check_rc=0)
     g = parse_records(out)
     procs = [p for p in g.process_by_command("all_mpi Init") if not g.objects(p, PV + "forkedFrom")]
@@ -314,7 +318,7 @@ def case_mpi_stacking(work):
         os.mkdir(d)
         env = rank_env(out, "trace")
         log = os.path.join(d, "stacker.log")
-        libs = [PROVIO_LIB, stacker] if outer == "MPI_" else [stacker, PROVIO_LIB]
+        libs = [MPI_PRELOAD, stacker] if outer == "MPI_" else [stacker, MPI_PRELOAD]
         env.update(LD_PRELOAD=":".join(libs), STACKER_LOG=log)
         run(mpirun(env, (1, prog, "Init", "mpi", d)), d, check_rc=0)
         check(open(log).read() == "MPI_Init\nMPI_File_open\n", f"{order}: the tool did not run")
