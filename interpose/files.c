@@ -370,12 +370,25 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
   return p;
 }
 
-/* Brings record r up to date in t's record file: all of it if that file
- * holds none of it yet, else the lines it lacks, with the numbers and
- * times rewritten in place.  c: the counts (for a summing record, of all
- * its sessions); sessions: how many (0: a session's own record). */
-static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, const uint64_t *c,
-                        uint64_t sessions, int64_t now)
+static uint64_t counter_value(int i, const uint64_t *c)
+{
+  return is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(c[i]) : c[i];
+}
+
+/* Whether record r lacks lines in t's record file for counts c. */
+static int lacks_lines(const pv_thread *t, const pv_session *s, const pv_record_at *r, const uint64_t *c)
+{
+  if (r->file_id != t->file_id) return 1;
+  for (int i = 0; i < PV_COUNTERS; i++)
+    if (c[i] && !r->counter[i]) return 1;
+  return (c[PV_C_READS] && !(r->lines & LINE_USED)) || (c[PV_C_LAYER_IO] && !(r->lines & LINE_LAYER)) ||
+         (!(r->lines & LINE_VERSION) && wrote(s, c));
+}
+
+/* Appends what record r lacks in t's record file: all of it if that file
+ * holds none of it yet. */
+static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, const uint64_t *c,
+                         uint64_t sessions, int64_t now)
 {
   size_t fmax = PV_FILE_IRI_MAX(s->path_len);
   char *p = pv_record_begin(t, (20 + PV_COUNTERS) * PV_RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(512));
@@ -388,7 +401,6 @@ static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, cons
   }
   size_t al = record_iri(acc, r->tid, "access", r->n);
   size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, s->path, s->path_len);
-  char *base = t->writer.base;
   if (r->file_id != t->file_id) {
     memset(r->counter, 0, sizeof r->counter);
     r->lines = 0;
@@ -401,12 +413,8 @@ static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, cons
       r->lines |= LINE_LAYER;
     }
   }
-  uint64_t v[PV_COUNTERS];
-  for (int i = 0; i < PV_COUNTERS; i++) {
-    v[i] = is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(c[i]) : c[i];
-    if (c[i] && !r->counter[i]) p = put_fixed_long(t, p, acc, al, counter_terms[i], v[i], &r->counter[i]);
-    else if (r->counter[i]) put_fixed(base + r->counter[i], v[i]);
-  }
+  for (int i = 0; i < PV_COUNTERS; i++)
+    if (c[i] && !r->counter[i]) p = put_fixed_long(t, p, acc, al, counter_terms[i], counter_value(i, c), &r->counter[i]);
   if (c[PV_C_READS] && !(r->lines & LINE_USED)) {
     p = PV_TRIPLE_IRI(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, PV_PROV("used"), file, fl);
     r->lines |= LINE_USED;
@@ -416,17 +424,30 @@ static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, cons
     p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
     r->lines |= LINE_LAYER;
   }
-  if (r->lines & LINE_VERSION) {
-    pv_fmt_datetime(base + r->generated, now);
-  } else if (wrote(s, c)) {
+  if (!(r->lines & LINE_VERSION) && wrote(s, c)) {
     size_t vl = record_iri(ver, r->tid, "version", r->n);
     p = put_version(t, p, ver, vl, file, fl, now, &r->generated);
     p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("version"), ver, vl);
     r->lines |= LINE_VERSION;
   }
-  pv_fmt_datetime(base + r->end, now);
-  if (sessions) put_fixed(base + r->sessions, sessions);
   pv_record_end(t, p);
+}
+
+/* Brings record r up to date in t's record file: appends the lines it
+ * lacks, then rewrites its numbers and times in place.  c: the counts (for
+ * a summing record, of all its sessions); sessions: how many (0: a
+ * session's own record). */
+static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, const uint64_t *c,
+                        uint64_t sessions, int64_t now)
+{
+  if (lacks_lines(t, s, r, c)) append_lines(t, s, r, c, sessions, now);
+  if (r->file_id != t->file_id) return; /* recording stopped */
+  char *base = t->writer.base;
+  for (int i = 0; i < PV_COUNTERS; i++)
+    if (r->counter[i]) put_fixed(base + r->counter[i], counter_value(i, c));
+  pv_fmt_datetime(base + r->end, now);
+  if (r->lines & LINE_VERSION) pv_fmt_datetime(base + r->generated, now);
+  if (sessions) put_fixed(base + r->sessions, sessions);
 }
 
 static void session_counts(const pv_session *s, uint64_t *c)
