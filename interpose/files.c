@@ -191,7 +191,9 @@ static char *put_flags(char *p, int flags)
 #define FIXED_DIGITS 19                /* any xsd:long */
 #define FIXED_WIDTH (FIXED_DIGITS + 1) /* and its opening quote */
 
-enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4 }; /* pv_record_at.lines */
+/* pv_record_at.lines; LINE_FILE_KNOWN before the record is written: the
+ * record file describes its File already. */
+enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_FILE_KNOWN = 8 };
 
 /* ---- repeated sessions ----------------------------------------------------
  * A program that opens and closes one file thousands of times would write
@@ -220,16 +222,17 @@ typedef struct aggregate_table {
 
 static int session_kind(const pv_session *s) { return (s->flags & O_ACCMODE) | s->api << 2 | s->via_layer << 5; }
 
-static int same_key(const aggregate *e, const pv_thread *t, const pv_session *s)
+static int same_file(const aggregate *e, const pv_thread *t, const pv_session *s)
 {
-  return e->file_id == t->file_id && e->state && e->kind == session_kind(s) && e->path_len == s->path_len &&
+  return e->file_id == t->file_id && e->state && e->path_len == s->path_len &&
          memcmp(e->path, s->path, s->path_len) == 0;
 }
 
 /* The thread's entry for the session's file and kind, or the least
  * recently used one made over for it; NULL while one session of that kind
- * is open already (a second one gets a record of its own). */
-static aggregate *find_aggregate(pv_thread *t, const pv_session *s)
+ * is open already (a second one gets a record of its own).  *known: a
+ * record of the file is in the thread's record file already. */
+static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
 {
   if (!t->capture) {
     void *m = pv_sys_mmap(NULL, sizeof(aggregate_table), PROT_READ | PROT_WRITE,
@@ -243,7 +246,8 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s)
   table->clock++;
   for (int i = 0; i < AGGREGATES; i++) {
     aggregate *e = &table->entry[i];
-    int match = same_key(e, t, s);
+    int file = same_file(e, t, s), match = file && e->kind == session_kind(s);
+    *known |= file;
     if (__atomic_load_n(&e->busy, __ATOMIC_ACQUIRE)) {
       if (match) return NULL;
       continue;
@@ -345,8 +349,10 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
 {
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
-  p = PV_TRIPLE_TYPE(p, file, fl, PV_TERM("File"));
-  p = PV_TRIPLE_TYPE(p, file, fl, PV_PROV("Entity"));
+  if (!(r->lines & LINE_FILE_KNOWN)) {
+    p = PV_TRIPLE_TYPE(p, file, fl, PV_TERM("File"));
+    p = PV_TRIPLE_TYPE(p, file, fl, PV_PROV("Entity"));
+  }
   p = PV_TRIPLE_TYPE(p, acc, al, PV_PROV("Activity"));
   p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), proc, pl);
@@ -403,9 +409,9 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
   size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, s->path, s->path_len);
   if (r->file_id != t->file_id) {
     memset(r->counter, 0, sizeof r->counter);
-    r->lines = 0;
     r->file_id = t->file_id;
     p = put_head(t, p, s, r, acc, al, file, fl, now, sessions != 0);
+    r->lines = 0;
     if (s->via_layer) {
       const char *layer = layer_names[s->via_layer];
       p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
@@ -472,6 +478,7 @@ static void update_record(pv_thread *t, pv_session *s, const uint64_t *c, int64_
   if (r->n && (r->tid != t->tid || s->owner != (const void *)&pv_tls)) {
     copy = *r;
     copy.file_id = 0;
+    copy.lines = 0;
     r = &copy;
   }
   sync_record(t, s, r, sum, a ? a->sessions : 0, now);
@@ -505,7 +512,8 @@ static void begin_record(pv_session *s)
   if (s->api == PV_API_INHERITED) return;
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  aggregate *a = find_aggregate(t, s);
+  int known = 0;
+  aggregate *a = find_aggregate(t, s, &known);
   if (a && a->state) {
     if (a->state == AGG_SEEN_ONCE) {
       memset(&a->rec, 0, sizeof a->rec);
@@ -520,6 +528,7 @@ static void begin_record(pv_session *s)
     a->state = AGG_SEEN_ONCE;
   }
   pv_record_at *r = record_of(s);
+  if (known && !r->n) r->lines = LINE_FILE_KNOWN;
   if (a && r->file_id == t->file_id) {
     put_fixed(t->writer.base + r->sessions, a->sessions); /* the rest changes as it is used */
   } else {
