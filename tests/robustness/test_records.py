@@ -50,5 +50,22 @@ def case_killed_writer(work):
         check(any(f.endswith("/in.txt") for f in files), f"lineage of {name}: {files}")
 
 
+def case_killed_inherited(work):
+    """An inherited descriptor (a shell's redirection) written by a process
+    killed before it exits: its access, bytes and a version of the file."""
+    open(os.path.join(work, "in.txt"), "w").write("data\n")
+    open(os.path.join(work, "app.txt"), "w").write("")
+    log = os.path.join(work, "log.txt")
+    _, g = same_behaviour(f"{prog('records_killed')} in.txt out.txt app.txt > log.txt; cat log.txt", work,
+                          require_finished=False, compare_stderr=False)
+    line = open(log).read()
+    writers = [a for a in g.accesses_of(file_iri(log)) if g.objects(a, PV + "bytesWritten")]
+    check(len(writers) == 1, f"log.txt accesses that wrote: {writers}")
+    a = writers[0]
+    check(g.one(a, PV + "api") == "inherited" and g.one(a, PV + "bytesWritten") == str(len(line)),
+          f"log.txt access {a}")
+    check(g.objects(a, PV + "version"), "no version of log.txt")
+
+
 if __name__ == "__main__":
     main()
