@@ -529,8 +529,8 @@ static void begin_record(pv_session *s)
   }
   pv_record_at *r = record_of(s);
   if (known && !r->n) r->lines = LINE_FILE_KNOWN;
-  if (a && r->file_id == t->file_id) {
-    put_fixed(t->writer.base + r->sessions, a->sessions); /* the rest changes as it is used */
+  if (s->agg && r->file_id == t->file_id) {
+    put_fixed(t->writer.base + r->sessions, s->agg->sessions); /* the rest changes as it is used */
   } else {
     uint64_t none[PV_COUNTERS] = {0};
     update_record(t, s, none, pv_now_ns());
@@ -545,7 +545,7 @@ void pv_session_refresh(pv_session *s)
   pv_thread *t = pv_thread_current();
   const pv_record_at *r = record_of(s);
   /* A thread that inherited the opener's TLS address is not the opener. */
-  if (t && worth_a_record(s) && (!r->n || r->tid == t->tid)) {
+  if (t && (!r->n || r->tid == t->tid)) {
     uint64_t c[PV_COUNTERS];
     session_counts(s, c);
     update_record(t, s, c, pv_now_ns());
