@@ -39,6 +39,8 @@ int64_t pv_ticks_to_ns(uint64_t ticks)
 
 /* ---- descriptor table --------------------------------------------------- */
 
+static void begin_record(pv_session *s);
+
 pv_session *pv_fd_slot(int fd)
 {
   if ((unsigned)fd >= PV_FD_MAX) return NULL;
@@ -131,6 +133,7 @@ pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int f
   memset(s->shared, 0, sizeof s->shared);
   memcpy(s->path, canon, len);
   s->path_len = len;
+  begin_record(s);
   __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
   return s->excluded ? NULL : s;
 }
@@ -172,24 +175,42 @@ static char *put_flags(char *p, int flags)
   return p;
 }
 
-#define FIXED_DIGITS 19 /* any xsd:long, zero-padded, so it can be rewritten in place */
+/* ---- access records --------------------------------------------------------
+ * A session's record is written when the session starts, in the record file
+ * of the thread that opened it: file, mode, time, call site.  What the
+ * session does is added to it as it happens: a line per counter once it is
+ * no longer 0, the read (prov:used) at the first read, the FileVersion at
+ * the first write, and the numbers and end times rewritten in place, at
+ * close for sure and every PV_REFRESH_TICKS in between.  The file is a
+ * shared mapping, on the page cache the moment it changes, so a process
+ * killed with files open leaves what they saw up to then.
+ *
+ * A number that changes sits right-aligned in a fixed-width field padded
+ * with spaces before the literal, so the literal itself stays canonical
+ * ("42", not "00042"): that is what the store keeps and queries compare. */
+#define FIXED_DIGITS 19                /* any xsd:long */
+#define FIXED_WIDTH (FIXED_DIGITS + 1) /* and its opening quote */
+
+/* pv_record_at.lines; LINE_FILE_KNOWN before the record is written: the
+ * record file describes its File already. */
+enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_FILE_KNOWN = 8 };
 
 /* ---- repeated sessions ----------------------------------------------------
  * A program that opens and closes one file thousands of times would write
  * thousands of near-identical records.  The first session of a thread on a
- * file gets its own record; from the second on, one more record sums them
- * all, with its numbers written at fixed width and rewritten in place in
- * the mapped file as sessions close.  It is on the page cache the moment it
- * changes, so SIGKILL loses nothing here either. */
+ * file gets its own record; from the second on (opened the same way), one
+ * more record sums them all, provio:sessions counting them. */
 #define AGGREGATES 16
 enum { AGG_SEEN_ONCE = 1, AGG_SUMMING = 2 };
 
-typedef struct aggregate {
-  uint64_t file_id;             /* the record file the offsets refer to */
+typedef struct pv_aggregate {
+  uint64_t file_id;              /* the record file the entry belongs to */
   uint64_t last_use;
-  int state, wrote, kind;        /* kind: wrote, api and layer; sessions of one kind sum */
-  uint64_t total[PV_COUNTERS], sessions;
-  size_t at_counter[PV_COUNTERS], at_sessions, at_end, at_generated;
+  int state, kind;               /* kind: access mode, api and layer; sessions of one kind sum */
+  int busy;                      /* atomic: a session adding to it is open */
+  uint64_t total[PV_COUNTERS];   /* of its sessions already closed */
+  uint64_t sessions;             /* begun */
+  pv_record_at rec;
   size_t path_len;
   char path[PV_PATH_MAX];
 } aggregate;
@@ -199,9 +220,19 @@ typedef struct aggregate_table {
   aggregate entry[AGGREGATES];
 } aggregate_table;
 
-/* The thread's entry for (path, wrote), or the least recently used one
- * made over for it. */
-static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int wrote)
+static int session_kind(const pv_session *s) { return (s->flags & O_ACCMODE) | s->api << 2 | s->via_layer << 5; }
+
+static int same_file(const aggregate *e, const pv_thread *t, const pv_session *s)
+{
+  return e->file_id == t->file_id && e->state && e->path_len == s->path_len &&
+         memcmp(e->path, s->path, s->path_len) == 0;
+}
+
+/* The thread's entry for the session's file and kind, or the least
+ * recently used one made over for it; NULL while one session of that kind
+ * is open already (a second one gets a record of its own).  *known: a
+ * record of the file is in the thread's record file already. */
+static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
 {
   if (!t->capture) {
     void *m = pv_sys_mmap(NULL, sizeof(aggregate_table), PROT_READ | PROT_WRITE,
@@ -210,48 +241,56 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int wrote)
     t->capture = m;
   }
   aggregate_table *table = t->capture;
-  aggregate *victim = &table->entry[0];
-  int kind = wrote | (s->counter[PV_C_READS] + s->shared[PV_C_READS] > 0) << 1 | s->api << 2 |
-             s->via_layer << 5;
+  aggregate *victim = NULL;
+  uint64_t victim_age = 0;
   table->clock++;
   for (int i = 0; i < AGGREGATES; i++) {
     aggregate *e = &table->entry[i];
-    if (e->file_id == t->file_id && e->state && e->kind == kind && e->path_len == s->path_len &&
-        memcmp(e->path, s->path, s->path_len) == 0) {
+    int file = same_file(e, t, s), match = file && e->kind == session_kind(s);
+    *known |= file;
+    if (__atomic_load_n(&e->busy, __ATOMIC_ACQUIRE)) {
+      if (match) return NULL;
+      continue;
+    }
+    if (match) {
       e->last_use = table->clock;
       return e;
     }
-    if (e->file_id != t->file_id || !e->state) victim = e, victim->last_use = 0;
-    else if (victim->file_id == t->file_id && victim->state && e->last_use < victim->last_use) victim = e;
+    uint64_t age = e->file_id != t->file_id || !e->state ? 0 : e->last_use;
+    if (!victim || age < victim_age) victim = e, victim_age = age;
   }
+  if (!victim) return NULL;
   victim->file_id = t->file_id;
   victim->last_use = table->clock;
   victim->state = 0;
-  victim->wrote = wrote;
-  victim->kind = kind;
+  victim->kind = session_kind(s);
   victim->path_len = s->path_len;
   memcpy(victim->path, s->path, s->path_len);
   return victim;
 }
 
+/* Right-aligned digits of v after the opening quote, spaces before. */
 static void put_fixed(char *p, uint64_t v)
 {
   char digits[20];
   size_t n = pv_fmt_u64(digits, v);
-  memset(p, '0', FIXED_DIGITS - n);
-  memcpy(p + FIXED_DIGITS - n, digits, n);
+  memset(p, ' ', FIXED_DIGITS - n);
+  p[FIXED_DIGITS - n] = '"';
+  memcpy(p + FIXED_WIDTH - n, digits, n);
 }
 
-/* "<s> <pred> "000...N"^^xsd:long ." remembering where the digits are. */
+static uint32_t offset_of(const pv_thread *t, const char *p) { return (uint32_t)(p - t->writer.base); }
+
+/* "<s> <pred>   "N"^^xsd:long ." remembering where the field is. */
 static char *put_fixed_long(pv_thread *t, char *p, const char *acc, size_t al, const char *pred,
-                            uint64_t v, size_t *at)
+                            uint64_t v, uint32_t *at)
 {
   p = pv_put_subject(p, acc, al);
   p = pv_put(p, pred, strlen(pred));
-  p = PV_PUT_LIT(p, " \"");
-  *at = (size_t)(p - t->writer.base);
+  *p++ = ' ';
+  *at = offset_of(t, p);
   put_fixed(p, v);
-  p += FIXED_DIGITS;
+  p += FIXED_WIDTH;
   return pv_put_end(PV_PUT_LIT(p, PV_XSD_LONG_TAIL));
 }
 
@@ -273,122 +312,265 @@ static const char *const layer_names[] = {"", "mpiio", "hdf5"};
 /* A FileVersion of file, generated by this process at when; *time_at (if
  * given) gets the offset of the time's digits for later rewriting. */
 static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, const char *file, size_t fl,
-                         int64_t when, size_t *time_at)
+                         int64_t when, uint32_t *time_at)
 {
   p = PV_TRIPLE_TYPE(p, ver, vl, PV_PROV("Entity"));
   p = PV_TRIPLE_TYPE(p, ver, vl, PV_TERM("FileVersion"));
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("specializationOf"), file, fl);
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("wasGeneratedBy"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
   p = PV_PUT_LIT(pv_put_subject(p, ver, vl), PV_PROV("generatedAtTime") " ");
-  if (time_at) *time_at = (size_t)(p - t->writer.base) + 1;
+  if (time_at) *time_at = offset_of(t, p) + 1;
   return pv_put_end(pv_put_time(p, when));
 }
 
-/* One FileAccess record (and the FileVersion it produced).  With agg, the
- * numbers and end times are fixed width and their places remembered. */
-static void write_access(pv_thread *t, const pv_session *s, const uint64_t *c, int64_t end_ns, int wrote,
-                         aggregate *agg)
+/* <proc>/thread/<tid>/<kind>/<n>: a record's IRIs, whichever thread writes them. */
+static size_t record_iri(char *dst, int tid, const char *kind, uint64_t n)
 {
-  int read = c[PV_C_READS] > 0;
-  char callsite[512];
-  size_t cl = s->callsite ? pv_callsite_name(s->callsite, callsite, sizeof callsite) : 0;
-  size_t fmax = PV_FILE_IRI_MAX(s->path_len);
-  char *p = pv_record_begin(t, 44 * PV_RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(cl));
-  if (!p) return;
-  char acc[PV_IRI_MAX + 64], ver[PV_IRI_MAX + 64], *file = t->scratch[0];
-  size_t al = pv_thread_new_iri(t, acc, "access");
-  size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, s->path, s->path_len);
+  char *p = pv_put(dst, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
+  p = PV_PUT_LIT(p, "/thread/");
+  p += pv_fmt_u64(p, (uint64_t)tid);
+  *p++ = '/';
+  p = pv_put(p, kind, strlen(kind));
+  *p++ = '/';
+  p += pv_fmt_u64(p, n);
+  return (size_t)(p - dst);
+}
+
+static int wrote(const pv_session *s, const uint64_t *c)
+{
+  /* A failed write changes nothing: a version needs bytes, a truncation,
+   * a creation or a writable shared mapping. */
+  return c[PV_C_BYTES_WRITTEN] > 0 || (s->flags & (O_TRUNC | O_CREAT)) || s->mapped_writable;
+}
+
+/* The head of a record: what is known when the session starts. */
+static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *r, const char *acc, size_t al,
+                      const char *file, size_t fl, int64_t now, int summing)
+{
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
-
-  p = PV_TRIPLE_TYPE(p, file, fl, PV_TERM("File"));
-  p = PV_TRIPLE_TYPE(p, file, fl, PV_PROV("Entity"));
-  if (read) {
-    p = PV_TRIPLE_IRI(p, proc, pl, PV_PROV("used"), file, fl);
+  if (!(r->lines & LINE_FILE_KNOWN)) {
+    p = PV_TRIPLE_TYPE(p, file, fl, PV_TERM("File"));
+    p = PV_TRIPLE_TYPE(p, file, fl, PV_PROV("Entity"));
   }
   p = PV_TRIPLE_TYPE(p, acc, al, PV_PROV("Activity"));
   p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), proc, pl);
-  p = PV_TRIPLE_IRI(p, acc, al, PV_PROV("wasAssociatedWith"), t->iri, t->iri_len);
+  size_t thread_len = (size_t)((const char *)memmem(acc + pl, al - pl, "/access/", 8) - acc);
+  p = PV_TRIPLE_IRI(p, acc, al, PV_PROV("wasAssociatedWith"), acc, thread_len);
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), file, fl);
   p = PV_TRIPLE_TIME(p, acc, al, PV_PROV("startedAtTime"), s->open_ns);
   p = PV_PUT_LIT(pv_put_subject(p, acc, al), PV_PROV("endedAtTime") " ");
-  if (agg) agg->at_end = (size_t)(p - t->writer.base) + 1;
-  p = pv_put_end(pv_put_time(p, end_ns));
+  r->end = offset_of(t, p) + 1;
+  p = pv_put_end(pv_put_time(p, now));
   p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("api"), api_names[s->api], strlen(api_names[s->api]));
   p = pv_put_end(put_flags(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("openFlags") " "), s->flags));
-  for (int i = 0; i < PV_COUNTERS; i++) {
-    uint64_t v = is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(c[i]) : c[i];
-    if (agg) {
-      p = put_fixed_long(t, p, acc, al, counter_terms[i], v, &agg->at_counter[i]);
-    } else if (c[i]) {
-      p = pv_put(pv_put_subject(p, acc, al), counter_terms[i], strlen(counter_terms[i]));
-      *p++ = ' ';
-      p = pv_put_end(pv_put_long(p, (int64_t)v));
-    }
-  }
-  if (agg) p = put_fixed_long(t, p, acc, al, PV_TERM("sessions"), 1, &agg->at_sessions);
-  if (s->via_layer || c[PV_C_LAYER_IO]) {
-    const char *layer = layer_names[s->via_layer ? s->via_layer : s->inner_layer];
-    p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
-    if (s->via_call) p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaCall"), s->via_call, strlen(s->via_call));
-  }
   if (s->library_internal)
     p = pv_put_end(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("libraryInternal") " \"true\"^^" PV_XSD("boolean")));
-  if (cl) {
-    p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("callSite"), callsite, cl);
+  if (s->callsite) {
+    char cs[512];
+    size_t cl = pv_callsite_name(s->callsite, cs, sizeof cs);
+    if (cl) p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("callSite"), cs, cl);
   }
-  if (wrote) {
-    size_t vl = pv_thread_new_iri(t, ver, "version");
-    p = put_version(t, p, ver, vl, file, fl, end_ns, agg ? &agg->at_generated : NULL);
+  if (summing) p = put_fixed_long(t, p, acc, al, PV_TERM("sessions"), 1, &r->sessions);
+  return p;
+}
+
+static uint64_t counter_value(int i, const uint64_t *c)
+{
+  return is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(c[i]) : c[i];
+}
+
+/* Whether record r lacks lines in t's record file for counts c. */
+static int lacks_lines(const pv_thread *t, const pv_session *s, const pv_record_at *r, const uint64_t *c)
+{
+  if (r->file_id != t->file_id) return 1;
+  for (int i = 0; i < PV_COUNTERS; i++)
+    if (c[i] && !r->counter[i]) return 1;
+  return (c[PV_C_READS] && !(r->lines & LINE_USED)) || (c[PV_C_LAYER_IO] && !(r->lines & LINE_LAYER)) ||
+         (!(r->lines & LINE_VERSION) && wrote(s, c));
+}
+
+/* Appends what record r lacks in t's record file: all of it if that file
+ * holds none of it yet. */
+static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, const uint64_t *c,
+                         uint64_t sessions, int64_t now)
+{
+  size_t fmax = PV_FILE_IRI_MAX(s->path_len);
+  char *p = pv_record_begin(t, (20 + PV_COUNTERS) * PV_RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(512));
+  if (!p) return;
+  char acc[PV_IRI_MAX + 64], ver[PV_IRI_MAX + 64], *file = t->scratch[0];
+  if (!r->n) {
+    size_t n = pv_thread_new_iri(t, acc, "access");
+    for (size_t i = t->iri_len + sizeof "/access/" - 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(acc[i] - '0');
+    r->tid = t->tid;
+  }
+  size_t al = record_iri(acc, r->tid, "access", r->n);
+  size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, s->path, s->path_len);
+  if (r->file_id != t->file_id) {
+    memset(r->counter, 0, sizeof r->counter);
+    r->file_id = t->file_id;
+    p = put_head(t, p, s, r, acc, al, file, fl, now, sessions != 0);
+    r->lines = 0;
+    if (s->via_layer) {
+      const char *layer = layer_names[s->via_layer];
+      p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
+      if (s->via_call) p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaCall"), s->via_call, strlen(s->via_call));
+      r->lines |= LINE_LAYER;
+    }
+  }
+  for (int i = 0; i < PV_COUNTERS; i++)
+    if (c[i] && !r->counter[i]) p = put_fixed_long(t, p, acc, al, counter_terms[i], counter_value(i, c), &r->counter[i]);
+  if (c[PV_C_READS] && !(r->lines & LINE_USED)) {
+    p = PV_TRIPLE_IRI(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, PV_PROV("used"), file, fl);
+    r->lines |= LINE_USED;
+  }
+  if (c[PV_C_LAYER_IO] && !(r->lines & LINE_LAYER)) {
+    const char *layer = layer_names[s->inner_layer];
+    p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
+    r->lines |= LINE_LAYER;
+  }
+  if (!(r->lines & LINE_VERSION) && wrote(s, c)) {
+    size_t vl = record_iri(ver, r->tid, "version", r->n);
+    p = put_version(t, p, ver, vl, file, fl, now, &r->generated);
     p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("version"), ver, vl);
+    r->lines |= LINE_VERSION;
   }
   pv_record_end(t, p);
 }
 
-/* Adds one more session to a summing record, in place. */
-static void add_to_aggregate(pv_thread *t, aggregate *e, const uint64_t *c, int64_t end_ns)
+/* Brings record r up to date in t's record file: appends the lines it
+ * lacks, then rewrites its numbers and times in place.  c: the counts (for
+ * a summing record, of all its sessions); sessions: how many (0: a
+ * session's own record). */
+static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, const uint64_t *c,
+                        uint64_t sessions, int64_t now)
 {
+  if (lacks_lines(t, s, r, c)) append_lines(t, s, r, c, sessions, now);
+  if (r->file_id != t->file_id) return; /* recording stopped */
   char *base = t->writer.base;
-  for (int i = 0; i < PV_COUNTERS; i++) {
-    if (!c[i]) continue;
-    e->total[i] += c[i];
-    put_fixed(base + e->at_counter[i], is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(e->total[i]) : e->total[i]);
-  }
-  put_fixed(base + e->at_sessions, ++e->sessions);
-  pv_fmt_datetime(base + e->at_end, end_ns);
-  if (e->wrote) pv_fmt_datetime(base + e->at_generated, end_ns);
+  for (int i = 0; i < PV_COUNTERS; i++)
+    if (r->counter[i]) put_fixed(base + r->counter[i], counter_value(i, c));
+  pv_fmt_datetime(base + r->end, now);
+  if (r->lines & LINE_VERSION) pv_fmt_datetime(base + r->generated, now);
+  if (sessions) put_fixed(base + r->sessions, sessions);
 }
 
-static void emit_session(pv_session *s, int64_t end_ns)
+static void session_counts(const pv_session *s, uint64_t *c)
 {
-  pv_thread *t = pv_thread_current();
-  if (!t) return;
-  uint64_t c[PV_COUNTERS];
   for (int i = 0; i < PV_COUNTERS; i++)
     c[i] = __atomic_load_n(&s->counter[i], __ATOMIC_RELAXED) + __atomic_load_n(&s->shared[i], __ATOMIC_RELAXED);
-  /* A failed write changes nothing: a version needs bytes, a truncation,
-   * a creation or a writable shared mapping. */
-  int wrote = c[PV_C_BYTES_WRITTEN] > 0 || (s->flags & (O_TRUNC | O_CREAT)) || s->mapped_writable;
-  aggregate *e = find_aggregate(t, s, wrote);
-  if (!e || !e->state) {
-    write_access(t, s, c, end_ns, wrote, NULL);
-    if (e) e->state = AGG_SEEN_ONCE;
-  } else if (e->state == AGG_SEEN_ONCE) {
-    uint64_t file_id = t->file_id;
-    write_access(t, s, c, end_ns, wrote, e);
-    if (t->file_id != file_id) return; /* a new segment began: offsets are stale */
-    memcpy(e->total, c, sizeof e->total);
-    e->sessions = 1;
-    e->state = AGG_SUMMING;
-  } else {
-    add_to_aggregate(t, e, c, end_ns);
+}
+
+static pv_record_at *record_of(pv_session *s) { return s->agg ? &s->agg->rec : &s->own; }
+
+/* Brings s's record up to date with the session's counts c.  A thread
+ * other than the one that wrote the record (it closes a descriptor another
+ * thread opened) cannot touch that thread's file: it writes the record
+ * anew in its own, under the same IRIs, with the final numbers.  Numbers
+ * only grow, so readers take the largest value of each. */
+static void update_record(pv_thread *t, pv_session *s, const uint64_t *c, int64_t now)
+{
+  aggregate *a = s->agg;
+  uint64_t sum[PV_COUNTERS];
+  for (int i = 0; i < PV_COUNTERS; i++) sum[i] = c[i] + (a ? a->total[i] : 0);
+  pv_record_at *r = record_of(s), copy;
+  if (r->n && (r->tid != t->tid || s->owner != (const void *)&pv_tls)) {
+    copy = *r;
+    copy.file_id = 0;
+    copy.lines = 0;
+    r = &copy;
   }
+  sync_record(t, s, r, sum, a ? a->sessions : 0, now);
+}
+
+/* The next refreshes: at the next read until the record shows reads, at
+ * the next write until it shows writes and its version, else a while
+ * from now. */
+static void schedule(pv_session *s)
+{
+  const pv_record_at *r = record_of(s);
+  uint64_t later = pv_ticks() + PV_REFRESH_TICKS;
+  s->due[0] = r->counter[PV_C_READS] ? later : 0;
+  s->due[1] = (r->counter[PV_C_WRITES] && r->lines & LINE_VERSION) || (s->flags & O_ACCMODE) == O_RDONLY ? later : 0;
 }
 
 /* Directories are tracked to resolve the *at calls made relative to them;
  * opening one moves no data. */
 static int worth_a_record(const pv_session *s) { return !s->excluded && !(s->flags & O_DIRECTORY); }
+
+static void begin_record(pv_session *s)
+{
+  memset(&s->own, 0, sizeof s->own);
+  s->agg = NULL;
+  s->due[0] = s->due[1] = 0;
+  if (!worth_a_record(s)) {
+    s->due[0] = s->due[1] = UINT64_MAX;
+    return;
+  }
+  /* Most inherited descriptors are never used: recorded once they are. */
+  if (s->api == PV_API_INHERITED) return;
+  pv_thread *t = pv_thread_current();
+  if (!t) return;
+  int known = 0;
+  aggregate *a = find_aggregate(t, s, &known);
+  if (a && a->state) {
+    if (a->state == AGG_SEEN_ONCE) {
+      memset(&a->rec, 0, sizeof a->rec);
+      memset(a->total, 0, sizeof a->total);
+      a->sessions = 0;
+      a->state = AGG_SUMMING;
+    }
+    a->sessions++;
+    __atomic_store_n(&a->busy, 1, __ATOMIC_RELAXED);
+    s->agg = a;
+  } else if (a) {
+    a->state = AGG_SEEN_ONCE;
+  }
+  pv_record_at *r = record_of(s);
+  if (known && !r->n) r->lines = LINE_FILE_KNOWN;
+  if (s->agg && r->file_id == t->file_id) {
+    put_fixed(t->writer.base + r->sessions, s->agg->sessions); /* the rest changes as it is used */
+  } else {
+    uint64_t none[PV_COUNTERS] = {0};
+    update_record(t, s, none, pv_now_ns());
+  }
+  schedule(s);
+}
+
+void pv_session_refresh(pv_session *s)
+{
+  int saved = errno;
+  pv_tls.depth++;
+  pv_thread *t = pv_thread_current();
+  const pv_record_at *r = record_of(s);
+  /* A thread that inherited the opener's TLS address is not the opener. */
+  if (t && (!r->n || r->tid == t->tid)) {
+    uint64_t c[PV_COUNTERS];
+    session_counts(s, c);
+    update_record(t, s, c, pv_now_ns());
+    schedule(s);
+  } else {
+    s->due[0] = s->due[1] = UINT64_MAX;
+  }
+  pv_tls.depth--;
+  errno = saved;
+}
+
+/* The final update of a session's record; it no longer adds to a summing one. */
+static void end_record(pv_session *s, int64_t now)
+{
+  uint64_t c[PV_COUNTERS];
+  session_counts(s, c);
+  pv_thread *t = pv_thread_current();
+  if (t) update_record(t, s, c, now);
+  aggregate *a = s->agg;
+  if (a) {
+    for (int i = 0; i < PV_COUNTERS; i++) a->total[i] += c[i];
+    __atomic_store_n(&a->busy, 0, __ATOMIC_RELEASE);
+    s->agg = NULL;
+  }
+}
 
 void pv_track_close(int fd)
 {
@@ -398,7 +580,7 @@ void pv_track_close(int fd)
 void pv_session_finish(pv_session *s)
 {
   if (!__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL)) return;
-  if (worth_a_record(s)) emit_session(s, pv_now_ns());
+  if (worth_a_record(s)) end_record(s, pv_now_ns());
 }
 
 void pv_track_flush_all(enum pv_flush how)
@@ -410,20 +592,27 @@ void pv_track_flush_all(enum pv_flush how)
       pv_session *s = &chunk[i];
       if (!__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || !worth_a_record(s)) continue;
       /* A descriptor left open that saw nothing since it was opened (or
-       * since the fork or exec that handed it down) has nothing to say. */
-      int idle = !(s->flags & (O_TRUNC | O_CREAT)) && !s->mapped_writable &&
-                 !s->counter[PV_C_READS] && !s->shared[PV_C_READS] && !s->counter[PV_C_WRITES] &&
-                 !s->shared[PV_C_WRITES] && !s->counter[PV_C_META] && !s->shared[PV_C_META];
+       * since the fork or exec that handed it down) and has no record yet
+       * has nothing to say. */
+      int quiet = !record_of(s)->n && !(s->flags & (O_TRUNC | O_CREAT)) && !s->mapped_writable &&
+                  !s->counter[PV_C_READS] && !s->shared[PV_C_READS] && !s->counter[PV_C_WRITES] &&
+                  !s->shared[PV_C_WRITES] && !s->counter[PV_C_META] && !s->shared[PV_C_META];
       if (how == PV_FLUSH_CLOSE) {
-        if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL) && !idle) emit_session(s, pv_now_ns());
+        if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL) && !quiet) end_record(s, pv_now_ns());
         continue;
       }
-      if (how == PV_FLUSH_RESTART && !idle) emit_session(s, pv_now_ns());
+      if (how == PV_FLUSH_RESTART && !quiet) end_record(s, pv_now_ns());
+      /* A forked child's copy of a summing record belongs to the parent. */
+      if (s->agg) __atomic_store_n(&s->agg->busy, 0, __ATOMIC_RELEASE);
+      s->agg = NULL;
+      memset(&s->own, 0, sizeof s->own);
       s->mapped_writable = 0;
       s->inner_layer = 0;
-      /* Descriptors survive exec and fork; what happens next is new. */
+      /* Descriptors survive exec and fork; what happens next is new, and
+       * gets a record once it is used. */
       memset(s->counter, 0, sizeof s->counter);
       memset(s->shared, 0, sizeof s->shared);
+      s->due[0] = s->due[1] = 0;
       s->open_ns = pv_now_ns();
       s->flags &= ~(O_TRUNC | O_CREAT);
     }

@@ -92,12 +92,27 @@ enum pv_counter {
   PV_COUNTERS
 };
 
+/* Where an access record sits in the record file of the thread that wrote
+ * it, so that its numbers and times can be rewritten in place (files.c). */
+typedef struct pv_record_at {
+  uint64_t file_id;               /* the record file the offsets are in; 0: none yet */
+  uint64_t n;                     /* <thread>/access/<n> (and /version/<n>); 0: no record */
+  int tid;                        /* the thread of that IRI */
+  unsigned lines;                 /* optional lines already written (files.c) */
+  uint32_t counter[PV_COUNTERS];  /* offsets of the counters' digits; 0: no line yet */
+  uint32_t end, generated, sessions;
+} pv_record_at;
+
 typedef struct pv_session {
   int active;                     /* atomic: 1 while the descriptor is tracked */
   int excluded;                   /* tracked only to be ignored (excluded path) */
   const void *owner;              /* &pv_tls of the thread that opened it */
   uint64_t counter[PV_COUNTERS];  /* the owner's counts (relaxed, plain stores) */
   uint64_t shared[PV_COUNTERS];   /* other threads' counts (atomic adds) */
+  uint64_t due[2];                /* ticks from which the owner's next read [0] or
+                                     write [1] brings the record up to date */
+  pv_record_at own;               /* the session's own record */
+  struct pv_aggregate *agg;       /* or the summing record it adds to (files.c) */
   int flags;                      /* open flags */
   int api;                        /* enum pv_api */
   int library_internal;           /* opened by an I/O library for itself */
@@ -151,6 +166,10 @@ void pv_track_close(int fd);
 pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int flags, int api,
                              uintptr_t callsite);
 void pv_session_finish(pv_session *s);
+/* Brings the session's access record up to date (the owner thread's first
+ * read, first write, and one call each PV_REFRESH_TICKS). */
+void pv_session_refresh(pv_session *s);
+#define PV_REFRESH_TICKS ((uint64_t)1 << 31) /* about a second */
 /* New descriptor newfd refers to the same file as oldfd (dup family). */
 void pv_track_dup(int oldfd, int newfd);
 /* What to do with every tracked descriptor at a process boundary. */
@@ -172,8 +191,11 @@ static inline void pv_count(pv_session *s, int counter, uint64_t v)
 }
 
 /* Accounting after a read- or write-like call on a tracked descriptor:
- * its bytes (rc) and count, then the time since t0. */
-static inline void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
+ * its bytes (rc) and count, then the time since t0.  A record refresh is
+ * due at the session's first read and first write (so a killed process
+ * still shows what it read and that it wrote) and then now and again: one
+ * compare here, the work out of line. */
+static inline void pv_count_calls(pv_session *s, int is_write, ssize_t rc)
 {
   if (rc > 0) pv_count(s, is_write ? PV_C_BYTES_WRITTEN : PV_C_BYTES_READ, (uint64_t)rc);
   pv_count(s, is_write ? PV_C_WRITES : PV_C_READS, 1);
@@ -182,11 +204,24 @@ static inline void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
     s->inner_layer = pv_tls.layer;
   }
 }
+static inline void pv_refresh_if_due(pv_session *s, int is_write, uint64_t now)
+{
+  if (__builtin_expect(now >= s->due[is_write], 0) && s->owner == (const void *)&pv_tls)
+    pv_session_refresh(s);
+}
+/* Without the clock (a call a stdio buffer served): only the first read
+ * or write refreshes. */
+static inline void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
+{
+  pv_count_calls(s, is_write, rc);
+  pv_refresh_if_due(s, is_write, 0);
+}
 static inline void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64_t t0)
 {
-  uint64_t dt = pv_ticks() - t0;
-  pv_account_calls(s, is_write, rc);
-  pv_count(s, is_write ? PV_C_WRITE_TICKS : PV_C_READ_TICKS, dt);
+  uint64_t now = pv_ticks();
+  pv_count_calls(s, is_write, rc);
+  pv_count(s, is_write ? PV_C_WRITE_TICKS : PV_C_READ_TICKS, now - t0);
+  pv_refresh_if_due(s, is_write, now);
 }
 
 /* ---- records beyond files ---------------------------------------------- */

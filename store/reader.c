@@ -397,6 +397,22 @@ static void on_log(void *data, raptor_log_message *m)
   }
 }
 
+/* Record files of earlier versions wrote numbers that are rewritten in
+ * place zero-padded ("0000000000000000042"): the store keeps the canonical
+ * spelling, one triple per value however it was written.  NULL if o is
+ * canonical already (or not an xsd:long). */
+static raptor_term *canonical_long(raptor_world *w, const raptor_term *o)
+{
+  if (o->type != RAPTOR_TERM_TYPE_LITERAL || !o->value.literal.datatype) return NULL;
+  const unsigned char *s = o->value.literal.string;
+  unsigned n = o->value.literal.string_len;
+  if (n < 2 || s[0] != '0' ||
+      strcmp((const char *)raptor_uri_as_string(o->value.literal.datatype), PV_NS_XSD "long") != 0)
+    return NULL;
+  while (n > 1 && s[0] == '0') s++, n--;
+  return raptor_new_term_from_counted_literal(w, s, n, o->value.literal.datatype, NULL, 0);
+}
+
 static void on_statement(void *data, raptor_statement *st)
 {
   pv_reader *r = data;
@@ -410,7 +426,15 @@ static void on_statement(void *data, raptor_statement *st)
     return;
   }
   r->stmts.len += sizeof head;
+  raptor_term *canon = canonical_long(r->world, st->object);
+  raptor_statement copy;
+  if (canon) {
+    copy = *st;
+    copy.object = canon;
+    st = &copy;
+  }
   size_t n = pv_enc_statement(&r->stmts, st);
+  if (canon) raptor_free_term(canon);
   if (!n) {
     /* a blank node (our own check lets none through) or no memory */
     r->stmts.len = at;

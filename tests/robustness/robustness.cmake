@@ -15,6 +15,12 @@ endforeach()
 
 include(${CMAKE_CURRENT_LIST_DIR}/mpi.cmake)
 
+# Cases that check what a run left go on to merge and query it.
+set(pv_robust_env "${PROVIO_E2E_ENV};PROVIO_ROBUST_BIN=${CMAKE_CURRENT_BINARY_DIR}/robustness")
+if(TARGET prov-merge)
+  list(APPEND pv_robust_env PROV_MERGE=$<TARGET_FILE:prov-merge> PROV_QUERY=$<TARGET_FILE:prov-query>)
+endif()
+
 file(GLOB PROVIO_ROBUST_AREAS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_*.py)
 foreach(script ${PROVIO_ROBUST_AREAS})
   get_filename_component(area ${script} NAME_WE)
@@ -25,7 +31,7 @@ foreach(script ${PROVIO_ROBUST_AREAS})
     add_test(NAME robustness.${area}.${case}
       COMMAND ${Python3_EXECUTABLE} ${script} ${case})
     set_tests_properties(robustness.${area}.${case} PROPERTIES LABELS "robustness"
-      ENVIRONMENT "${PROVIO_E2E_ENV};PROVIO_ROBUST_BIN=${CMAKE_CURRENT_BINARY_DIR}/robustness;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e:${CMAKE_CURRENT_LIST_DIR}"
+      ENVIRONMENT "${pv_robust_env};PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e:${CMAKE_CURRENT_LIST_DIR}"
       TIMEOUT 300)
   endforeach()
 endforeach()

@@ -152,7 +152,8 @@ def case_identical(work):
 
 
 def case_sigkill(work):
-    """A process killed by SIGKILL loses no record of a file it had closed."""
+    """A process killed by SIGKILL loses no record of a file it had closed,
+    nor of one it still had open."""
     out = os.path.join(work, "prov")
     env = dict(os.environ, LD_PRELOAD=PROVIO_LIB, PROVIO_DIR=out)
     p = subprocess.Popen([os.path.join(TEST_BIN, "killed_writer"), work], env=env, stdout=subprocess.PIPE)
@@ -165,6 +166,9 @@ def case_sigkill(work):
     check(len(acc) == 1, f"closed.dat accesses: {acc}")
     check(g.one(acc[0], PV + "bytesWritten") == "1000" and g.one(acc[0], PV + "writes") == "10",
           "closed.dat counts")
+    acc = g.accesses_of(file_iri(os.path.join(work, "open.dat")))
+    check(len(acc) == 1 and g.one(acc[0], PV + "bytesWritten") == "5" and g.objects(acc[0], PV + "version"),
+          f"open.dat accesses: {acc}")
     check(len(g.processes()) == 1, "the killed process's own record")
 
 
