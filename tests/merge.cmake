@@ -32,7 +32,7 @@ function(pv_prov_e2e)
   if(pv_prov_python)
     list(APPEND cases python_prov)
   endif()
-  set(env PROV_MERGE=$<TARGET_FILE:prov-merge> PROVIO_LIB=$<TARGET_FILE:provio> PROVIO_RUN=$<TARGET_FILE:provio-run>
+  set(env PROV_MERGE=$<TARGET_FILE:prov-merge> PROV_QUERY=$<TARGET_FILE:prov-query> PROVIO_LIB=$<TARGET_FILE:provio> PROVIO_RUN=$<TARGET_FILE:provio-run>
       PROVIO_TEST_BIN=${CMAKE_CURRENT_BINARY_DIR} PROVIO_SOURCE=${PROJECT_SOURCE_DIR} PROV_PYTHON=${pv_prov_python}
       PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e PYTHONDONTWRITEBYTECODE=1)
   if(TARGET h5_das AND TARGET provio_vol)

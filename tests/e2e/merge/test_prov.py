@@ -170,6 +170,12 @@ def case_conformance(work):
     check(set(usages + gens) <= timed & entity, "a usage or generation without its time or its other end")
     qualified = {o for s, p, o in triples if p in (f"<{PROV}qualifiedUsage>", f"<{PROV}qualifiedGeneration>")}
     check(set(usages + gens) <= qualified, "a usage or generation no one qualifies")
+    # a summing record's count matches as the number it is
+    counts = sorted({int(v[0]) for (s, p), v in values.items() if p == f"<{PV}sessions>"})
+    check(counts, "no summing record in the tracked runs")
+    p = subprocess.run([os.environ["PROV_QUERY"], "-s", os.path.join(work, "store"), "--format", "json",
+                        f'ASK {{ ?a provio:sessions "{counts[0]}"^^xsd:long }}'], capture_output=True)
+    check(p.returncode == 0 and b'"boolean":true' in p.stdout, f"provio:sessions {counts[0]}: {p.stdout!r}")
 
 
 def case_python_prov(work):
