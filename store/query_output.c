@@ -112,8 +112,10 @@ void pv_put_utf8(FILE *out, const char *s, size_t n, int (*esc)(FILE *out, unsig
       if (!esc(out, u[i])) putc(u[i], out);
     } else if (len) {
       fwrite(u + i, 1, len, out);
-    } else {
+    } else if (invalid) {
       fputs(invalid, out);
+    } else {
+      fprintf(out, "\\x%02X", u[i]);
     }
     i += len ? len : 1;
   }
@@ -144,22 +146,7 @@ static int text_escape(FILE *out, unsigned char c)
   return 1;
 }
 
-void pv_put_escaped(FILE *out, const char *s, size_t n)
-{
-  /* Invalid UTF-8 bytes one by one as \xHH: the name stays exact. */
-  const unsigned char *u = (const unsigned char *)s;
-  for (size_t i = 0; i < n;) {
-    size_t len = u[i] < 0x80 ? 1 : pv_utf8_seq_len(u + i, n - i);
-    if (len == 1 && u[i] < 0x80) {
-      if (!text_escape(out, u[i])) putc(u[i], out);
-    } else if (len) {
-      fwrite(u + i, 1, len, out);
-    } else {
-      fprintf(out, "\\x%02X", u[i]);
-    }
-    i += len ? len : 1;
-  }
-}
+void pv_put_escaped(FILE *out, const char *s, size_t n) { pv_put_utf8(out, s, n, text_escape, NULL, SIZE_MAX); }
 
 size_t pv_unescape_text(char *out, const char *s, size_t n)
 {

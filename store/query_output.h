@@ -46,7 +46,8 @@ void pv_table_free(pv_table *t);
 
 /* Text for a format that must be valid UTF-8: each ASCII byte through esc
  * (which writes it escaped and returns 1, or returns 0 to keep it), valid
- * UTF-8 sequences as they are, each invalid byte as `invalid`; after max
+ * UTF-8 sequences as they are, each invalid byte as `invalid` (NULL:
+ * as \xHH, keeping the byte); after max
  * characters, "..." instead of the rest. */
 void pv_put_utf8(FILE *out, const char *s, size_t n, int (*esc)(FILE *out, unsigned char c),
                  const char *invalid, size_t max);
