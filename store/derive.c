@@ -3,8 +3,10 @@
 #include "derive.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vocab.h"
 
@@ -311,6 +313,51 @@ static void emit_ref(deriver *d, int32_t s, const char *pred, int32_t o)
   emit(d, s, pred, &t);
 }
 
+/* A qualified usage or generation (PROV-O's qualified pattern): the
+ * influence is a node of its own, <base>/<suffix> after the session or
+ * version it stands for (no blank nodes: stores merge), with its time. */
+typedef struct qualified {
+  const char *pred, *suffix, *cls, *role;
+} qualified;
+
+static const qualified usage = {PV_NS_PROV "qualifiedUsage", "/usage", PV_NS_PROV "Usage", PV_NS_PROV "entity"};
+static const qualified generation = {PV_NS_PROV "qualifiedGeneration", "/generation", PV_NS_PROV "Generation",
+                                     PV_NS_PROV "activity"};
+
+static pv_term iri_of(const char *s) { return (pv_term){PV_T_IRI, s, (uint32_t)strlen(s), NULL, 0}; }
+
+static void emit_qualified(deriver *d, const qualified *k, int32_t owner, int32_t base, int32_t to, int64_t us)
+{
+  const node *x = &d->f->v[base];
+  size_t n = x->n + strlen(k->suffix);
+  char *iri = malloc(n + 1), at[40];
+  if (!iri) {
+    d->status = -1;
+    return;
+  }
+  memcpy(iri, x->s, x->n);
+  strcpy(iri + x->n, k->suffix);
+  time_t sec = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+  struct tm tm;
+  gmtime_r(&sec, &tm);
+  int len = snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us - (int64_t)sec * 1000000));
+  pv_term q = iri_of(iri), t[3];
+  emit(d, owner, k->pred, &q);
+  const pv_term facts[][2] = {
+      {iri_of(PV_NS_RDF "type"), iri_of(k->cls)},
+      {iri_of(k->role), iri_term(&d->f->v[to])},
+      {iri_of(PV_NS_PROV "atTime"), {PV_T_TYPED, at, (uint32_t)len, PV_NS_XSD "dateTime", sizeof PV_NS_XSD "dateTime" - 1}},
+  };
+  t[0] = q;
+  for (size_t i = 0; i < sizeof facts / sizeof facts[0] && !d->status; i++) {
+    t[1] = facts[i][0];
+    t[2] = facts[i][1];
+    d->status = d->emit(d->ctx, t);
+  }
+  free(iri);
+}
+
 /* Sort helpers work on index arrays; the table is reached through a
  * file-scope pointer because qsort has no context argument. */
 static const pv_facts *sorting;
@@ -385,6 +432,9 @@ static int running_at(const node *p, int64_t t)
 static void derive_versions(deriver *d, versions *vs, use **uses_out, size_t *nuses)
 {
   pv_facts *f = d->f;
+  for (size_t i = 0; i < vs->n; i++)
+    if (f->v[vs->v[i]].gen_by != NONE)
+      emit_qualified(d, &generation, vs->v[i], vs->v[i], f->v[vs->v[i]].gen_by, f->v[vs->v[i]].gen);
   /* prov:wasRevisionOf between consecutive versions of a file */
   for (size_t i = 1; i < vs->n; i++)
     if (f->v[vs->v[i]].spec_of == f->v[vs->v[i - 1]].spec_of)
@@ -399,6 +449,7 @@ static void derive_versions(deriver *d, versions *vs, use **uses_out, size_t *nu
         a->file == NONE)
       continue;
     int32_t v = version_at(f, vs, a->file, a->start, a->version);
+    emit_qualified(d, &usage, a->part_of, (int32_t)k, v == NONE ? a->file : v, a->start);
     if (v == NONE) continue;
     if (n == cap) {
       cap = cap ? 2 * cap : 256;

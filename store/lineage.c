@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "ident.h"
+#include "query_output.h"
 #include "serialize.h"
 
 /* ---- naming a target ---- */
@@ -128,11 +129,10 @@ static int is_iri(const char *t)
   return 0;
 }
 
-int pv_lineage_resolve(pv_q *q, const char *target, librdf_node **node, char *err, size_t errlen)
+static librdf_node *resolve(pv_q *q, const char *target, char **tried)
 {
   size_t n = strlen(target);
-  char *tried = NULL;
-  *node = NULL;
+  librdf_node *found = NULL, **node = &found;
   if (n >= 2 && target[0] == '<' && target[n - 1] == '>') {
     char *iri = strndup(target + 1, n - 2);
     *node = known(q, iri);
@@ -141,12 +141,12 @@ int pv_lineage_resolve(pv_q *q, const char *target, librdf_node **node, char *er
     *node = known(q, target);
   } else {
     /* The whole string as a path first: a ':' can be part of a name. */
-    *node = find_path(q, target, n, NULL, &tried);
+    *node = find_path(q, target, n, NULL, tried);
     /* Then PATH:/object and HOST:/path, splitting at each ":/", the last
      * one first. */
     for (size_t i = n; !*node && i-- > 1;) {
       if (target[i] != '/' || target[i - 1] != ':') continue;
-      *node = find_path(q, target, i - 1, target + i, &tried);
+      *node = find_path(q, target, i - 1, target + i, tried);
       if (!*node && !memchr(target, '/', i - 1)) {
         char *iri = file_iri(target, i - 1, target + i, n - i, NULL, 0);
         *node = known(q, iri);
@@ -154,9 +154,28 @@ int pv_lineage_resolve(pv_q *q, const char *target, librdf_node **node, char *er
       }
     }
     char real[PATH_MAX];
-    if (!*node && realpath(target, real)) *node = find_path(q, real, strlen(real), NULL, &tried);
+    if (!*node && realpath(target, real)) *node = find_path(q, real, strlen(real), NULL, tried);
     if (!*node) *node = find_on_any_host(q, target, n);
   }
+  return found;
+}
+
+int pv_lineage_resolve(pv_q *q, const char *target, librdf_node **node, char *err, size_t errlen)
+{
+  char *tried = NULL;
+  *node = resolve(q, target, &tried);
+  /* A name as the text output printed it (pv_put_escaped): a backslash
+   * there is an escape, unless the name itself is in the store. */
+  size_t n = strlen(target);
+  char *name = !*node && strchr(target, '\\') ? malloc(n + 1) : NULL;
+  size_t len = name ? pv_unescape_text(name, target, n) : (size_t)-1;
+  if (len != (size_t)-1 && !memchr(name, 0, len)) {
+    name[len] = 0;
+    char *ignored = NULL;
+    *node = resolve(q, name, &ignored);
+    free(ignored);
+  }
+  free(name);
   if (!*node) {
     if (tried) snprintf(err, errlen, "%s: not in the store (no %s)", target, tried);
     else snprintf(err, errlen, "%s: not in the store", target);

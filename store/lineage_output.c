@@ -123,7 +123,7 @@ static void print_text(const pv_lineage *l, const desc *d, FILE *out)
   for (size_t i = 0; i < l->n; i++) {
     const pv_lin_node *n = &l->nodes[i];
     fprintf(out, "%3d  %-12s  ", n->level, pv_kind_name(n->kind));
-    pv_put_escaped(out, d[i].name, d[i].name_len, PV_ESC_TEXT);
+    pv_put_escaped(out, d[i].name, d[i].name_len);
     if (d[i].detail[0]) fprintf(out, "  [%s]", d[i].detail);
     if (n->via == SIZE_MAX) {
       fputs("  (target)\n", out);
@@ -132,7 +132,7 @@ static void print_text(const pv_lineage *l, const desc *d, FILE *out)
     size_t r = related(l, n);
     enum pv_link k = l->edges[n->via].link;
     fprintf(out, "  %s ", l->dir == PV_BACKWARD ? links[k].back : links[k].fwd);
-    pv_put_escaped(out, d[r].brief, d[r].brief_len, PV_ESC_TEXT);
+    pv_put_escaped(out, d[r].brief, d[r].brief_len);
     putc('\n', out);
   }
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conform.h"
 #include "derive.h"
 #include "reader.h"
 #include "replace.h"
@@ -51,6 +52,7 @@ typedef struct merger {
   size_t *units_left;   /* per file */
   pv_seen *seen;
   pv_facts *facts;
+  int incremental;      /* the store held triples before this merge */
 
   pthread_mutex_t lock; /* the queue, worker failures and rejects */
   pthread_cond_t can_pop, can_push;
@@ -91,6 +93,7 @@ typedef struct worker {
   pv_reader *reader;
   size_t file;
   batch *cur;
+  pv_buf scratch;       /* a rewritten triple's encoding */
   uint64_t read;        /* good lines not yet added to m->triples_read */
   pthread_t thread;
 } worker;
@@ -123,17 +126,11 @@ static int push(worker *w)
   return 0;
 }
 
-static int on_triple(void *ctx, const char *enc, size_t n)
+/* Queues one triple for the store unless it is there already. */
+static int add_triple(worker *w, const char *enc, size_t n, const pv_term t[3])
 {
-  worker *w = ctx;
-  if (++w->read == 4096) { /* for the progress display when all are duplicates */
-    __atomic_add_fetch(&w->m->triples_read, w->read, __ATOMIC_RELAXED);
-    w->read = 0;
-  }
   int added = pv_seen_add(w->m->seen, pv_hash_bytes(enc, n), 0);
   if (added <= 0) return added;
-  pv_term t[3];
-  pv_dec_triple(enc, t);
   if (!w->cur && !(w->cur = calloc(1, sizeof *w->cur))) return -1;
   pv_buf *b = &w->cur->buf;
   if (pv_buf_reserve(b, 5 + n) != 0) return -1;
@@ -143,6 +140,31 @@ static int on_triple(void *ctx, const char *enc, size_t n)
   memcpy(b->p + b->len + 5, enc, n);
   b->len += 5 + n;
   return b->len >= BATCH_BYTES ? push(w) : 0;
+}
+
+static int on_triple(void *ctx, const char *enc, size_t n)
+{
+  worker *w = ctx;
+  if (++w->read == 4096) { /* for the progress display when all are duplicates */
+    __atomic_add_fetch(&w->m->triples_read, w->read, __ATOMIC_RELAXED);
+    w->read = 0;
+  }
+  pv_term t[3];
+  pv_dec_triple(enc, t);
+  pv_conformed c;
+  pv_conform(t, &c);
+  for (int i = 0; i < c.n; i++) {
+    int rc;
+    if (i == 0 && !c.rewritten) {
+      rc = add_triple(w, enc, n, t);
+    } else {
+      w->scratch.len = 0;
+      size_t m = pv_enc_terms(&w->scratch, c.t[i]);
+      rc = m ? add_triple(w, w->scratch.p, m, c.t[i]) : -1;
+    }
+    if (rc) return rc;
+  }
+  return 0;
 }
 
 static void on_reject(void *ctx, off_t off, const char *why)
@@ -275,6 +297,54 @@ static int change(merger *m, const pv_term t[3], int add)
   if (rc) return set_error(m, PV_MERGE_FAILED, "%s: Redland could not %s a triple", m->o->store ? m->o->store : "store",
                            add ? "add" : "remove");
   return 0;
+}
+
+/* A record rewritten in place (a summing record, or one written at open
+ * and updated as the session goes) leaves a value per merge that saw it;
+ * of a counter or a time the store keeps one, the one conform.h says.
+ * Only a store merged into before can hold another.  Returns 1 to store t,
+ * 0 if the value already stored stands, -1 on failure. */
+static int supersede(merger *m, const pv_term t[3])
+{
+  int keep = pv_single_valued(&t[1]);
+  if (!keep || !m->incremental || t[2].kind == PV_T_IRI) return 1;
+  if (ensure_store(m) != 0) return -1;
+  librdf_statement *st = pv_rdf_statement(&m->cache, t);
+  if (!st) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL), -1;
+  librdf_iterator *it = librdf_model_get_targets(m->store.model, librdf_statement_get_subject(st),
+                                                 librdf_statement_get_predicate(st));
+  librdf_node *drop[8];
+  size_t ndrop = 0;
+  int store = 1;
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+    librdf_node *o = librdf_iterator_get_object(it);
+    if (!o || !librdf_node_is_literal(o)) continue;
+    size_t len;
+    const char *v = (const char *)librdf_node_get_literal_value_as_counted_string(o, &len);
+    pv_term old = {PV_T_TYPED, v, (uint32_t)len, NULL, 0};
+    int order;
+    if (pv_literal_cmp(&t[2], &old, &order) != 0) continue;
+    if (order * keep < 0 || (order == 0 && len == t[2].n && memcmp(v, t[2].s, len) == 0)) store = 0;
+    else if (ndrop < sizeof drop / sizeof drop[0]) drop[ndrop++] = librdf_new_node_from_node(o);
+  }
+  if (it) librdf_free_iterator(it);
+  pv_buf enc = {0};
+  int rc = 0;
+  for (size_t i = 0; i < ndrop; i++) {
+    librdf_statement *old = drop[i] ? librdf_new_statement_from_nodes(
+                                          m->store.world, librdf_new_node_from_node(librdf_statement_get_subject(st)),
+                                          librdf_new_node_from_node(librdf_statement_get_predicate(st)), drop[i])
+                                    : NULL;
+    enc.len = 0;
+    size_t n = old ? pv_enc_statement(&enc, old) : 0;
+    if (!n || librdf_model_remove_statement(m->store.model, old)) rc = -1;
+    else pv_seen_remove(m->seen, pv_hash_bytes(enc.p, n));
+    if (old) librdf_free_statement(old);
+  }
+  pv_buf_free(&enc);
+  librdf_free_statement(st);
+  if (rc) return set_error(m, PV_MERGE_FAILED, "%s: Redland could not replace a value", m->o->store, NULL), -1;
+  return store;
 }
 
 static int write_state(merger *m, const char *dir)
@@ -568,6 +638,12 @@ static void write_batches(merger *m)
         set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
         break;
       }
+      int store = supersede(m, t);
+      if (store < 0) break;
+      if (!store) {
+        pv_seen_remove(m->seen, pv_hash_bytes(b->buf.p + at - n, n));
+        continue;
+      }
       if (change(m, t, 1) != 0) break;
       m->st->triples_new++;
     }
@@ -629,6 +705,7 @@ static int run(merger *m)
   m->facts = pv_facts_new();
   if (!m->seen || !m->facts) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
   if (load_state(m)) return m->status;
+  m->incremental = pv_seen_count(m->seen) > 0;
   derived old;
   if (derive_all(m, &old)) return m->status;
 
@@ -654,6 +731,7 @@ static int run(merger *m)
   for (size_t i = 0; i < started; i++) {
     pthread_join(w[i].thread, NULL);
     pv_reader_free(w[i].reader);
+    pv_buf_free(&w[i].scratch);
   }
   free(w);
   fill_stats(m);

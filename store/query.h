@@ -24,7 +24,7 @@ enum pv_query_exit {
 
 enum pv_format {
   PV_FMT_TABLE, /* aligned columns for people */
-  PV_FMT_TSV,   /* header line, then one row per line, \t \n \\ escaped */
+  PV_FMT_TSV,   /* W3C SPARQL 1.1 TSV: ?names, then terms as in Turtle */
   PV_FMT_CSV,   /* RFC 4180 (the W3C SPARQL CSV results format) */
   PV_FMT_JSON,  /* W3C SPARQL 1.1 JSON results; lineage: its own object */
   PV_FMT_TEXT,  /* lineage: one ancestor per line */

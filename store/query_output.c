@@ -54,9 +54,10 @@ void pv_cell_time(pv_cell *c, const char *xsd_datetime)
 
 void pv_cell_long(pv_cell *c, int64_t v)
 {
+  /* A computed count or sum is an integer, as SPARQL's own SUM gives */
   char buf[32];
   snprintf(buf, sizeof buf, "%" PRId64, v);
-  pv_cell_set(c, PV_CELL_LITERAL, buf, PV_NS_XSD "long", NULL);
+  pv_cell_set(c, PV_CELL_LITERAL, buf, PV_NS_XSD "integer", NULL);
 }
 
 void pv_cell_seconds(pv_cell *c, int64_t ns)
@@ -111,8 +112,10 @@ void pv_put_utf8(FILE *out, const char *s, size_t n, int (*esc)(FILE *out, unsig
       if (!esc(out, u[i])) putc(u[i], out);
     } else if (len) {
       fwrite(u + i, 1, len, out);
-    } else {
+    } else if (invalid) {
       fputs(invalid, out);
+    } else {
+      fprintf(out, "\\x%02X", u[i]);
     }
     i += len ? len : 1;
   }
@@ -135,16 +138,107 @@ void pv_json_string(FILE *out, const char *s, size_t n)
   putc('"', out);
 }
 
-void pv_put_escaped(FILE *out, const char *s, size_t n, enum pv_escape how)
+static int text_escape(FILE *out, unsigned char c)
 {
+  if (c == '\\') fputs("\\\\", out);
+  else if (c < 0x20 || c == 0x7F) fprintf(out, "\\x%02X", c);
+  else return 0;
+  return 1;
+}
+
+void pv_put_escaped(FILE *out, const char *s, size_t n) { pv_put_utf8(out, s, n, text_escape, NULL, SIZE_MAX); }
+
+size_t pv_unescape_text(char *out, const char *s, size_t n)
+{
+  size_t o = 0;
   for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (how == PV_ESC_TSV && (c == '\t' || c == '\n' || c == '\r' || c == '\\'))
-      fprintf(out, "\\%c", c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\');
-    else if (c < 0x20 || c == 0x7F)
-      fprintf(out, "\\x%02X", c);
-    else
-      putc(c, out);
+    unsigned v;
+    if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\\') {
+      out[o++] = '\\';
+      i++;
+    } else if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && sscanf(s + i + 2, "%2X", &v) == 1 &&
+               strchr("0123456789ABCDEF", s[i + 2]) && strchr("0123456789ABCDEF", s[i + 3])) {
+      out[o++] = (char)v;
+      i += 3;
+    } else if (s[i] == '\\') {
+      return (size_t)-1;
+    } else {
+      out[o++] = s[i];
+    }
+  }
+  return o;
+}
+
+/* SPARQL 1.1 TSV results write terms as Turtle does. */
+static int turtle_string_escape(FILE *out, unsigned char c)
+{
+  static const char short_esc[] = {['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', ['"'] = '"', ['\\'] = '\\'};
+  if (c < sizeof short_esc && short_esc[c]) fprintf(out, "\\%c", short_esc[c]);
+  else if (c < 0x20 || c == 0x7F) fprintf(out, "\\u%04X", c);
+  else return 0;
+  return 1;
+}
+
+static int iri_escape(FILE *out, unsigned char c)
+{
+  if (c > 0x20 && c != 0x7F && !strchr("<>\"{}|^`\\", c)) return 0;
+  fprintf(out, "\\u%04X", c);
+  return 1;
+}
+
+/* Whether a literal can be written bare: Turtle's own forms of integer,
+ * decimal, double and boolean. */
+static int turtle_bare(const pv_cell *c)
+{
+  size_t nl = sizeof PV_NS_XSD - 1;
+  if (!c->datatype || strncmp(c->datatype, PV_NS_XSD, nl) != 0) return 0;
+  const char *t = c->datatype + nl, *v = c->value;
+  if (strcmp(t, "boolean") == 0) return strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
+  int is_int = strcmp(t, "integer") == 0, is_dec = strcmp(t, "decimal") == 0, is_dbl = strcmp(t, "double") == 0;
+  if (!is_int && !is_dec && !is_dbl) return 0;
+  if (*v == '+' || *v == '-') v++;
+  size_t before = strspn(v, "0123456789"), after = 0;
+  v += before;
+  if (*v == '.') {
+    after = strspn(v + 1, "0123456789");
+    v += 1 + after;
+  }
+  if (is_int) return before && !*v && !after && !strchr(c->value, '.');
+  if (is_dec) return after && !*v;
+  if ((!before && !after) || (*v != 'e' && *v != 'E')) return 0;
+  v++;
+  if (*v == '+' || *v == '-') v++;
+  return *v && strspn(v, "0123456789") == strlen(v);
+}
+
+static void put_turtle_term(FILE *out, const pv_cell *c)
+{
+  switch (c->kind) {
+  case PV_CELL_UNBOUND:
+    return;
+  case PV_CELL_URI:
+    putc('<', out);
+    pv_put_utf8(out, c->value, strlen(c->value), iri_escape, "\\uFFFD", SIZE_MAX);
+    putc('>', out);
+    return;
+  case PV_CELL_BNODE:
+    fprintf(out, "_:%s", c->value);
+    return;
+  case PV_CELL_LITERAL:
+    if (turtle_bare(c)) {
+      fputs(c->value, out);
+      return;
+    }
+    putc('"', out);
+    pv_put_utf8(out, c->value, strlen(c->value), turtle_string_escape, "\\uFFFD", SIZE_MAX);
+    putc('"', out);
+    if (c->lang) fprintf(out, "@%s", c->lang);
+    else if (c->datatype && strcmp(c->datatype, PV_NS_XSD "string") != 0) {
+      fputs("^^<", out);
+      pv_put_utf8(out, c->datatype, strlen(c->datatype), iri_escape, "\\uFFFD", SIZE_MAX);
+      putc('>', out);
+    }
+    return;
   }
 }
 
@@ -181,7 +275,7 @@ static void put_cell(FILE *out, const pv_cell *c, enum pv_format fmt)
     putc('"', out);
     return;
   }
-  pv_put_escaped(out, v, strlen(v), fmt == PV_FMT_TSV ? PV_ESC_TSV : PV_ESC_TEXT);
+  pv_put_escaped(out, v, strlen(v));
 }
 
 static int is_numeric(const pv_cell *c)
@@ -295,21 +389,29 @@ int pv_table_print(const pv_table *t, enum pv_format fmt, FILE *out)
     print_json(t, out);
   } else if (fmt == PV_FMT_TABLE) {
     print_aligned(t, out);
+  } else if (fmt == PV_FMT_TSV) {
+    for (size_t j = 0; j < t->ncols; j++) fprintf(out, "%s?%s", j ? "\t" : "", t->names[j]);
+    putc('\n', out);
+    for (size_t r = 0; r < t->nrows; r++) {
+      for (size_t j = 0; j < t->ncols; j++) {
+        if (j) putc('\t', out);
+        put_turtle_term(out, &t->cells[r * t->ncols + j]);
+      }
+      putc('\n', out);
+    }
   } else {
-    char sep = fmt == PV_FMT_CSV ? ',' : '\t';
-    const char *eol = fmt == PV_FMT_CSV ? "\r\n" : "\n";
     for (size_t j = 0; j < t->ncols; j++) {
-      if (j) putc(sep, out);
+      if (j) putc(',', out);
       pv_cell name = {PV_CELL_LITERAL, t->names[j], NULL, NULL};
       put_cell(out, &name, fmt);
     }
-    fputs(eol, out);
+    fputs("\r\n", out);
     for (size_t r = 0; r < t->nrows; r++) {
       for (size_t j = 0; j < t->ncols; j++) {
-        if (j) putc(sep, out);
+        if (j) putc(',', out);
         put_cell(out, &t->cells[r * t->ncols + j], fmt);
       }
-      fputs(eol, out);
+      fputs("\r\n", out);
     }
   }
   return fflush(out) == 0 && !ferror(out) ? PV_EXIT_OK : PV_EXIT_ERROR;

@@ -46,7 +46,8 @@ void pv_table_free(pv_table *t);
 
 /* Text for a format that must be valid UTF-8: each ASCII byte through esc
  * (which writes it escaped and returns 1, or returns 0 to keep it), valid
- * UTF-8 sequences as they are, each invalid byte as `invalid`; after max
+ * UTF-8 sequences as they are, each invalid byte as `invalid` (NULL:
+ * as \xHH, keeping the byte); after max
  * characters, "..." instead of the rest. */
 void pv_put_utf8(FILE *out, const char *s, size_t n, int (*esc)(FILE *out, unsigned char c),
                  const char *invalid, size_t max);
@@ -55,10 +56,14 @@ void pv_put_utf8(FILE *out, const char *s, size_t n, int (*esc)(FILE *out, unsig
  * becomes U+FFFD since JSON text is Unicode. */
 void pv_json_string(FILE *out, const char *s, size_t n);
 
-enum pv_escape { PV_ESC_TEXT, PV_ESC_TSV };
-/* Bytes for a line-oriented stream: TSV escapes \t \n \r \\; TEXT shows
- * control bytes as \xHH.  Either way one value stays on one line. */
-void pv_put_escaped(FILE *out, const char *s, size_t n, enum pv_escape how);
+/* A name for a line of text: \\ for a backslash, \xHH for control bytes
+ * and bytes that are not UTF-8, so that the line is unambiguous and
+ * pv_unescape_text gives back the exact bytes. */
+void pv_put_escaped(FILE *out, const char *s, size_t n);
+
+/* Undoes pv_put_escaped into out (room for n bytes); returns the length,
+ * or (size_t)-1 if s has a backslash that is no such escape. */
+size_t pv_unescape_text(char *out, const char *s, size_t n);
 
 /* Whether out goes to a terminal (the default format depends on it). */
 int pv_is_terminal(FILE *out);

@@ -14,3 +14,39 @@ foreach(case killed garbage twice crossjob errors tracked mpi)
       $<TARGET_FILE:provio-run> $<TARGET_FILE:demo_simulate> $<TARGET_FILE:demo_decimate>)
   set_tests_properties(e2e.merge.${case} PROPERTIES LABELS "e2e;merge" TIMEOUT 300)
 endforeach()
+
+# PROV-O conformance of the merged graph of real tracked runs
+# (tests/e2e/merge/test_prov.py); python's prov package (Debian
+# python3-prov) where an interpreter has it.
+set(pv_prov_python "")
+foreach(py ${Python3_EXECUTABLE} /usr/bin/python3)
+  if(NOT pv_prov_python AND EXISTS ${py})
+    execute_process(COMMAND ${py} -c "import prov.model" RESULT_VARIABLE pv_rc OUTPUT_QUIET ERROR_QUIET)
+    if(pv_rc EQUAL 0)
+      set(pv_prov_python ${py})
+    endif()
+  endif()
+endforeach()
+function(pv_prov_e2e)
+  set(cases ontology conformance)
+  if(pv_prov_python)
+    list(APPEND cases python_prov)
+  endif()
+  set(env PROV_MERGE=$<TARGET_FILE:prov-merge> PROV_QUERY=$<TARGET_FILE:prov-query> PROVIO_LIB=$<TARGET_FILE:provio> PROVIO_RUN=$<TARGET_FILE:provio-run>
+      PROVIO_TEST_BIN=${CMAKE_CURRENT_BINARY_DIR} PROVIO_SOURCE=${PROJECT_SOURCE_DIR} PROV_PYTHON=${pv_prov_python}
+      PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e PYTHONDONTWRITEBYTECODE=1)
+  if(TARGET h5_das AND TARGET provio_vol)
+    list(APPEND env H5_DAS=$<TARGET_FILE:h5_das>)
+  endif()
+  foreach(case ${cases})
+    add_test(NAME e2e.merge.prov_${case}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_prov.py ${case})
+    set_tests_properties(e2e.merge.prov_${case} PROPERTIES LABELS "e2e;merge" ENVIRONMENT "${env}" TIMEOUT 300
+      PROCESSORS 2)
+  endforeach()
+endfunction()
+if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.19)
+  cmake_language(DEFER CALL pv_prov_e2e)
+else()
+  pv_prov_e2e()
+endif()

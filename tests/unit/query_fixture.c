@@ -2,6 +2,7 @@
 #include "query_fixture.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -104,6 +105,32 @@ char *lineage_tsv(const char *target, enum pv_lineage_dir dir, int depth)
   return out;
 }
 
+/* The lexical form of a SPARQL TSV term: a quoted literal unescaped, a
+ * bare one (an integer) as it is. */
+static char *tsv_value(const char *f)
+{
+  char *v = strdup(f), *o = v;
+  if (*f != '"') return v;
+  for (f++; *f && *f != '"'; f++) {
+    if (*f != '\\') {
+      *o++ = *f;
+      continue;
+    }
+    f++;
+    if (*f == 'u') {
+      unsigned c;
+      sscanf(f + 1, "%4X", &c);
+      if (c < 0x80) *o++ = (char)c; /* control characters only, in our output */
+      else o += sprintf(o, "\xef\xbf\xbd");
+      f += 4;
+    } else {
+      *o++ = *f == 'n' ? '\n' : *f == 't' ? '\t' : *f == 'r' ? '\r' : *f;
+    }
+  }
+  *o = 0;
+  return v;
+}
+
 int tsv_level(const char *tsv, const char *kind, const char *name, const char *detail)
 {
   const char *line = strchr(tsv, '\n'); /* after the header */
@@ -111,8 +138,13 @@ int tsv_level(const char *tsv, const char *kind, const char *name, const char *d
     char *row = strndup(line, strcspn(line, "\n")), *rest = row, *f[4];
     for (int i = 0; i < 4; i++) f[i] = strsep(&rest, "\t"); /* keeps empty fields */
     int level = -1;
-    if (f[3] && strcmp(f[1], kind) == 0 && strcmp(f[2], name) == 0 && (!detail || strstr(f[3], detail)))
-      level = atoi(f[0]);
+    if (f[3]) {
+      char *k = tsv_value(f[1]), *n = tsv_value(f[2]), *d = tsv_value(f[3]);
+      if (strcmp(k, kind) == 0 && strcmp(n, name) == 0 && (!detail || strstr(d, detail))) level = atoi(f[0]);
+      free(k);
+      free(n);
+      free(d);
+    }
     free(row);
     if (level >= 0) return level;
     line = strchr(line, '\n');

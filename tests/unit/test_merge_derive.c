@@ -12,6 +12,7 @@
 #define PROV "http://www.w3.org/ns/prov#"
 #define PIO "https://w3id.org/provio/ns#"
 #define J "urn:provio:job:j/proc/h/"
+#define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 typedef struct out {
   char line[64][600];
@@ -143,9 +144,26 @@ static void check_workflow(const out *o)
   ck_assert(has(o, K "/thread/70", PIO "recordsComplete", "false"));
   ck_assert(has(o, W "/thread/10", PIO "recordsComplete", "true"));
   ck_assert(has(o, K, PIO "endedBy", "unknown"));
+  /* the read and the writes qualified, with their times */
+  ck_assert(has(o, R, PROV "qualifiedUsage", R "/thread/20/access/1/usage"));
+  ck_assert(has(o, R "/thread/20/access/1/usage", RDF_TYPE, PROV "Usage"));
+  ck_assert(has(o, R "/thread/20/access/1/usage", PROV "entity", W "/thread/10/version/2"));
+  ck_assert(has(o, R "/thread/20/access/1/usage", PROV "atTime", at(3)));
+  const char *made[][3] = {{W "/thread/10/version/2", W, "2026-11-22T05:01:00.000000Z"},
+                           {R "/thread/20/version/3", R, "2026-11-22T05:04:00.000000Z"},
+                           {W "/thread/10/version/4", W, "2026-11-22T05:05:00.000000Z"}};
+  for (int i = 0; i < 3; i++) {
+    char g[300];
+    snprintf(g, sizeof g, "%s/generation", made[i][0]);
+    ck_assert(has(o, made[i][0], PROV "qualifiedGeneration", g));
+    ck_assert(has(o, g, RDF_TYPE, PROV "Generation"));
+    ck_assert(has(o, g, PROV "activity", made[i][1]));
+    ck_assert(has(o, g, PROV "atTime", made[i][2]));
+  }
   /* and nothing else: no link from Y to the W that had ended, none from
-   * the first read to the version written after it */
-  ck_assert_int_eq(o->n, 12);
+   * the first read to the version written after it, no generation of the
+   * rename's version (no process generated it) */
+  ck_assert_int_eq(o->n, 12 + 4 + 3 * 4);
 }
 
 START_TEST(derives_exactly_the_rules)
@@ -189,6 +207,8 @@ START_TEST(later_merge_moves_the_used_version)
   ck_assert(!has(&o, R, PROV "used", W "/thread/10/version/2"));
   ck_assert(has(&o, R, PROV "used", "urn:provio:job:k/proc/h2/5.1/thread/5/version/1"));
   ck_assert(has(&o, R, PROV "wasInformedBy", "urn:provio:job:k/proc/h2/5.1"));
+  ck_assert(has(&o, R "/thread/20/access/1/usage", PROV "entity", "urn:provio:job:k/proc/h2/5.1/thread/5/version/1"));
+  ck_assert(!has(&o, R "/thread/20/access/1/usage", PROV "entity", W "/thread/10/version/2"));
   ck_assert(has(&o, "urn:provio:job:k/proc/h2/5.1/thread/5/version/1", PROV "wasRevisionOf", W "/thread/10/version/2"));
   pv_facts_free(f);
 }
@@ -216,7 +236,9 @@ START_TEST(hdf5_objects_derive_like_files)
   ck_assert(has(&o, R, PROV "used", W "/h5version/1"));
   ck_assert(has(&o, R "/h5version/2", PROV "wasDerivedFrom", W "/h5version/1"));
   ck_assert(has(&o, R, PROV "wasInformedBy", W));
-  ck_assert_int_eq(o.n, 3);
+  ck_assert(has(&o, R "/h5access/1/usage", PROV "entity", W "/h5version/1"));
+  ck_assert(has(&o, R "/h5version/2/generation", PROV "activity", R));
+  ck_assert_int_eq(o.n, 3 + 4 + 2 * 4);
   pv_facts_free(f);
 }
 END_TEST

@@ -285,6 +285,90 @@ START_TEST(a_stop_request_leaves_no_store)
 }
 END_TEST
 
+/* A summing record as the capture leaves it at some moment: fixed-width
+ * zero-padded counters and times rewritten in place, plus the classes and
+ * the operation time that PROV tools need in another form. */
+static void summing_record(const char *dir, int sessions, int reads, int end_minute)
+{
+  mkdir(dir, 0700);
+  char d[600];
+  snprintf(d, sizeof d, "%s/h", dir);
+  mkdir(d, 0700);
+  snprintf(d, sizeof d, "%s/h/10.1.10.nt", dir);
+  const char *p = "urn:provio:job:A/proc/h/10.1", *t = "urn:provio:job:A/proc/h/10.1/thread/10";
+  FILE *o = fopen(d, "w");
+  fprintf(o, "# provio-nt 1\n");
+  fprintf(o, "<%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PROV "SoftwareAgent> .\n", t);
+  fprintf(o, "<urn:provio:user:u> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PROV "Person> .\n");
+  fprintf(o, "<urn:provio:job:A> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PIO "Job> .\n");
+  fprintf(o, "<%s/op/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PIO "FileOperation> .\n", t);
+  fprintf(o, "<%s/op/1> <" PROV "atTime> \"2026-11-22T05:01:00.000000Z" TIME, t);
+  fprintf(o, "<%s/access/2> <" PIO "partOf> <%s> .\n", t, p);
+  fprintf(o, "<%s/access/2> <" PIO "sessions> \"%019d" LONG, t, sessions);
+  fprintf(o, "<%s/access/2> <" PIO "reads> \"%019d" LONG, t, reads);
+  fprintf(o, "<%s/access/2> <" PIO "seeks> \"+0000000000000000000" LONG, t);
+  fprintf(o, "<%s/access/2> <" PROV "startedAtTime> \"2026-11-22T05:00:00.000000Z" TIME, t);
+  fprintf(o, "<%s/access/2> <" PROV "endedAtTime> \"2026-11-22T05:%02d:00.000000Z" TIME, t, end_minute);
+  fclose(o);
+}
+
+static int count(const char *text, const char *needle)
+{
+  int n = 0;
+  for (const char *at = text; (at = strstr(at, needle)); at++) n++;
+  return n;
+}
+
+START_TEST(counters_are_canonical_and_single_valued)
+{
+  pv_merge_stats st;
+  summing_record(path("a"), 2, 5, 3);
+  ck_assert_int_eq(merge(path("store"), path("a"), NULL, NULL, &st), PV_MERGE_OK);
+  pv_merge_stats_free(&st);
+  summing_record(path("a"), 9, 12, 7); /* the same record, later */
+  ck_assert_int_eq(merge(path("store"), path("a"), NULL, NULL, &st), PV_MERGE_OK);
+  pv_merge_stats_free(&st);
+  summing_record(path("old"), 2, 5, 3); /* an older copy merged last */
+  ck_assert_int_eq(merge(path("store"), path("old"), NULL, NULL, &st), PV_MERGE_OK);
+  ck_assert_int_eq(st.triples_new, 0);
+  pv_merge_stats_free(&st);
+
+  char *d = dump(path("store"));
+  const char *a = "<urn:provio:job:A/proc/h/10.1/thread/10/access/2> ";
+  char want[400];
+  static const char *const one[][2] = {{PIO "sessions", "\"9" LONG},
+                                       {PIO "reads", "\"12" LONG},
+                                       {PIO "seeks", "\"0" LONG},
+                                       {PROV "endedAtTime", "\"2026-11-22T05:07:00.000000Z" TIME}};
+  for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) {
+    snprintf(want, sizeof want, "%s<%s> ", a, one[i][0]);
+    ck_assert_int_eq(count(d, want), 1);
+    snprintf(want, sizeof want, "%s<%s> %s", a, one[i][0], one[i][1]);
+    ck_assert_ptr_nonnull(strstr(d, want));
+  }
+  ck_assert_ptr_null(strstr(d, "\"00"));
+
+  /* every agent a prov:Agent; the job and the operation PROV activities,
+   * the operation's time its start and end */
+  ck_assert_ptr_nonnull(strstr(d, "<urn:provio:job:A/proc/h/10.1/thread/10> "
+                                  "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PROV "Agent> ."));
+  ck_assert_ptr_nonnull(strstr(d, "<urn:provio:user:u> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PROV
+                                  "Agent> ."));
+  ck_assert_ptr_nonnull(strstr(d, "<urn:provio:job:A> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PROV
+                                  "Activity> ."));
+  const char *op = "<urn:provio:job:A/proc/h/10.1/thread/10/op/1> ";
+  snprintf(want, sizeof want, "%s<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PROV "Activity> .", op);
+  ck_assert_ptr_nonnull(strstr(d, want));
+  snprintf(want, sizeof want, "%s<" PROV "startedAtTime> \"2026-11-22T05:01:00.000000Z" TIME, op);
+  ck_assert_ptr_nonnull(strstr(d, want));
+  snprintf(want, sizeof want, "%s<" PROV "endedAtTime> \"2026-11-22T05:01:00.000000Z" TIME, op);
+  ck_assert_ptr_nonnull(strstr(d, want));
+  snprintf(want, sizeof want, "%s<" PROV "atTime>", op);
+  ck_assert_ptr_null(strstr(d, want));
+  free(d);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
   Suite *s = suite_create("merge_store");
@@ -296,6 +380,7 @@ Suite *make_suite(void)
   tcase_add_test(c, a_later_job_moves_a_derivation);
   tcase_add_test(c, failures_leave_the_store_intact);
   tcase_add_test(c, a_stop_request_leaves_no_store);
+  tcase_add_test(c, counters_are_canonical_and_single_valued);
   suite_add_tcase(s, c);
   return s;
 }

@@ -17,9 +17,11 @@ START_TEST(settings_of_every_process_in_the_lineage)
 {
   char *t = config("/data/dec.h5", PV_EXIT_OK);
   ck_assert_str_eq(t,
-                   "level\tprocess\tcommand\tkey\tvalue\n"
-                   "1\turn:provio:job:session:n1:77/proc/n1/501.101000\t/opt/app/decimate --factor 4 raw.dat dec.h5\tfactor\t4\n"
-                   "2\turn:provio:job:pmix:sim.1/proc/n1/1001.1000\t/opt/app/simulate params.txt raw.dat\tsamples\t4096\n");
+                   "?level\t?process\t?command\t?key\t?value\n"
+                   "1\t<urn:provio:job:session:n1:77/proc/n1/501.101000>\t\"/opt/app/decimate --factor 4 raw.dat dec.h5\"\t"
+                   "\"factor\"\t\"4\"\n"
+                   "2\t<urn:provio:job:pmix:sim.1/proc/n1/1001.1000>\t\"/opt/app/simulate params.txt raw.dat\"\t"
+                   "\"samples\"\t\"4096\"\n");
   free(t);
 }
 END_TEST
@@ -27,7 +29,7 @@ END_TEST
 START_TEST(none_recorded_and_no_target)
 {
   char *t = config("/data/counts.txt", PV_EXIT_OK);
-  ck_assert_str_eq(t, "level\tprocess\tcommand\tkey\tvalue\n");
+  ck_assert_str_eq(t, "?level\t?process\t?command\t?key\t?value\n");
   free(t);
   t = config("/data/none", PV_EXIT_NO_TARGET);
   ck_assert_str_eq(t, "");

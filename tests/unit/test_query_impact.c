@@ -23,8 +23,8 @@ START_TEST(impact_of_an_input_reaches_every_consumer)
   ck_assert_int_eq(tsv_level(t, "process", "/opt/app/decimate --factor 4 raw.dat dec.h5", NULL), 2);
   ck_assert_int_eq(tsv_level(t, "process", "/opt/app/plot dec.h5", NULL), 3);
   ck_assert_int_eq(tsv_level(t, "file version", "/data/plots:/fig.png", NULL), 3);
-  ck_assert_int_eq(tsv_level(t, "process", "cp dec.h5 'we ird\\n\"q\" } UNION { ?s ?p ?o } #%.txt'", NULL), 3);
-  ck_assert_int_eq(tsv_level(t, "file version", "/data/we ird\\n\"q\" } UNION { ?s ?p ?o } #%.txt", NULL), 3);
+  ck_assert_int_eq(tsv_level(t, "process", "cp dec.h5 'we ird\n\"q\" } UNION { ?s ?p ?o } #%.txt'", NULL), 3);
+  ck_assert_int_eq(tsv_level(t, "file version", "/data/we ird\n\"q\" } UNION { ?s ?p ?o } #%.txt", NULL), 3);
   ck_assert_int_eq(tsv_rows(t), 17);
   free(t);
 }

@@ -22,11 +22,12 @@ START_TEST(per_program_totals_are_what_the_programs_did)
   char *t = stats(pipeline_store(), PV_BY_PROGRAM);
   /* simulate: raw.dat 3,000,000,000 + 2,500,000,000, raw.h5 1 MiB, scratch
    * 100; not the MPI lock file, not the MPI-IO view of raw.dat */
-  ck_assert_ptr_nonnull(strstr(t, "\n/opt/app/simulate\t145\t5501048676\t4\t5511\t4\t0.000003\t3.505000\t0.001000\t8\n"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"/opt/app/simulate\"\t145\t5501048676\t4\t5511\t4\t0.000003\t3.505000\t0.001000\t8\n"));
   /* decimate: largest first; its 7 stat calls are metadata operations */
-  ck_assert_ptr_nonnull(strstr(t, "\n/opt/app/decimate\t5501048576\t262144\t5510\t10\t7\t3.004000\t0.001000\t0.000007\t3\n"));
-  ck_assert_ptr_nonnull(strstr(t, "program\tbytes_read\tbytes_written\treads\twrites\tmeta_ops\tread_s\twrite_s\tmeta_s\tsessions\n/opt/app/decimate\t"));
-  ck_assert_ptr_nonnull(strstr(t, "\n/usr/bin/uniq\t0\t120\t0\t1\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"/opt/app/decimate\"\t5501048576\t262144\t5510\t10\t7\t3.004000\t0.001000\t0.000007\t3\n"));
+  ck_assert_ptr_nonnull(strstr(t, "?program\t?bytes_read\t?bytes_written\t?reads\t?writes\t?meta_ops\t?read_s\t?write_s\t?meta_s\t?sessions\n"
+                                 "\"/opt/app/decimate\"\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"/usr/bin/uniq\"\t0\t120\t0\t1\t"));
   free(t);
 }
 END_TEST
@@ -34,16 +35,16 @@ END_TEST
 START_TEST(per_file_rank_and_host)
 {
   char *t = stats(pipeline_store(), PV_BY_FILE);
-  ck_assert_ptr_nonnull(strstr(t, "\n/data/raw.dat\t5500000000\t5500000000\t5500\t5500\t7\t"));
-  ck_assert_ptr_nonnull(strstr(t, "\nn2:/tmp/scratch.bin\t100\t100\t1\t1\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"/data/raw.dat\"\t5500000000\t5500000000\t5500\t5500\t7\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"n2:/tmp/scratch.bin\"\t100\t100\t1\t1\t"));
   ck_assert_ptr_null(strstr(t, "raw.dat.lock"));
   free(t);
   t = stats(pipeline_store(), PV_BY_RANK);
-  ck_assert_ptr_nonnull(strstr(t, "\n0\t20\t3001048576\t1\t3010\t"));
-  ck_assert_ptr_nonnull(strstr(t, "\n1\t125\t2500000100\t3\t2501\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"0\"\t20\t3001048576\t1\t3010\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"1\"\t125\t2500000100\t3\t2501\t"));
   free(t);
   t = stats(pipeline_store(), PV_BY_HOST);
-  ck_assert_ptr_nonnull(strstr(t, "\nn2\t125\t2500000100\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"n2\"\t125\t2500000100\t"));
   free(t);
 }
 END_TEST
@@ -76,18 +77,18 @@ START_TEST(sums_past_4_gib_are_exact)
   ck_assert_int_eq(pv_query_open(&s, store_dir, err, sizeof err), PV_EXIT_OK);
   /* 3000 * 2e9 + 0 + 1 + ... + 2999 */
   char *t = stats(&s, PV_BY_PROGRAM);
-  ck_assert_ptr_nonnull(strstr(t, "\n/bin/writer\t0\t6000004498500\t0\t3000\t0\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"/bin/writer\"\t0\t6000004498500\t0\t3000\t0\t"));
   free(t);
   t = stats(&s, PV_BY_FILE);
-  ck_assert_ptr_nonnull(strstr(t, "\n/scratch/out.1\t0\t3000002250000\t0\t1500\t")); /* odd i */
-  ck_assert_ptr_nonnull(strstr(t, "\n/scratch/out.0\t0\t3000002248500\t"));
+  ck_assert_ptr_nonnull(strstr(t, "\n\"/scratch/out.1\"\t0\t3000002250000\t0\t1500\t")); /* odd i */
+  ck_assert_ptr_nonnull(strstr(t, "\n\"/scratch/out.0\"\t0\t3000002248500\t"));
   free(t);
   /* What docs/prov-query.md tells SPARQL users to do gives the same sum. */
   captured c;
   ck_assert_int_eq(pv_query_sparql(&s, "SELECT (SUM(xsd:decimal(?b)) AS ?sum) WHERE { ?a provio:bytesWritten ?b }",
                                    PV_FMT_TSV, capture_begin(&c), err, sizeof err), PV_EXIT_OK);
   t = capture_end(&c);
-  ck_assert_str_eq(t, "sum\n6000004498500.0\n");
+  ck_assert_str_eq(t, "?sum\n6000004498500.0\n");
   free(t);
   pv_store_close(&s);
   remove_store(store_dir);

@@ -100,7 +100,13 @@ def case_formats(work):
     check(table[0] == ["cmd", "pid"] and len(table) == 10, f"csv {table[:2]}")
     check([r["cmd"]["value"] for r in rows] == [r[0] for r in table[1:]], "csv and json disagree")
     tsv = query(store, q)  # not a terminal: tsv
-    check(tsv.count("\n") == 10 and tsv.startswith("cmd\tpid\n"), f"tsv {tsv[:80]!r}")
+    check(tsv.count("\n") == 10 and tsv.startswith("?cmd\t?pid\n"), f"tsv {tsv[:80]!r}")
+    # W3C SPARQL 1.1 TSV: terms as in Turtle, so the N-Triples parser reads each row as objects
+    for row in tsv.splitlines()[1:]:
+        line = "".join(f"<urn:s> <urn:p> {t} .\n" for t in row.split("\t"))
+        p = subprocess.run(["rapper", "-q", "-i", "ntriples", "-c", "-", "urn:x"], input=line.encode(),
+                           capture_output=True)
+        check(p.returncode == 0 and not p.stderr, f"tsv row {row!r}: {p.stderr!r}")
     check(json.loads(query(store, "ASK { ?j a provio:Job }", "--format", "json")) == {"head": {}, "boolean": True},
           "ask")
     # CONSTRUCT: N-Triples that rapper reads
@@ -159,7 +165,7 @@ def case_errors(work):
     check(p.returncode == EXIT["usage"] and b"PROVIO_STORE" in p.stderr, "no store given")
     # PROVIO_STORE stands for -s
     p = subprocess.run([PROV_QUERY, "runs"], capture_output=True, env={"PROVIO_STORE": store})
-    check(p.returncode == 0 and p.stdout.startswith(b"job\t"), f"PROVIO_STORE: {p.stderr!r}")
+    check(p.returncode == 0 and p.stdout.startswith(b"?job\t"), f"PROVIO_STORE: {p.stderr!r}")
 
 
 def case_help(work):
@@ -264,6 +270,31 @@ def case_mpi(work):
           "config")
 
 
+def case_names(work):
+    """Text output is unambiguous and every name it prints is a target: a
+    file whose name holds a backslash, a newline and spaces, written by a
+    tracked cp, is printed escaped on one line, and that printed name,
+    passed back, resolves to the same file."""
+    weird = "a\\x41 b\nc d.txt"  # a backslash before what looks like an escape
+    open(os.path.join(work, "in.txt"), "w").write("data\n")
+    prov = os.path.join(work, "prov")
+    run([PROVIO_RUN, "--out", prov, "--", "cp", "in.txt", weird], work, check_rc=0)
+    store = merged_store(work, prov)
+    text = query(store, "lineage", os.path.join(work, weird))
+    lines = text.splitlines()
+    check(lines and all(re.match(r"^ *\d+  ", l) for l in lines), f"a node over two lines: {text!r}")
+    top = [l for l in lines if l.endswith("(target)")]
+    check(len(top) == 1, f"target line: {text!r}")
+    name = top[0][3 + 2 + 12 + 2:-len("  (target)")].split("  [")[0]
+    check(name.endswith(os.path.join(work, "a\\\\x41 b\\x0Ac d.txt")), f"printed name {name!r}")
+    again = query(store, "lineage", name)
+    check(again == text, f"the printed name as target gives {again!r}")
+    # the same for the name as a JSON consumer reads it, and the IRI
+    doc = lineage_json(store, name)
+    check(doc["nodes"][0]["name"].endswith(os.path.join(work, weird)), f"json name {doc['nodes'][0]['name']!r}")
+    check(query(store, "lineage", "<" + doc["nodes"][0]["iri"] + ">") == text, "by IRI")
+
+
 def case_hdf5(work):
     """HDF5 object lineage through the VOL connector: the decimated dataset
     traces back to the raw dataset, not only file to file."""
@@ -284,7 +315,7 @@ def case_hdf5(work):
 if __name__ == "__main__":
     cases = {"formats": case_formats, "errors": case_errors, "help": case_help}
     if PROV_MERGE:
-        cases.update({"pipeline": case_pipeline, "mpi": case_mpi})
+        cases.update({"pipeline": case_pipeline, "mpi": case_mpi, "names": case_names})
         if H5_DAS:
             cases["hdf5"] = case_hdf5
     main(cases)

@@ -1,0 +1,36 @@
+/* conform.h - captured triples in the form standard PROV-O tools read
+ * (docs/prov-merge.md, "What the store holds beyond the records").
+ *
+ * The merge passes every record line through here before it dedupes and
+ * stores it: integers become canonical (a zero-padded counter rewritten in
+ * place is the same number as its final value), each PROV subclass gets
+ * its PROV-O base class too (tools such as python's prov infer nothing),
+ * the extension classes that the capture leaves without one get it, and
+ * prov:atTime on an activity becomes its start and end. */
+#ifndef PROVIO_STORE_CONFORM_H
+#define PROVIO_STORE_CONFORM_H
+
+#include "term.h"
+
+#define PV_CONFORM_MAX 2
+
+typedef struct pv_conformed {
+  pv_term t[PV_CONFORM_MAX][3]; /* pointing into the input or into num */
+  int n;
+  int rewritten; /* t[0] differs from the input */
+  char num[24];
+} pv_conformed;
+
+/* Fills c with the triples that stand for t in the store (1 or 2). */
+void pv_conform(const pv_term t[3], pv_conformed *c);
+
+/* For a property that a record rewrites in place as it grows (counters,
+ * end and generation times), which value of several the store keeps:
+ * 1 the greatest, -1 the least (start times), 0 any number of values. */
+int pv_single_valued(const pv_term *pred);
+
+/* Orders two values of a single-valued property (numbers or times):
+ * *order <0, 0, >0; returns -1 if either is neither. */
+int pv_literal_cmp(const pv_term *a, const pv_term *b, int *order);
+
+#endif
