@@ -1135,31 +1135,28 @@ static herr_t introspect_opt_query(void *obj, H5VL_subclass_t subcls, int op, ui
 
 /* ---- async requests ------------------------------------------------------ */
 
+/* A request's wrapper belongs to whoever holds the request until it calls
+ * request_free: HDF5 1.14's event sets wait (or cancel, or are notified)
+ * and then free, so only request_free may release the wrapper. */
 static herr_t request_wait(void *obj, uint64_t timeout, H5VL_request_status_t *status)
 {
   pv_h5obj *o = obj;
-  herr_t rc = PV_UNDER(o, request_cls.wait, (o->under, timeout, status),
-                       H5VLrequest_wait(o->under, o->under_vol_id, timeout, status));
-  if (rc >= 0 && *status != H5VL_REQUEST_STATUS_IN_PROGRESS) free(o);
-  return rc;
+  return PV_UNDER(o, request_cls.wait, (o->under, timeout, status),
+                  H5VLrequest_wait(o->under, o->under_vol_id, timeout, status));
 }
 
 static herr_t request_notify(void *obj, H5VL_request_notify_t cb, void *ctx)
 {
   pv_h5obj *o = obj;
-  herr_t rc = PV_UNDER(o, request_cls.notify, (o->under, cb, ctx),
-                       H5VLrequest_notify(o->under, o->under_vol_id, cb, ctx));
-  if (rc >= 0) free(o);
-  return rc;
+  return PV_UNDER(o, request_cls.notify, (o->under, cb, ctx),
+                  H5VLrequest_notify(o->under, o->under_vol_id, cb, ctx));
 }
 
 static herr_t request_cancel(void *obj, H5VL_request_status_t *status)
 {
   pv_h5obj *o = obj;
-  herr_t rc = PV_UNDER(o, request_cls.cancel, (o->under, status),
-                       H5VLrequest_cancel(o->under, o->under_vol_id, status));
-  if (rc >= 0) free(o);
-  return rc;
+  return PV_UNDER(o, request_cls.cancel, (o->under, status),
+                  H5VLrequest_cancel(o->under, o->under_vol_id, status));
 }
 
 static herr_t request_specific(void *obj, H5VL_request_specific_args_t *args)

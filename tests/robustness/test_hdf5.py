@@ -1,0 +1,33 @@
+"""HDF5: the provio VOL connector never harms an HDF5 program, whichever
+HDF5 it is built against and whatever connector the user already chose."""
+import os
+
+from harness import PROVIO_LIB, check, main, parse_records, prog, run
+from provio_e2e import PV
+
+PLUGIN_DIR = os.path.join(os.path.dirname(PROVIO_LIB), "hdf5")
+VALGRIND = ["valgrind", "-q", "--error-exitcode=97", "--leak-check=no"]
+
+
+def case_async_event_set(work):
+    """Requests flow through provio into an event set: H5ESwait waits on
+    each and then frees it; provio's wrapper is freed once, by the free.
+    valgrind sees every invalid read and double free of a wrapper."""
+    env = dict(os.environ, HDF5_PLUGIN_PATH=PLUGIN_DIR, PROVIO_DIR=os.path.join(work, "run"))
+    env.pop("HDF5_VOL_CONNECTOR", None)
+    plain = run([prog("h5_async_es")], cwd=work, env=env, check_rc=0)
+    check(b"failed 0" in plain.stdout and b"read back 200..215" in plain.stdout,
+          f"the program itself misbehaves: {plain.stdout!r}")
+    stacked = run(VALGRIND + [prog("h5_async_es"), "provio"], cwd=work, env=env)
+    check(stacked.returncode == 0,
+          f"exit {stacked.returncode} with provio stacked\nstderr: {stacked.stderr[-3000:]!r}")
+    check(stacked.stdout == plain.stdout,
+          f"stdout differs:\n plain   {plain.stdout!r}\n stacked {stacked.stdout!r}")
+    check(stacked.stderr == b"", f"stderr with provio stacked: {stacked.stderr[-3000:]!r}")
+    graph = parse_records(env["PROVIO_DIR"])
+    written = graph.subjects(PV + "bytesWritten", "64")
+    check(len(written) == 3, f"expected the 3 async writes recorded, got {written}")
+
+
+if __name__ == "__main__":
+    main()
