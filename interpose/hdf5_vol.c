@@ -46,14 +46,19 @@ static const H5VL_class_t pv_h5_class;
 /* ---- around every forwarded call ---------------------------------------- */
 
 typedef struct pv_h5call {
+  struct pv_tls *tls;
   pv_layer_save outer;
   uint64_t t0;
 } pv_h5call;
 
 /* The POSIX capture below sees api as the HDF5 call its I/O belongs to. */
-static inline void layer_enter(pv_h5call *c, const char *api) { c->outer = pv_layer_enter(PV_LAYER_HDF5, api); }
+static inline void layer_enter(pv_h5call *c, const char *api)
+{
+  c->tls = PV_CORE->tls();
+  c->outer = pv_layer_enter_at(c->tls, PV_LAYER_HDF5, api);
+}
 
-static inline void layer_leave(pv_h5call *c) { pv_layer_leave(c->outer); }
+static inline void layer_leave(pv_h5call *c) { pv_layer_leave_at(c->tls, c->outer); }
 
 /* The same, timed: call_end returns the ticks spent in the call. */
 static inline void call_begin(pv_h5call *c, const char *api)
@@ -70,7 +75,10 @@ static inline uint64_t call_end(pv_h5call *c)
 }
 
 /* Recording: on, and this call is the application's (not provio's). */
-static inline int recording(void) { return !PV_IDLE(); }
+static inline int recording(void)
+{
+  return PV_CORE->tls()->depth == 0 && PV_CORE->proc->state == PV_ACTIVE;
+}
 
 /* Without an object of the under connector yet (the first file open), its
  * class is unknown and a public forwarder (H5VLfile_open and the like) has
@@ -141,7 +149,7 @@ static pv_h5obj *wrap(void *under, hid_t under_vol_id, const H5VL_class_t *cls, 
   o->under_vol_id = under_vol_id;
   o->cls = cls;
   o->type = type;
-  o->open_ns = pv_now_ns();
+  o->open_ns = PV_CORE->now_ns();
   return o;
 }
 
@@ -159,7 +167,7 @@ static void wrap_request(void **req, const pv_h5obj *o)
 
 static void count(pv_h5obj *o, int counter, uint64_t ns)
 {
-  if (o && o->s && pv_tls.depth == 0) {
+  if (o && o->s && PV_CORE->tls()->depth == 0) {
     o->s->n[counter]++;
     o->s->n[PV_H5_META_TICKS] += ns;
   }
@@ -189,7 +197,7 @@ static pv_h5session *session_of(pv_h5obj *o)
     pv_h5_session_start(o, NULL, 0, H5I_INVALID_HID, H5I_INVALID_HID);
     if (!o->s) o->untracked = 1;
   }
-  return pv_tls.depth == 0 ? o->s : NULL;
+  return PV_CORE->tls()->depth == 0 ? o->s : NULL;
 }
 
 /* After a successful close: the record, then the wrapper goes. */
@@ -488,7 +496,7 @@ static herr_t attr_specific(void *obj, const H5VL_loc_params_t *loc, H5VL_attr_s
   pv_h5obj *o = obj;
   pv_h5call c;
   call_begin(&c, "H5Aspecific");
-  int64_t at = pv_now_ns();
+  int64_t at = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(o, attr_cls.specific, (o->under, loc, args, dxpl, req),
                        H5VLattr_specific(o->under, loc, o->under_vol_id, args, dxpl, req));
   uint64_t ns = call_end(&c);
@@ -922,7 +930,7 @@ static herr_t link_create(H5VL_link_create_args_t *args, void *obj, const H5VL_l
   if (!o && !cur) return -1;
   pv_h5call c;
   call_begin(&c, "H5Lcreate");
-  int64_t at = pv_now_ns();
+  int64_t at = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(&base, link_cls.create, (args, under_of(o), loc, lcpl, lapl, dxpl, req),
                        H5VLlink_create(args, under_of(o), loc, base.under_vol_id, lcpl, lapl, dxpl, req));
   uint64_t ns = call_end(&c);
@@ -977,7 +985,7 @@ static herr_t link_copy_or_move(int move, void *src_obj, const H5VL_loc_params_t
   if (record && may_probe(op.loc)) op.obj_path = pv_h5_probe_path(op.loc, op.name, 1, &op.obj_kind);
   pv_h5call c;
   call_begin(&c, move ? "H5Lmove" : "H5Lcopy");
-  op.at_ns = pv_now_ns();
+  op.at_ns = PV_CORE->now_ns();
   herr_t rc;
   if (move)
     rc = PV_UNDER(any, link_cls.move, (under_of(src), loc1, under_of(dst), loc2, lcpl, lapl, dxpl, req),
@@ -1024,7 +1032,7 @@ static herr_t link_specific(void *obj, const H5VL_loc_params_t *loc, H5VL_link_s
   if (record && op.name && may_probe(o)) op.obj_path = pv_h5_probe_path(o, op.name, 1, &op.obj_kind);
   pv_h5call c;
   call_begin(&c, del ? "H5Ldelete" : "H5Lspecific");
-  op.at_ns = pv_now_ns();
+  op.at_ns = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(o, link_cls.specific, (o->under, loc, args, dxpl, req),
                        H5VLlink_specific(o->under, loc, o->under_vol_id, args, dxpl, req));
   op.ticks = call_end(&c);
@@ -1059,7 +1067,7 @@ static herr_t object_copy(void *src_obj, const H5VL_loc_params_t *src_loc, const
   pv_h5obj *src = src_obj, *dst = dst_obj;
   pv_h5call c;
   call_begin(&c, "H5Ocopy");
-  int64_t at = pv_now_ns();
+  int64_t at = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(src, object_cls.copy,
                        (src->under, src_loc, src_name, dst->under, dst_loc, dst_name, ocpypl, lcpl,
                         dxpl, req),
