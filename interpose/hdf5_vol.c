@@ -342,25 +342,33 @@ static herr_t info_to_str(const void *p, char **str)
   return 0;
 }
 
-/* "under_vol=<value>;under_info={<under connector's own string>}"; an empty
- * or missing string means the native connector. */
+/* The connector under_vol names: its value, or its name (what a user's
+ * HDF5_VOL_CONNECTOR starts with, which provio-run moves under provio).
+ * The library's own connectors are not found by value or name in 1.14. */
+static hid_t under_connector(const char *v)
+{
+  size_t n = strcspn(v, ";");
+  char name[256], *end;
+  if (n == 0 || n >= sizeof name) return -1;
+  memcpy(name, v, n);
+  name[n] = 0;
+  unsigned long value = strtoul(name, &end, 10);
+  int by_value = *end == 0;
+  hid_t id = -1;
+  if (by_value ? value == H5VL_NATIVE_VALUE : !strcmp(name, "native")) id = H5VL_NATIVE;
+  else if (by_value ? value == H5VL_PASSTHRU_VALUE : !strcmp(name, "pass_through")) id = H5VL_PASSTHRU;
+  else if (by_value) return H5VLregister_connector_by_value((H5VL_class_value_t)value, H5P_DEFAULT);
+  else return H5VLregister_connector_by_name(name, H5P_DEFAULT);
+  return id >= 0 && H5Iinc_ref(id) >= 0 ? id : -1;
+}
+
+/* "under_vol=<value or name>;under_info={<under connector's own string>}";
+ * an empty or missing string means the native connector. */
 static herr_t str_to_info(const char *str, void **out)
 {
-  unsigned long value = 0;
   const char *v = str ? strstr(str, "under_vol=") : NULL;
-  if (v) {
-    char *end;
-    value = strtoul(v + 10, &end, 10);
-    if (end == v + 10) return -1;
-  }
-  hid_t under_id;
-  if (value == H5VL_PASSTHRU_VALUE) {
-    /* The library's own pass-through is not found by value in 1.14. */
-    under_id = H5VL_PASSTHRU;
-    if (under_id < 0 || H5Iinc_ref(under_id) < 0) return -1;
-  } else if ((under_id = H5VLregister_connector_by_value((H5VL_class_value_t)value, H5P_DEFAULT)) < 0) {
-    return -1;
-  }
+  hid_t under_id = under_connector(v ? v + 10 : "0");
+  if (under_id < 0) return -1;
   void *under_info = NULL;
   const char *open = str ? strchr(str, '{') : NULL, *close = str ? strrchr(str, '}') : NULL;
   if (open && close && close > open + 1) {

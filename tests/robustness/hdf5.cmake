@@ -1,6 +1,6 @@
 # HDF5 programs of the robustness cases (test_hdf5.py): built against the
 # HDF5 the connector is built for, into the same directory as progs/.
-foreach(src h5_async_es)
+foreach(src h5_async_es h5_vol_chain)
   add_executable(robust_${src} ${CMAKE_CURRENT_LIST_DIR}/hdf5/${src}.c)
   target_include_directories(robust_${src} PRIVATE ${PROVIO_HDF5_INCLUDE_DIR})
   target_link_libraries(robust_${src} PRIVATE ${PROVIO_HDF5_LIBRARY} MPI::MPI_C)

@@ -2,7 +2,7 @@
 HDF5 it is built against and whatever connector the user already chose."""
 import os
 
-from harness import PROVIO_LIB, check, main, parse_records, prog, run
+from harness import PROVIO_LIB, PROVIO_RUN, check, main, parse_records, prog, run
 from provio_e2e import PV
 
 PLUGIN_DIR = os.path.join(os.path.dirname(PROVIO_LIB), "hdf5")
@@ -27,6 +27,25 @@ def case_async_event_set(work):
     graph = parse_records(env["PROVIO_DIR"])
     written = graph.subjects(PV + "bytesWritten", "64")
     check(len(written) == 3, f"expected the 3 async writes recorded, got {written}")
+
+
+def case_stacked_on_user_connector(work):
+    """The user's HDF5_VOL_CONNECTOR (HDF5's pass_through over native) stays
+    in place with provio on top: same data, and the dataset recorded."""
+    env = dict(os.environ, HDF5_VOL_CONNECTOR="pass_through under_vol=0;under_info={}")
+    env.pop("HDF5_PLUGIN_PATH", None)
+    plain = run([prog("h5_vol_chain")], cwd=work, env=env, check_rc=0)
+    out = os.path.join(work, "run")
+    tracked = run([PROVIO_RUN, "--out", out, "--", prog("h5_vol_chain")], cwd=work, env=env)
+    check(tracked.returncode == 0 and tracked.stderr == b"",
+          f"exit {tracked.returncode}, stderr {tracked.stderr[-2000:]!r}")
+    data, chain = plain.stdout.decode().splitlines()
+    check(chain == "connectors: 1 0", f"untracked stack: {chain}")
+    check(tracked.stdout.decode().splitlines() == [data, "connectors: 3071 1 0"],
+          f"tracked: {tracked.stdout!r}, untracked {plain.stdout!r}")
+    graph = parse_records(out)
+    dataset = [s for s in graph.subjects(PV + "objectPath", "/d") if s.endswith("chain.h5#/d")]
+    check(dataset, "the dataset written through the user's connector is not recorded")
 
 
 if __name__ == "__main__":
