@@ -1,6 +1,6 @@
 /* hdf5_vol.c - "provio", a passthrough VOL connector for HDF5 1.14.
  *
- * Loaded as a plugin:
+ * Loaded as a plugin (through libprovio_vol.so, hdf5_plugin.c):
  *   HDF5_PLUGIN_PATH=<prefix>/lib/provio/hdf5
  *   HDF5_VOL_CONNECTOR="provio under_vol=0;under_info={}"
  * Every callback forwards to the connector underneath (native by default,
@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <H5PLextern.h>
 #include <H5VLpassthru.h>
 #include <hdf5.h>
 
@@ -1282,6 +1281,6 @@ static const H5VL_class_t pv_h5_class = {
     .optional = optional,
 };
 
-/* The plugin entry points HDF5 looks up in every library on HDF5_PLUGIN_PATH. */
-__attribute__((visibility("default"))) H5PL_type_t H5PLget_plugin_type(void) { return H5PL_TYPE_VOL; }
-__attribute__((visibility("default"))) const void *H5PLget_plugin_info(void) { return &pv_h5_class; }
+/* What libprovio_vol.so (hdf5_plugin.c) hands HDF5 once it has made sure
+ * the HDF5 asking is the one this library links. */
+__attribute__((visibility("default"))) const void *provio_h5vol_class(void) { return &pv_h5_class; }

@@ -1,6 +1,7 @@
 """What libprovio.so puts into every process's symbol namespace: the public
 API (provio_*), the functions it wraps, and nothing of its core.  The
-HDF5 plugin exports only the two entry points HDF5 looks up."""
+HDF5 plugin exports only the two entry points HDF5 looks up, and pulls in
+nothing."""
 import os
 import re
 import subprocess
@@ -34,13 +35,20 @@ def case_libprovio(work):
 
 
 def case_vol_plugin(work):
-    plugin = os.path.join(os.path.dirname(PROVIO_LIB), "hdf5", "libprovio_vol.so")
+    """The plugin HDF5 dlopens exports its two entry points and depends on
+    no library but libc (hdf5_plugin.c); the connector it loads exports
+    the one function the plugin asks for."""
+    here = os.path.dirname(PROVIO_LIB)
+    plugin = os.path.join(here, "hdf5", "libprovio_vol.so")
     if not os.path.exists(plugin):
         return  # built without HDF5
     ours = exported(plugin)
-    check(ours == {"H5PLget_plugin_type", "H5PLget_plugin_info"},
-          f"libprovio_vol.so exports {sorted(ours)}")
-
+    check(ours == {"H5PLget_plugin_type", "H5PLget_plugin_info"}, f"libprovio_vol.so exports {sorted(ours)}")
+    needed = subprocess.run(["objdump", "-p", plugin], capture_output=True, text=True, check=True).stdout
+    needed = sorted(re.findall(r"NEEDED\s+(\S+)", needed))
+    check(set(needed) <= {"libc.so.6", "libdl.so.2"}, f"libprovio_vol.so needs {needed}")
+    connector = exported(os.path.join(here, "libprovio_h5vol.so"))
+    check(connector == {"provio_h5vol_class"}, f"libprovio_h5vol.so exports {sorted(connector)}")
 
 if __name__ == "__main__":
     main()

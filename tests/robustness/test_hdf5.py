@@ -48,5 +48,22 @@ def case_stacked_on_user_connector(work):
     check(dataset, "the dataset written through the user's connector is not recorded")
 
 
+def case_foreign_hdf5(work):
+    """provio-run sets HDF5_PLUGIN_PATH for every process; Debian's HDF5
+    1.10 under h5py scans it for filters and dlopens the plugin, which must
+    not bring provio's HDF5 (and MPI) into the process: same output."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hdf5", "h5py_foreign.py")
+    cmd = ["/usr/bin/python3", script]
+    plain = run(cmd, cwd=work, env=dict(os.environ), check_rc=0)
+    check(b"second hdf5: False mpi: False" in plain.stdout, f"untracked: {plain.stdout!r}")
+    out = os.path.join(work, "run")
+    tracked = run([PROVIO_RUN, "--out", out, "--"] + cmd, cwd=work, env=dict(os.environ))
+    check((tracked.returncode, tracked.stdout, tracked.stderr) ==
+          (plain.returncode, plain.stdout, plain.stderr),
+          f"tracked {tracked.returncode} {tracked.stdout!r} {tracked.stderr[-2000:]!r}\n"
+          f"untracked {plain.returncode} {plain.stdout!r} {plain.stderr[-2000:]!r}")
+    parse_records(out)
+
+
 if __name__ == "__main__":
     main()
