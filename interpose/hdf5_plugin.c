@@ -6,8 +6,7 @@
  * links the HDF5 it is built for, and MPI through it; loaded into a process
  * that uses another HDF5 (Debian's 1.10 under h5py, a wheel's own copy) it
  * is a second HDF5 in one process.  So this file depends on nothing, and
- * answers only the HDF5 the connector is built for: the library with that
- * soname, which the connector's own dependency then resolves to.  Any
+ * answers only the HDF5 the connector is built for (hdf5_caller.h).  Any
  * other caller is told "not a plugin" (H5PL_TYPE_ERROR, which no search
  * of any version matches) and the connector is never loaded. */
 #define _GNU_SOURCE
@@ -18,24 +17,9 @@
 
 #include <H5PLextern.h>
 
-#ifndef PROVIO_HDF5_SONAME
-#error "PROVIO_HDF5_SONAME: the soname of the HDF5 the connector links"
-#endif
-#define PV_H5VOL_LIBRARY "libprovio_h5vol.so" /* in the directory above this one */
+#include "hdf5_caller.h"
 
-/* Whether the code at ret belongs to the HDF5 library the connector would
- * bind to (the one loaded under its soname).  Asks the dynamic loader only:
- * no HDF5 call, as the caller may be in the middle of initialising. */
-static int called_by_our_hdf5(const void *ret)
-{
-  void *h = dlopen(PROVIO_HDF5_SONAME, RTLD_LAZY | RTLD_NOLOAD);
-  if (!h) return 0;
-  Dl_info caller, ours;
-  void *sym = dlsym(h, "H5open");
-  int same = sym && dladdr(ret, &caller) && dladdr(sym, &ours) && caller.dli_fbase == ours.dli_fbase;
-  dlclose(h);
-  return same;
-}
+#define PV_H5VOL_LIBRARY "libprovio_h5vol.so" /* in the directory above this one */
 
 /* The connector's class, from the library beside this directory (loaded
  * once; HDF5 may ask again through its plugin cache). */
@@ -56,10 +40,10 @@ static const void *connector_class(void)
 
 __attribute__((visibility("default"))) H5PL_type_t H5PLget_plugin_type(void)
 {
-  return called_by_our_hdf5(__builtin_return_address(0)) ? H5PL_TYPE_VOL : H5PL_TYPE_ERROR;
+  return pv_h5_caller_is_ours(__builtin_return_address(0)) ? H5PL_TYPE_VOL : H5PL_TYPE_ERROR;
 }
 
 __attribute__((visibility("default"))) const void *H5PLget_plugin_info(void)
 {
-  return called_by_our_hdf5(__builtin_return_address(0)) ? connector_class() : NULL;
+  return pv_h5_caller_is_ours(__builtin_return_address(0)) ? connector_class() : NULL;
 }

@@ -90,8 +90,10 @@ static int set_vol_connector(void)
   const char *user = getenv("HDF5_VOL_CONNECTOR");
   const char *name = user ? user + strspn(user, " \t\r\n") : "";
   size_t name_len = strcspn(name, " \t\r\n");
-  if (name_len == 0) return setenv("HDF5_VOL_CONNECTOR", "provio under_vol=0;under_info={}", 1);
   if (name_len == 6 && strncmp(name, "provio", 6) == 0) return 0;
+  /* What every caller but provio's HDF5 still reads (interpose/hdf5_env.c). */
+  if (setenv("PROVIO_HDF5_USER_VOL_CONNECTOR", user ? user : "", 1) != 0) return -1;
+  if (name_len == 0) return setenv("HDF5_VOL_CONNECTOR", "provio under_vol=0;under_info={}", 1);
   const char *info = name + name_len;
   info += strspn(info, " \t");
   size_t info_len = strcspn(info, "\r\n");

@@ -65,5 +65,22 @@ def case_foreign_hdf5(work):
     parse_records(out)
 
 
+def case_env_as_untracked(work):
+    """provio-run points HDF5_VOL_CONNECTOR at provio for provio's HDF5
+    only: any other caller (the program here; an HDF5 of 1.12 or later
+    that is not provio's, which would fail to initialise) reads the
+    user's value, or nothing."""
+    for user in (None, "pass_through under_vol=0;under_info={}"):
+        env = dict(os.environ)
+        env.pop("HDF5_VOL_CONNECTOR", None)
+        if user:
+            env["HDF5_VOL_CONNECTOR"] = user
+        cmd = [prog("print_env"), "HDF5_VOL_CONNECTOR", "HOME"]
+        plain = run(cmd, cwd=work, env=env, check_rc=0)
+        tracked = run([PROVIO_RUN, "--out", os.path.join(work, "run"), "--"] + cmd, cwd=work, env=env)
+        check((tracked.returncode, tracked.stdout, tracked.stderr) == (0, plain.stdout, b""),
+              f"user {user!r}: tracked {tracked.stdout!r} {tracked.stderr!r}, untracked {plain.stdout!r}")
+
+
 if __name__ == "__main__":
     main()
