@@ -53,6 +53,7 @@ static void usage(FILE *out)
       "  HDF5_PLUGIN_PATH     the provio connector's directory prepended (unless --no-hdf5)\n"
       "  HDF5_VOL_CONNECTOR   \"provio under_vol=0;under_info={}\", or provio stacked on the\n"
       "                       connector it names: \"provio under_vol=NAME;under_info={INFO}\"\n"
+      "  PROVIO_HDF5_USER_VOL_CONNECTOR  its former value: what any HDF5 but provio's reads\n"
       "Other variables read by libprovio.so (see provio-run(1)): PROVIO_JOB_ID,\n"
       "PROVIO_EXCLUDE, PROVIO_INCLUDE, PROVIO_LOCAL, PROVIO_LOG.\n"
       "\n"
