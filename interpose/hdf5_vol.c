@@ -1,6 +1,6 @@
 /* hdf5_vol.c - "provio", a passthrough VOL connector for HDF5 1.14.
  *
- * Loaded as a plugin:
+ * Loaded as a plugin (through libprovio_vol.so, hdf5_plugin.c):
  *   HDF5_PLUGIN_PATH=<prefix>/lib/provio/hdf5
  *   HDF5_VOL_CONNECTOR="provio under_vol=0;under_info={}"
  * Every callback forwards to the connector underneath (native by default,
@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <H5PLextern.h>
 #include <H5VLpassthru.h>
 #include <hdf5.h>
 
@@ -46,14 +45,19 @@ static const H5VL_class_t pv_h5_class;
 /* ---- around every forwarded call ---------------------------------------- */
 
 typedef struct pv_h5call {
+  struct pv_tls *tls;
   pv_layer_save outer;
   uint64_t t0;
 } pv_h5call;
 
 /* The POSIX capture below sees api as the HDF5 call its I/O belongs to. */
-static inline void layer_enter(pv_h5call *c, const char *api) { c->outer = pv_layer_enter(PV_LAYER_HDF5, api); }
+static inline void layer_enter(pv_h5call *c, const char *api)
+{
+  c->tls = PV_CORE->tls();
+  c->outer = pv_layer_enter_at(c->tls, PV_LAYER_HDF5, api);
+}
 
-static inline void layer_leave(pv_h5call *c) { pv_layer_leave(c->outer); }
+static inline void layer_leave(pv_h5call *c) { pv_layer_leave_at(c->tls, c->outer); }
 
 /* The same, timed: call_end returns the ticks spent in the call. */
 static inline void call_begin(pv_h5call *c, const char *api)
@@ -70,7 +74,10 @@ static inline uint64_t call_end(pv_h5call *c)
 }
 
 /* Recording: on, and this call is the application's (not provio's). */
-static inline int recording(void) { return !PV_IDLE(); }
+static inline int recording(void)
+{
+  return PV_CORE->tls()->depth == 0 && PV_CORE->proc->state == PV_ACTIVE;
+}
 
 /* Without an object of the under connector yet (the first file open), its
  * class is unknown and a public forwarder (H5VLfile_open and the like) has
@@ -141,7 +148,7 @@ static pv_h5obj *wrap(void *under, hid_t under_vol_id, const H5VL_class_t *cls, 
   o->under_vol_id = under_vol_id;
   o->cls = cls;
   o->type = type;
-  o->open_ns = pv_now_ns();
+  o->open_ns = PV_CORE->now_ns();
   return o;
 }
 
@@ -159,7 +166,7 @@ static void wrap_request(void **req, const pv_h5obj *o)
 
 static void count(pv_h5obj *o, int counter, uint64_t ns)
 {
-  if (o && o->s && pv_tls.depth == 0) {
+  if (o && o->s && PV_CORE->tls()->depth == 0) {
     o->s->n[counter]++;
     o->s->n[PV_H5_META_TICKS] += ns;
   }
@@ -189,7 +196,7 @@ static pv_h5session *session_of(pv_h5obj *o)
     pv_h5_session_start(o, NULL, 0, H5I_INVALID_HID, H5I_INVALID_HID);
     if (!o->s) o->untracked = 1;
   }
-  return pv_tls.depth == 0 ? o->s : NULL;
+  return PV_CORE->tls()->depth == 0 ? o->s : NULL;
 }
 
 /* After a successful close: the record, then the wrapper goes. */
@@ -334,25 +341,33 @@ static herr_t info_to_str(const void *p, char **str)
   return 0;
 }
 
-/* "under_vol=<value>;under_info={<under connector's own string>}"; an empty
- * or missing string means the native connector. */
+/* The connector under_vol names: its value, or its name (what a user's
+ * HDF5_VOL_CONNECTOR starts with, which provio-run moves under provio).
+ * The library's own connectors are not found by value or name in 1.14. */
+static hid_t under_connector(const char *v)
+{
+  size_t n = strcspn(v, ";");
+  char name[256], *end;
+  if (n == 0 || n >= sizeof name) return -1;
+  memcpy(name, v, n);
+  name[n] = 0;
+  unsigned long value = strtoul(name, &end, 10);
+  int by_value = *end == 0;
+  hid_t id = -1;
+  if (by_value ? value == H5VL_NATIVE_VALUE : !strcmp(name, "native")) id = H5VL_NATIVE;
+  else if (by_value ? value == H5VL_PASSTHRU_VALUE : !strcmp(name, "pass_through")) id = H5VL_PASSTHRU;
+  else if (by_value) return H5VLregister_connector_by_value((H5VL_class_value_t)value, H5P_DEFAULT);
+  else return H5VLregister_connector_by_name(name, H5P_DEFAULT);
+  return id >= 0 && H5Iinc_ref(id) >= 0 ? id : -1;
+}
+
+/* "under_vol=<value or name>;under_info={<under connector's own string>}";
+ * an empty or missing string means the native connector. */
 static herr_t str_to_info(const char *str, void **out)
 {
-  unsigned long value = 0;
   const char *v = str ? strstr(str, "under_vol=") : NULL;
-  if (v) {
-    char *end;
-    value = strtoul(v + 10, &end, 10);
-    if (end == v + 10) return -1;
-  }
-  hid_t under_id;
-  if (value == H5VL_PASSTHRU_VALUE) {
-    /* The library's own pass-through is not found by value in 1.14. */
-    under_id = H5VL_PASSTHRU;
-    if (under_id < 0 || H5Iinc_ref(under_id) < 0) return -1;
-  } else if ((under_id = H5VLregister_connector_by_value((H5VL_class_value_t)value, H5P_DEFAULT)) < 0) {
-    return -1;
-  }
+  hid_t under_id = under_connector(v ? v + 10 : "0");
+  if (under_id < 0) return -1;
   void *under_info = NULL;
   const char *open = str ? strchr(str, '{') : NULL, *close = str ? strrchr(str, '}') : NULL;
   if (open && close && close > open + 1) {
@@ -488,7 +503,7 @@ static herr_t attr_specific(void *obj, const H5VL_loc_params_t *loc, H5VL_attr_s
   pv_h5obj *o = obj;
   pv_h5call c;
   call_begin(&c, "H5Aspecific");
-  int64_t at = pv_now_ns();
+  int64_t at = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(o, attr_cls.specific, (o->under, loc, args, dxpl, req),
                        H5VLattr_specific(o->under, loc, o->under_vol_id, args, dxpl, req));
   uint64_t ns = call_end(&c);
@@ -922,7 +937,7 @@ static herr_t link_create(H5VL_link_create_args_t *args, void *obj, const H5VL_l
   if (!o && !cur) return -1;
   pv_h5call c;
   call_begin(&c, "H5Lcreate");
-  int64_t at = pv_now_ns();
+  int64_t at = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(&base, link_cls.create, (args, under_of(o), loc, lcpl, lapl, dxpl, req),
                        H5VLlink_create(args, under_of(o), loc, base.under_vol_id, lcpl, lapl, dxpl, req));
   uint64_t ns = call_end(&c);
@@ -977,7 +992,7 @@ static herr_t link_copy_or_move(int move, void *src_obj, const H5VL_loc_params_t
   if (record && may_probe(op.loc)) op.obj_path = pv_h5_probe_path(op.loc, op.name, 1, &op.obj_kind);
   pv_h5call c;
   call_begin(&c, move ? "H5Lmove" : "H5Lcopy");
-  op.at_ns = pv_now_ns();
+  op.at_ns = PV_CORE->now_ns();
   herr_t rc;
   if (move)
     rc = PV_UNDER(any, link_cls.move, (under_of(src), loc1, under_of(dst), loc2, lcpl, lapl, dxpl, req),
@@ -1024,7 +1039,7 @@ static herr_t link_specific(void *obj, const H5VL_loc_params_t *loc, H5VL_link_s
   if (record && op.name && may_probe(o)) op.obj_path = pv_h5_probe_path(o, op.name, 1, &op.obj_kind);
   pv_h5call c;
   call_begin(&c, del ? "H5Ldelete" : "H5Lspecific");
-  op.at_ns = pv_now_ns();
+  op.at_ns = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(o, link_cls.specific, (o->under, loc, args, dxpl, req),
                        H5VLlink_specific(o->under, loc, o->under_vol_id, args, dxpl, req));
   op.ticks = call_end(&c);
@@ -1059,7 +1074,7 @@ static herr_t object_copy(void *src_obj, const H5VL_loc_params_t *src_loc, const
   pv_h5obj *src = src_obj, *dst = dst_obj;
   pv_h5call c;
   call_begin(&c, "H5Ocopy");
-  int64_t at = pv_now_ns();
+  int64_t at = PV_CORE->now_ns();
   herr_t rc = PV_UNDER(src, object_cls.copy,
                        (src->under, src_loc, src_name, dst->under, dst_loc, dst_name, ocpypl, lcpl,
                         dxpl, req),
@@ -1135,31 +1150,28 @@ static herr_t introspect_opt_query(void *obj, H5VL_subclass_t subcls, int op, ui
 
 /* ---- async requests ------------------------------------------------------ */
 
+/* A request's wrapper belongs to whoever holds the request until it calls
+ * request_free: HDF5 1.14's event sets wait (or cancel, or are notified)
+ * and then free, so only request_free may release the wrapper. */
 static herr_t request_wait(void *obj, uint64_t timeout, H5VL_request_status_t *status)
 {
   pv_h5obj *o = obj;
-  herr_t rc = PV_UNDER(o, request_cls.wait, (o->under, timeout, status),
-                       H5VLrequest_wait(o->under, o->under_vol_id, timeout, status));
-  if (rc >= 0 && *status != H5VL_REQUEST_STATUS_IN_PROGRESS) free(o);
-  return rc;
+  return PV_UNDER(o, request_cls.wait, (o->under, timeout, status),
+                  H5VLrequest_wait(o->under, o->under_vol_id, timeout, status));
 }
 
 static herr_t request_notify(void *obj, H5VL_request_notify_t cb, void *ctx)
 {
   pv_h5obj *o = obj;
-  herr_t rc = PV_UNDER(o, request_cls.notify, (o->under, cb, ctx),
-                       H5VLrequest_notify(o->under, o->under_vol_id, cb, ctx));
-  if (rc >= 0) free(o);
-  return rc;
+  return PV_UNDER(o, request_cls.notify, (o->under, cb, ctx),
+                  H5VLrequest_notify(o->under, o->under_vol_id, cb, ctx));
 }
 
 static herr_t request_cancel(void *obj, H5VL_request_status_t *status)
 {
   pv_h5obj *o = obj;
-  herr_t rc = PV_UNDER(o, request_cls.cancel, (o->under, status),
-                       H5VLrequest_cancel(o->under, o->under_vol_id, status));
-  if (rc >= 0) free(o);
-  return rc;
+  return PV_UNDER(o, request_cls.cancel, (o->under, status),
+                  H5VLrequest_cancel(o->under, o->under_vol_id, status));
 }
 
 static herr_t request_specific(void *obj, H5VL_request_specific_args_t *args)
@@ -1269,6 +1281,6 @@ static const H5VL_class_t pv_h5_class = {
     .optional = optional,
 };
 
-/* The plugin entry points HDF5 looks up in every library on HDF5_PLUGIN_PATH. */
-__attribute__((visibility("default"))) H5PL_type_t H5PLget_plugin_type(void) { return H5PL_TYPE_VOL; }
-__attribute__((visibility("default"))) const void *H5PLget_plugin_info(void) { return &pv_h5_class; }
+/* What libprovio_vol.so (hdf5_plugin.c) hands HDF5 once it has made sure
+ * the HDF5 asking is the one this library links. */
+__attribute__((visibility("default"))) const void *provio_h5vol_class(void) { return &pv_h5_class; }

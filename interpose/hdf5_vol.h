@@ -10,7 +10,11 @@
 #include <hdf5.h>
 #include <stdint.h>
 
-#include "interpose.h"
+#include "core_ops.h"
+
+/* The core, reached through libprovio.so's one exported table: the plugin
+ * links libprovio.so but sees none of its pv_* symbols. */
+#define PV_CORE (&provio_core_ops_v1)
 
 /* Calls the under connector's own callback when it has one: no public
  * H5VL* layer in between, so an error it reports reaches the application

@@ -67,19 +67,28 @@ typedef struct pv_layer_save {
   const char *call;
 } pv_layer_save;
 
-static inline pv_layer_save pv_layer_enter(int layer, const char *call)
+static inline pv_layer_save pv_layer_enter_at(struct pv_tls *tls, int layer, const char *call)
 {
-  pv_layer_save outer = {pv_tls.layer, pv_tls.layer_call};
-  pv_tls.layer = layer;
-  pv_tls.layer_call = call;
+  pv_layer_save outer = {tls->layer, tls->layer_call};
+  tls->layer = layer;
+  tls->layer_call = call;
   return outer;
 }
 
-static inline void pv_layer_leave(pv_layer_save outer)
+static inline void pv_layer_leave_at(struct pv_tls *tls, pv_layer_save outer)
 {
-  pv_tls.layer = outer.layer;
-  pv_tls.layer_call = outer.call;
+  tls->layer = outer.layer;
+  tls->layer_call = outer.call;
 }
+
+/* The same for the calling thread, from inside libprovio.so (modules built
+ * apart get their pv_tls from core_ops.h's tls()). */
+static inline pv_layer_save pv_layer_enter(int layer, const char *call)
+{
+  return pv_layer_enter_at(&pv_tls, layer, call);
+}
+
+static inline void pv_layer_leave(pv_layer_save outer) { pv_layer_leave_at(&pv_tls, outer); }
 
 /* Room for one record line: a subject IRI and a predicate with a short
  * object (a number, a time, a flag).  Builders reserve a multiple of it

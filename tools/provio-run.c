@@ -63,7 +63,9 @@ static void usage(FILE *out)
       "                       value\n"
       "  PROVIO_DIR, PROVIO_MODE, PROVIO_CALLSITES   from the options\n"
       "  HDF5_PLUGIN_PATH     the provio connector's directory prepended (unless --no-hdf5)\n"
-      "  HDF5_VOL_CONNECTOR   \"provio under_vol=0;under_info={}\" unless already set\n"
+      "  HDF5_VOL_CONNECTOR   \"provio under_vol=0;under_info={}\", or provio stacked on the\n"
+      "                       connector it names: \"provio under_vol=NAME;under_info={INFO}\"\n"
+      "  PROVIO_HDF5_USER_VOL_CONNECTOR  its former value: what any HDF5 but provio's reads\n"
       "Other variables read by libprovio.so (see provio-run(1)): PROVIO_JOB_ID,\n"
       "PROVIO_EXCLUDE, PROVIO_INCLUDE, PROVIO_LOCAL, PROVIO_LOG.\n"
       "\n"
@@ -90,6 +92,31 @@ static int find_file(char *dst, const char *dir, const char *rel, const char *na
   char path[PATH_MAX * 2];
   snprintf(path, sizeof path, "%s/%s/%s", dir, rel, name);
   return realpath(path, dst) && access(dst, R_OK) == 0 ? 0 : -1;
+}
+
+/* HDF5 reads its default connector as "<name> <info>" from
+ * HDF5_VOL_CONNECTOR.  provio goes on top of the one the user chose (by
+ * name: provio resolves under_vol names as well as values), with the
+ * user's info nested as its own under_info. */
+static int set_vol_connector(void)
+{
+  const char *user = getenv("HDF5_VOL_CONNECTOR");
+  const char *name = user ? user + strspn(user, " \t\r\n") : "";
+  size_t name_len = strcspn(name, " \t\r\n");
+  if (name_len == 6 && strncmp(name, "provio", 6) == 0) return 0;
+  /* What every caller but provio's HDF5 still reads (interpose/hdf5_env.c). */
+  if (setenv("PROVIO_HDF5_USER_VOL_CONNECTOR", user ? user : "", 1) != 0) return -1;
+  if (name_len == 0) return setenv("HDF5_VOL_CONNECTOR", "provio under_vol=0;under_info={}", 1);
+  const char *info = name + name_len;
+  info += strspn(info, " \t");
+  size_t info_len = strcspn(info, "\r\n");
+  size_t n = name_len + info_len + 48;
+  char *stacked = malloc(n);
+  if (!stacked) return -1;
+  snprintf(stacked, n, "provio under_vol=%.*s;under_info={%.*s}", (int)name_len, name, (int)info_len, info);
+  int rc = setenv("HDF5_VOL_CONNECTOR", stacked, 1);
+  free(stacked);
+  return rc;
 }
 
 static int prepend(const char *var, const char *value, const char *sep)
@@ -403,7 +430,7 @@ int main(int argc, char **argv)
       slash = strrchr(plugin, '/');
       if (slash) *slash = 0;
       prepend("HDF5_PLUGIN_PATH", plugin, ":");
-      setenv("HDF5_VOL_CONNECTOR", "provio under_vol=0;under_info={}", 0);
+      set_vol_connector();
     }
   }
   execvp(argv[optind], argv + optind);

@@ -12,6 +12,9 @@ foreach(src ${PROVIO_ROBUST_PROGS})
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/robustness)
   target_link_libraries(robust_${prog} PRIVATE Threads::Threads)
 endforeach()
+if(PROVIO_HAVE_HDF5)
+  include(${CMAKE_CURRENT_LIST_DIR}/hdf5.cmake)
+endif()
 
 include(${CMAKE_CURRENT_LIST_DIR}/mpi.cmake)
 
