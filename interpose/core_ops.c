@@ -5,6 +5,10 @@
 #include "trace.h"
 
 static struct pv_tls *tls(void) { return &pv_tls; }
+static int idle(int layer) { return PV_IDLE() || (layer != PV_LAYER_NONE && pv_tls.layer == layer); }
+static void enter(void) { pv_tls.depth++; }
+static void leave(void) { pv_tls.depth--; }
+static int tracing(void) { return pv_tracing(); }
 
 PV_EXPORT const struct provio_core_ops provio_core_ops_v1 = {
     .version = PROVIO_CORE_OPS_VERSION,
@@ -27,4 +31,15 @@ PV_EXPORT const struct provio_core_ops provio_core_ops_v1 = {
     .callsite_find = pv_callsite_find,
     .record_rank = pv_record_rank,
     .next_symbol = pv_next_symbol,
+    .register_module = pv_module_register,
+    .idle = idle,
+    .enter = enter,
+    .leave = leave,
+    .layer_enter = pv_layer_enter,
+    .layer_leave = pv_layer_leave,
+    .tracing = tracing,
+    .trace_fd = pv_trace_fd,
+    .trace_path = pv_trace_path,
+    .account_io = pv_account_io,
+    .count = pv_count,
 };

@@ -52,6 +52,22 @@ struct provio_core_ops {
   uintptr_t (*callsite_find)(uintptr_t return_address);
   void (*record_rank)(long rank, long size);
   void *(*next_symbol)(const char *name);
+  /* For wrapper modules (the MPI ones): registration of their hooks
+   * (interpose.h), the guard and layer around their work, trace records and
+   * accounting on their sessions. */
+  void (*register_module)(pv_module *m);
+  /* Whether a wrapper must only call through: inside provio, recording
+   * off, or (unless layer is PV_LAYER_NONE) already inside a call of layer. */
+  int (*idle)(int layer);
+  void (*enter)(void); /* around provio's own work: calls it makes pass through */
+  void (*leave)(void);
+  pv_layer_save (*layer_enter)(int layer, const char *call);
+  void (*layer_leave)(pv_layer_save outer);
+  int (*tracing)(void);
+  void (*trace_fd)(const char *fn, int fd, int64_t rc, uint64_t t0);
+  void (*trace_path)(const char *fn, int dirfd, const char *path, int64_t rc, uint64_t t0);
+  void (*account_io)(pv_session *s, int is_write, ssize_t rc, uint64_t t0);
+  void (*count)(pv_session *s, int counter, uint64_t v);
 };
 
 extern const struct provio_core_ops provio_core_ops_v1;

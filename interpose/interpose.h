@@ -42,7 +42,7 @@ void pv_resolve_all(void);
  * section, known before any constructor runs, since other libraries'
  * constructors may call our wrappers before ours ran.  A module in its own
  * preload library (MPI, one per MPI family) registers at load through
- * module_api.h. */
+ * core_ops.h's table. */
 enum pv_hook { PV_HOOK_RESOLVE, PV_HOOK_FORK_CHILD, PV_HOOK_EXEC, PV_HOOK_EXIT, PV_HOOKS };
 typedef struct pv_module {
   void (*hook[PV_HOOKS])(void); /* each may be NULL */

@@ -22,7 +22,7 @@
  * entered, not at load: an MPI library may be dlopen'ed after our
  * constructor ran (Python's mpi4py).  Lookups inside wrappers are unsafe
  * only where an allocator can lead (mmap); nothing reaches MPI from there.
- * It reaches the core only through module_api.h's table.
+ * It reaches the core only through core_ops.h's table.
  *
  * Stacking with other tools: each wrapper calls the next definition of its
  * own name.  A tool preloaded after provio still sees MPI_Init; one before
@@ -51,7 +51,7 @@
 
 #include <mpi.h>
 
-#include "module_api.h"
+#include "core_ops.h"
 #include "sys.h"
 
 /* A handle passed by value (MPI_Comm, MPI_Info, MPI_File, MPI_Datatype), as
@@ -141,7 +141,7 @@ MPI_HELPERS(PV_DECLARE_REAL)
 #error "define PROVIO_MPI_OPENMPI or PROVIO_MPI_MPICH"
 #endif
 
-static const pv_module_api *core; /* NULL: libprovio.so is not loaded */
+static const struct provio_core_ops *core; /* NULL: libprovio.so is not loaded */
 static void *family;              /* FAMILY_SYMBOL in the MPI loaded, once resolved */
 static int active;                /* atomic: MPI is our family and the core is there */
 
@@ -465,8 +465,10 @@ static pv_module module = {{[PV_HOOK_FORK_CHILD] = forget_files, [PV_HOOK_EXEC] 
 
 __attribute__((constructor)) static void mpi_module_load(void)
 {
-  const pv_module_api *api = dlsym(RTLD_DEFAULT, PV_MODULE_API_SYMBOL);
-  if (!api || api->version != PV_MODULE_API_VERSION) return;
-  core = api;
+  /* A libprovio.so of another layout, or an older one without the members
+   * used here, leaves the module inert. */
+  const struct provio_core_ops *ops = dlsym(RTLD_DEFAULT, "provio_core_ops_v1");
+  if (!ops || ops->version != PROVIO_CORE_OPS_VERSION || ops->size < sizeof *ops) return;
+  core = ops;
   core->register_module(&module);
 }

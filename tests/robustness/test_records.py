@@ -3,7 +3,7 @@ import json
 import os
 import signal
 
-from harness import check, main, prog, run, same_behaviour
+from harness import check, main, prog, records_dir, run, same_behaviour
 from provio_e2e import PV, file_iri
 
 PROV_MERGE = os.environ.get("PROV_MERGE", "")
@@ -44,7 +44,7 @@ def case_killed_writer(work):
               f"{name}: version of what")
 
     store = os.path.join(work, "store")
-    run([PROV_MERGE, "-q", "-s", store, os.path.join(work, "run")], work, check_rc=0)
+    run([PROV_MERGE, "-q", "-s", store, records_dir(work)], work, check_rc=0)
     for name in ("out.txt", "app.txt"):
         files = lineage_files(work, store, paths[name])
         check(any(f.endswith("/in.txt") for f in files), f"lineage of {name}: {files}")
