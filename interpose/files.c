@@ -71,24 +71,30 @@ int pv_path_excluded(const char *canon, size_t len)
 
 size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
 {
-  const char *base = pv_proc.cwd;
-  if (path[0] != '/' && dirfd != AT_FDCWD) {
-    pv_session *d = pv_fd_slot(dirfd);
-    /* A directory descriptor we saw opened; otherwise ask the kernel. */
-    char dirbuf[PV_PATH_MAX + 1];
-    if (d && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE)) {
-      memcpy(dirbuf, d->path, d->path_len);
-      dirbuf[d->path_len] = 0;
-    } else {
-      char link[32] = "/proc/self/fd/", *p = link + 14;
-      p[pv_fmt_u64(p, (uint64_t)dirfd)] = 0;
-      ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, link, dirbuf, sizeof dirbuf - 1);
-      if (n <= 0 || dirbuf[0] != '/') return 0;
-      dirbuf[n] = 0;
+  if (path[0] == '/' || dirfd == AT_FDCWD) return pv_path_canon(dst, cap, pv_proc.cwd, path);
+  /* The directory's path goes into a per-thread buffer, not onto a stack
+   * that may be small; inside provio (depth) a signal handler's calls pass
+   * through and cannot reuse it. */
+  pv_tls.depth++;
+  size_t n = 0;
+  char *dirbuf = pv_thread_path(2);
+  pv_session *d = dirbuf ? pv_fd_slot(dirfd) : NULL;
+  /* A directory descriptor we saw opened; otherwise ask the kernel. */
+  if (d && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE)) {
+    memcpy(dirbuf, d->path, d->path_len);
+    dirbuf[d->path_len] = 0;
+    n = pv_path_canon(dst, cap, dirbuf, path);
+  } else if (dirbuf) {
+    char link[32] = "/proc/self/fd/", *p = link + 14;
+    p[pv_fmt_u64(p, (uint64_t)dirfd)] = 0;
+    ssize_t len = syscall(SYS_readlinkat, AT_FDCWD, link, dirbuf, PV_PATH_MAX);
+    if (len > 0 && dirbuf[0] == '/') {
+      dirbuf[len] = 0;
+      n = pv_path_canon(dst, cap, dirbuf, path);
     }
-    return pv_path_canon(dst, cap, dirbuf, path);
   }
-  return pv_path_canon(dst, cap, base, path);
+  pv_tls.depth--;
+  return n;
 }
 
 /* Libraries open files for their own bookkeeping: MPI's shared-memory
@@ -433,12 +439,14 @@ void pv_track_flush_all(enum pv_flush how)
 void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, const char *target,
                        uintptr_t callsite)
 {
-  char canon[PV_PATH_MAX], canon2[PV_PATH_MAX];
-  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon), len2 = 0;
+  /* Two paths are too much for a small thread stack. */
+  char *canon = pv_thread_path(0), *canon2 = pv_thread_path(1);
+  if (!canon || !canon2) return;
+  size_t len = pv_canon_at(dirfd, path, canon, PV_PATH_MAX), len2 = 0;
   if (!len || pv_path_excluded(canon, len)) return;
   if (target) {
     /* symlink's target is stored text, relative to the link's directory */
-    len2 = pv_canon_at(dirfd2, target, canon2, sizeof canon2);
+    len2 = pv_canon_at(dirfd2, target, canon2, PV_PATH_MAX);
     if (!len2) return;
   }
   pv_thread *t = pv_thread_current();
