@@ -166,5 +166,9 @@ def main(cases):
     except Failure as e:
         print(f"FAIL {name}: {e}\n(work directory kept: {work})", file=sys.stderr)
         sys.exit(1)
-    shutil.rmtree(work, ignore_errors=True)
+    # with what the case kept beside it (work.records-*, say)
+    top = os.path.dirname(work)
+    for d in [work] + [os.path.join(top, n) for n in os.listdir(top)
+                       if n.startswith(os.path.basename(work) + ".")]:
+        shutil.rmtree(d, ignore_errors=True)
     print(f"PASS {name}")

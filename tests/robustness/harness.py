@@ -6,6 +6,7 @@ record file with rapper.  Cases are plain functions named case_NAME in
 test_<area>.py; robustness.cmake turns each into a ctest case."""
 import inspect
 import os
+import shutil
 import sys
 
 from provio_e2e import Failure, check, parse_records, record_files, run, workdir  # noqa: F401
@@ -24,11 +25,18 @@ def prog(name):
 
 def same_behaviour(cmd, work, env=None, stdin=None, records=True, require_finished=True,
                    compare_stderr=True, tag="run"):
-    """Runs cmd untracked, then tracked with PROVIO_DIR=work/<tag>; fails
-    unless both show the same stdout, stderr and exit status.  Returns
-    (tracked CompletedProcess, Graph of the records or None)."""
+    """Runs cmd in work untracked, then, from the same starting files,
+    tracked with the records in records_dir(work, tag) (outside work, so
+    that the program sees the same directory both times); fails unless both
+    show the same stdout, stderr and exit status.  Returns (tracked
+    CompletedProcess, Graph of the records or None)."""
+    seed = work + ".seed"
+    shutil.rmtree(seed, ignore_errors=True)
+    shutil.copytree(work, seed, symlinks=True)
     plain = run(cmd, cwd=work, env=dict(os.environ, **(env or {})), stdin=stdin)
-    out = os.path.join(work, tag)
+    shutil.rmtree(work)
+    os.rename(seed, work)
+    out = records_dir(work, tag)
     tracked = run(cmd, cwd=work, env=env, stdin=stdin, tracked_out=out)
     check(tracked.returncode == plain.returncode,
           f"exit status {tracked.returncode} tracked, {plain.returncode} untracked\n"
@@ -40,6 +48,11 @@ def same_behaviour(cmd, work, env=None, stdin=None, records=True, require_finish
               f"stderr differs:\n untracked {plain.stderr[-2000:]!r}\n tracked   {tracked.stderr[-2000:]!r}")
     graph = parse_records(out, require_finished=require_finished) if records else None
     return tracked, graph
+
+
+def records_dir(work, tag="run"):
+    """Where same_behaviour's tracked run writes its records."""
+    return f"{work}.records-{tag}"
 
 
 def main():
