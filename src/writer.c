@@ -143,6 +143,7 @@ int pv_writer_trim(pv_writer *w, size_t len)
 
 int pv_writer_untrim(pv_writer *w)
 {
+  if (w->mapped > size_limit()) return -1; /* the limit was lowered since */
   int fd = open_file(w, 0);
   if (fd < 0) return -1;
   /* The pages past the trimmed end were dropped: pad them again. */
