@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,6 +136,42 @@ START_TEST(survives_sigkill_mid_stream)
 }
 END_TEST
 
+/* Under RLIMIT_FSIZE the file stops growing at the limit (a growth past it
+ * would raise SIGXFSZ) and says so; a trim and untrim keep it padded. */
+START_TEST(stops_at_the_file_size_limit)
+{
+  char *dir = make_temp_dir();
+  pv_dir d;
+  ck_assert_int_eq(pv_dir_init(&d, dir), 0);
+  struct rlimit rl = {300 * 1024 + 100, RLIM_INFINITY};
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+  pv_writer w;
+  ck_assert_int_eq(pv_writer_open(&w, &d, "f.nt"), 0);
+  long lines = 0;
+  char *p;
+  while ((p = pv_writer_reserve(&w, 512))) pv_writer_commit(&w, put_line(p, lines++));
+  ck_assert(w.full);
+  ck_assert_int_eq(w.mapped, 300 * 1024);
+  ck_assert_int_eq(pv_writer_trim(&w, w.len), 0);
+  ck_assert_int_eq(pv_writer_untrim(&w), 0);
+  char path[256];
+  snprintf(path, sizeof path, "%s/f.nt", dir);
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_size, 300 * 1024);
+  size_t n;
+  char *buf = read_file(path, &n);
+  ck_assert_ptr_null(memchr(buf, 0, n));
+  nt_result *r = malloc(sizeof *r);
+  nt_parse(buf, n, r);
+  ck_assert_int_eq(r->errors, 0);
+  ck_assert_int_eq(r->triples, lines);
+  free(r);
+  free(buf);
+  pv_writer_close(&w);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
   Suite *s = suite_create("writer");
@@ -143,6 +180,7 @@ Suite *make_suite(void)
   tcase_add_test(tc, grows_across_chunks_and_trims);
   tcase_add_test(tc, refuses_existing_files_and_symlinks);
   tcase_add_test(tc, survives_sigkill_mid_stream);
+  tcase_add_test(tc, stops_at_the_file_size_limit);
   suite_add_tcase(s, tc);
   return s;
 }
