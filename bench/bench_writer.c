@@ -68,7 +68,7 @@ int main(int argc, char **argv)
   if (!mkdtemp(dir)) return 1;
   setenv("PROVIO_DIR", dir, 1);
   setenv("PROVIO_JOB_ID", "bench", 1);
-  if (pv_core_init(0, NULL) != 0) {
+  if (pv_core_init(0, NULL, NULL) != 0) {
     fprintf(stderr, "bench_writer: cannot start the recorder in %s\n", dir);
     return 1;
   }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,14 +92,18 @@ static void open_thread(const opts *o, proc *p, int k)
   snprintf(dir, sizeof dir, "%s/%s", o->dir, p->host);
   mkdir(o->dir, 0700);
   mkdir(dir, 0700);
-  /* the writer keeps using the directory descriptor: one per host, kept */
-  static int host_fd[100];
+  /* the writer keeps referring to the directory: one per host, kept */
+  static pv_dir host_dir[100];
+  static char host_path[100][4096];
   int h = atoi(p->host + 4) % 100;
-  if (!host_fd[h]) host_fd[h] = open(dir, O_RDONLY | O_DIRECTORY);
-  int dfd = host_fd[h];
+  int bad = 0;
+  if (!host_dir[h].path) {
+    memcpy(host_path[h], dir, sizeof dir);
+    bad = pv_dir_init(&host_dir[h], host_path[h]);
+  }
   int tid = p->pid + k;
   snprintf(name, sizeof name, "%d.%lld.%d.nt", p->pid, (long long)p->start, tid);
-  if (dfd < 0 || pv_writer_open(&r->w, dfd, name) != 0) {
+  if (bad || pv_writer_open(&r->w, &host_dir[h], name) != 0) {
     fprintf(stderr, "gen_job: cannot create %s/%s\n", dir, name);
     exit(1);
   }
@@ -201,10 +206,11 @@ static void finish(proc *p, int killed)
       continue;
     }
     /* SIGKILL mid-record: a partial line after the last committed one;
-     * the rest of the mapped chunk stays NUL. */
+     * the rest of the mapped chunk stays newline padding. */
     char *e = pv_writer_reserve(&r->w, 64);
     memcpy(e, "<urn:provio:partial> <urn:provio:p", 34);
-    pv_writer_abandon(&r->w);
+    munmap(r->w.base, r->w.mapped);
+    pv_writer_forget(&r->w);
   }
 }
 

@@ -73,24 +73,30 @@ int pv_path_excluded(const char *canon, size_t len)
 
 size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
 {
-  const char *base = pv_proc.cwd;
-  if (path[0] != '/' && dirfd != AT_FDCWD) {
-    pv_session *d = pv_fd_slot(dirfd);
-    /* A directory descriptor we saw opened; otherwise ask the kernel. */
-    char dirbuf[PV_PATH_MAX + 1];
-    if (d && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE)) {
-      memcpy(dirbuf, d->path, d->path_len);
-      dirbuf[d->path_len] = 0;
-    } else {
-      char link[32] = "/proc/self/fd/", *p = link + 14;
-      p[pv_fmt_u64(p, (uint64_t)dirfd)] = 0;
-      ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, link, dirbuf, sizeof dirbuf - 1);
-      if (n <= 0 || dirbuf[0] != '/') return 0;
-      dirbuf[n] = 0;
+  if (path[0] == '/' || dirfd == AT_FDCWD) return pv_path_canon(dst, cap, pv_proc.cwd, path);
+  /* The directory's path goes into a per-thread buffer, not onto a stack
+   * that may be small; inside provio (depth) a signal handler's calls pass
+   * through and cannot reuse it. */
+  pv_tls.depth++;
+  size_t n = 0;
+  char *dirbuf = pv_thread_path(2);
+  pv_session *d = dirbuf ? pv_fd_slot(dirfd) : NULL;
+  /* A directory descriptor we saw opened; otherwise ask the kernel. */
+  if (d && __atomic_load_n(&d->active, __ATOMIC_ACQUIRE)) {
+    memcpy(dirbuf, d->path, d->path_len);
+    dirbuf[d->path_len] = 0;
+    n = pv_path_canon(dst, cap, dirbuf, path);
+  } else if (dirbuf) {
+    char link[32] = "/proc/self/fd/", *p = link + 14;
+    p[pv_fmt_u64(p, (uint64_t)dirfd)] = 0;
+    ssize_t len = syscall(SYS_readlinkat, AT_FDCWD, link, dirbuf, PV_PATH_MAX);
+    if (len > 0 && dirbuf[0] == '/') {
+      dirbuf[len] = 0;
+      n = pv_path_canon(dst, cap, dirbuf, path);
     }
-    return pv_path_canon(dst, cap, dirbuf, path);
   }
-  return pv_path_canon(dst, cap, base, path);
+  pv_tls.depth--;
+  return n;
 }
 
 /* Libraries open files for their own bookkeeping: MPI's shared-memory
@@ -140,8 +146,9 @@ pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int f
 
 pv_session *pv_track_open(int fd, int dirfd, const char *path, int flags, int api, uintptr_t callsite)
 {
-  char canon[PV_PATH_MAX];
-  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon);
+  /* Off the stack: opens happen on small thread stacks and sigaltstacks. */
+  char *canon = pv_thread_path(0);
+  size_t len = canon ? pv_canon_at(dirfd, path, canon, PV_PATH_MAX) : 0;
   if (!len) return NULL;
   return pv_track_canonical(fd, canon, len, flags, api, callsite);
 }
@@ -399,7 +406,7 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
   size_t fmax = PV_FILE_IRI_MAX(s->path_len);
   char *p = pv_record_begin(t, (20 + PV_COUNTERS) * PV_RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(512));
   if (!p) return;
-  char acc[PV_IRI_MAX + 64], ver[PV_IRI_MAX + 64], *file = t->scratch[0];
+  char *acc = t->record_iri[0], *ver = t->record_iri[1], *file = t->scratch[0];
   if (!r->n) {
     size_t n = pv_thread_new_iri(t, acc, "access");
     for (size_t i = t->iri_len + sizeof "/access/" - 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(acc[i] - '0');
@@ -622,12 +629,14 @@ void pv_track_flush_all(enum pv_flush how)
 void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, const char *target,
                        uintptr_t callsite)
 {
-  char canon[PV_PATH_MAX], canon2[PV_PATH_MAX];
-  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon), len2 = 0;
+  /* Two paths are too much for a small thread stack. */
+  char *canon = pv_thread_path(0), *canon2 = pv_thread_path(1);
+  if (!canon || !canon2) return;
+  size_t len = pv_canon_at(dirfd, path, canon, PV_PATH_MAX), len2 = 0;
   if (!len || pv_path_excluded(canon, len)) return;
   if (target) {
     /* symlink's target is stored text, relative to the link's directory */
-    len2 = pv_canon_at(dirfd2, target, canon2, sizeof canon2);
+    len2 = pv_canon_at(dirfd2, target, canon2, PV_PATH_MAX);
     if (!len2) return;
   }
   pv_thread *t = pv_thread_current();
@@ -637,7 +646,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   char *p = pv_record_begin(t, 16 * PV_RECORD_LINE + 4 * PV_FILE_IRI_MAX(len) +
                                    4 * PV_FILE_IRI_MAX(len2) + PV_LITERAL_MAX(cl));
   if (!p) return;
-  char opi[PV_IRI_MAX + 64], *file = t->scratch[0], *file2 = t->scratch[1];
+  char *opi = t->record_iri[0], *file = t->scratch[0], *file2 = t->scratch[1];
   size_t ol = pv_thread_new_iri(t, opi, "op");
   size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, canon, len);
   size_t fl2 = target ? pv_file_iri(file2, &pv_proc.id, &pv_proc.cfg, canon2, len2) : 0;
@@ -655,7 +664,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   }
   if (strcmp(op, "rename") == 0) {
     /* The target now holds what the source held. */
-    char ver[PV_IRI_MAX + 64];
+    char *ver = t->record_iri[1];
     size_t vl = pv_thread_new_iri(t, ver, "version");
     p = put_version(t, p, ver, vl, file2, fl2, now, NULL);
     p = PV_TRIPLE_IRI(p, ver, vl, PV_TERM("renamedFrom"), file, fl);

@@ -231,7 +231,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
                        uintptr_t callsite);
 
 /* The process's end (once), and its MPI rank once known. */
-void pv_record_process_end(const char *ended_by, int status, const char *exec_path);
+void pv_record_process_end(const char *ended_by, int status);
 void pv_record_rank(long rank, long size);
 
 /* "function+0xoff (object)" for the application code at or above pc; writes

@@ -440,13 +440,16 @@ static int changed_dir(const char *fn, int rc, int fd, const char *path, uint64_
 {
   if (rc != 0) return rc;
   int e = errno;
-  char canon[PV_PATH_MAX];
-  size_t n = path ? pv_canon_at(AT_FDCWD, path, canon, sizeof canon - 1)
-                  : pv_canon_at(fd, ".", canon, sizeof canon - 1);
+  pv_tls.depth++;
+  char *canon = pv_thread_path(0); /* off the stack, as for opens */
+  size_t n = !canon ? 0
+             : path ? pv_canon_at(AT_FDCWD, path, canon, PV_PATH_MAX - 1)
+                    : pv_canon_at(fd, ".", canon, PV_PATH_MAX - 1);
   if (n) {
     memcpy(pv_proc.cwd, canon, n);
     pv_proc.cwd[n] = 0;
   }
+  pv_tls.depth--;
   if (pv_tracing()) pv_trace_path(fn, AT_FDCWD, pv_proc.cwd, rc, t0);
   errno = e;
   return rc;

@@ -248,14 +248,11 @@ static void record_process_start(const char *forked_from)
   if (rank >= 0) pv_record_rank(rank, size);
 }
 
-void pv_record_process_end(const char *ended_by, int status, const char *exec_path)
+/* Room for the end triples of a process. */
+#define END_RECORD_MAX (6 * PV_RECORD_LINE + PV_FILE_IRI_MAX(PV_PATH_MAX))
+
+static char *put_process_end(pv_thread *t, char *p, const char *ended_by, int status, const char *exec_path)
 {
-  if (ended) return;
-  ended = 1;
-  pv_thread *t = pv_thread_current();
-  if (!t) return;
-  char *p = pv_record_begin(t, 6 * PV_RECORD_LINE + PV_FILE_IRI_MAX(PV_PATH_MAX));
-  if (!p) return;
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
   p = PV_TRIPLE_TIME(p, proc, pl, PV_PROV("endedAtTime"), pv_now_ns());
@@ -264,7 +261,16 @@ void pv_record_process_end(const char *ended_by, int status, const char *exec_pa
     p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("exitStatus"), status);
   }
   if (exec_path) p = PUT_FILE(p, PV_TERM("execTarget"), exec_path, t->scratch[0]);
-  pv_record_end(t, p);
+  return p;
+}
+
+void pv_record_process_end(const char *ended_by, int status)
+{
+  if (ended) return;
+  ended = 1;
+  pv_thread *t = pv_thread_current();
+  char *p = t ? pv_record_begin(t, END_RECORD_MAX) : NULL;
+  if (p) pv_record_end(t, put_process_end(t, p, ended_by, status, NULL));
 }
 
 static void record_child(pid_t child)
@@ -305,17 +311,50 @@ static void track_inherited(void)
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
-/* Everything a process image owes its records before it ends. */
-static void finish_image(const char *ended_by, int status, const char *exec_path)
+/* What the image's open files and path queries owe the records: written
+ * before it ends, or before an exec (then counted again from zero, so
+ * that a failed exec loses and repeats nothing). */
+static void flush_image(enum pv_flush how)
+{
+  /* e.g. a rank's MPI-IO files, if it exits without MPI_Finalize */
+  pv_modules_run(how == PV_FLUSH_RESTART ? PV_HOOK_EXEC : PV_HOOK_EXIT);
+  pv_track_flush_all(how);
+  pv_path_queries_flush(1);
+}
+
+/* Everything a process image owes its records before it exits. */
+static void finish_image(int status)
 {
   int e = errno;
   pv_tls.depth++;
-  pv_modules_run(exec_path ? PV_HOOK_EXEC : PV_HOOK_EXIT); /* e.g. MPI-IO files still open */
-  pv_track_flush_all(exec_path ? PV_FLUSH_RESTART : PV_FLUSH_CLOSE);
-  pv_path_queries_flush(1);
-  pv_record_process_end(ended_by, status, exec_path);
-  pv_thread_finish();
+  flush_image(PV_FLUSH_CLOSE);
+  pv_record_process_end("exit", status);
+  pv_core_shutdown();
   pv_tls.depth--;
+  errno = e;
+}
+
+/* Before an exec, which may fail (a PATH search tries one directory after
+ * another): the end record is written and the file sealed after it, not
+ * committed, so that only a successful exec ends the image.  Returns the
+ * thread whose file is sealed. */
+static pv_thread *exec_attempt(const char *target)
+{
+  int e = errno;
+  pv_tls.depth++;
+  flush_image(PV_FLUSH_RESTART);
+  pv_thread *t = pv_thread_current();
+  char *p = t ? pv_record_begin(t, END_RECORD_MAX) : NULL;
+  if (p) pv_record_seal(t, put_process_end(t, p, "exec", -1, target));
+  pv_tls.depth--;
+  errno = e;
+  return p ? t : NULL;
+}
+
+static void exec_failed(pv_thread *t)
+{
+  int e = errno;
+  if (t) pv_record_unseal(t);
   errno = e;
 }
 
@@ -350,12 +389,11 @@ __attribute__((constructor)) static void provio_load(int argc, char **argv)
   pv_tls.depth++;
   pv_clock_init();
   pv_resolve_all();
-  if (pv_core_init(argc, argv) == 0) {
+  if (pv_core_init(argc, argv, after_fork_child) == 0) {
     ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", pv_proc.exe, sizeof pv_proc.exe - 1);
     pv_proc.exe[n > 0 ? n : 0] = 0;
     identify_agents();
     track_inherited();
-    pthread_atfork(NULL, NULL, after_fork_child);
     record_process_start(NULL);
   }
   pv_tls.depth--;
@@ -365,8 +403,7 @@ __attribute__((constructor)) static void provio_load(int argc, char **argv)
 __attribute__((destructor)) static void provio_unload(void)
 {
   if (pv_proc.state != PV_ACTIVE) return;
-  finish_image("exit", exit_status, NULL);
-  pv_core_shutdown();
+  finish_image(exit_status);
 }
 
 /* ---- wrappers -------------------------------------------------------------- */
@@ -405,7 +442,7 @@ PV_EXPORT void exit(int status)
   {                                                                                               \
     if (!PV_IDLE()) {                                                                             \
       trace_call(#name, status);                                                                  \
-      finish_image("exit", status & 0xff, NULL);                                                  \
+      finish_image(status & 0xff);                                                                \
     }                                                                                             \
     PV_REAL(name)(status);                                                                        \
     __builtin_unreachable();                                                                      \
@@ -428,13 +465,75 @@ PV_EXPORT pid_t fork(void)
   return pid;
 }
 
-/* A vfork child shares its parent's memory until it execs, so it must not
- * touch provio's state; a real fork gives it its own. */
+/* A vfork child shares its parent's memory (its TLS included) until it
+ * execs or exits, and it may report back through that memory: it must stay
+ * a vfork child, and must not touch provio's state.  The parent marks
+ * itself inside provio before the system call, so the child's calls all
+ * pass straight through; the parent undoes that when it resumes.  The
+ * return address is kept in a register across the call, as glibc's vfork
+ * does: the child's calls overwrite the stack slot it came from. */
+#if defined(__x86_64__)
+#define PV_STR_(x) #x
+#define PV_STR(x) PV_STR_(x)
+__attribute__((used, visibility("hidden"))) void pv_vfork_enter(void)
+{
+  trace_call("vfork", 0);
+  pv_tls.depth++;
+}
+
+__attribute__((used, visibility("hidden"))) pid_t pv_vfork_parent(long rc)
+{
+  pv_tls.depth--;
+  if ((unsigned long)rc > -4096UL) {
+    errno = (int)-rc;
+    return -1;
+  }
+  if (!PV_IDLE()) {
+    int e = errno;
+    pv_tls.depth++;
+    record_child((pid_t)rc);
+    pv_tls.depth--;
+    errno = e;
+  }
+  return (pid_t)rc;
+}
+
+__asm__(".text\n"
+        ".globl vfork\n"
+        ".type vfork, @function\n"
+        "vfork:\n"
+        "  .cfi_startproc\n"
+        "  endbr64\n"
+        "  sub $8, %rsp\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  call pv_vfork_enter\n"
+        "  add $8, %rsp\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  pop %rdi\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  .cfi_register %rip, %rdi\n"
+        "  mov $" PV_STR(SYS_vfork) ", %eax\n"
+        "  syscall\n"
+        "  push %rdi\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  .cfi_rel_offset %rip, 0\n"
+        "  test %rax, %rax\n"
+        "  jz 1f\n"
+        "  mov %rax, %rdi\n"
+        "  jmp pv_vfork_parent\n"
+        "1:\n"
+        "  ret\n"
+        "  .cfi_endproc\n"
+        ".size vfork, .-vfork\n");
+#else
+/* Elsewhere a real fork stands in: the child gets its own memory, so a
+ * report through shared memory is lost, but nothing is corrupted. */
 PV_EXPORT pid_t vfork(void)
 {
   trace_call("vfork", 0);
   return fork();
 }
+#endif
 
 #define SPAWN_WRAPPER(name)                                                                       \
   PV_EXPORT int name(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,          \
@@ -457,17 +556,23 @@ PV_EXPORT pid_t vfork(void)
 SPAWN_WRAPPER(posix_spawn)
 SPAWN_WRAPPER(posix_spawnp)
 
-/* Before the image is replaced: its records, its end, its files finished.
- * If exec fails the process goes on recording in a new file segment. */
+/* An exec that fails ends nothing: see exec_attempt.  On a C library
+ * without the call (execveat before glibc 2.34) it fails as the kernel
+ * would. */
 #define EXEC_WRAPPER(name, params, args, target)                                                  \
   PV_EXPORT int name params                                                                       \
   {                                                                                               \
+    if (!real_##name && (pv_resolve_all(), !real_##name)) {                                       \
+      errno = ENOSYS;                                                                             \
+      return -1;                                                                                  \
+    }                                                                                             \
+    pv_thread *sealed = NULL;                                                                     \
     if (!PV_IDLE()) {                                                                             \
       trace_call(#name, 0);                                                                       \
-      finish_image("exec", -1, target);                                                           \
+      sealed = exec_attempt(target);                                                              \
     }                                                                                             \
-    int rc = PV_REAL(name) args;                                                                  \
-    ended = 0;                                                                                    \
+    int rc = real_##name args;                                                                    \
+    exec_failed(sealed);                                                                          \
     return rc;                                                                                    \
   }
 EXEC_WRAPPER(execve, (const char *path, char *const argv[], char *const envp[]), (path, argv, envp), path)

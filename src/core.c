@@ -13,7 +13,7 @@
 #include "sys.h"
 #include "vocab.h"
 
-pv_process pv_proc = {.dirfd = -1};
+pv_process pv_proc;
 __thread struct pv_tls pv_tls __attribute__((tls_model("initial-exec")));
 
 /* Recorder slots come from chunks of anonymous memory that are never freed:
@@ -26,7 +26,13 @@ typedef struct slot_chunk {
 } slot_chunk;
 static slot_chunk *chunks;
 static pthread_key_t exit_key;
-static int log_fd = -1;
+static char log_path[PV_PATH_MAX];
+static void (*on_fork)(void);
+
+/* A word the kernel zeroes in a forked child (MADV_WIPEONFORK), so that a
+ * fork that ran no atfork handler is noticed without a system call.
+ * Without kernel support (before Linux 4.14), the pid is compared. */
+static int *fork_token;
 
 int64_t pv_now_ns(void)
 {
@@ -35,29 +41,41 @@ int64_t pv_now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Moves one of our long-lived descriptors out of the program's way: a
- * tracked program must get the descriptor numbers it gets untracked. */
-static int out_of_the_way(int fd)
+static int forked_unseen(void)
 {
-  if (fd < 0) return fd;
-  struct rlimit rl;
-  long floor = syscall(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 512 && rl.rlim_cur < (1u << 20)
-                   ? (long)rl.rlim_cur - 256
-                   : 256;
-  int high = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, floor);
-  if (high < 0) return fd;
-  pv_sys_close(fd);
-  return high;
+  return fork_token ? !__atomic_load_n(fork_token, __ATOMIC_RELAXED)
+                    : (int)syscall(SYS_getpid) != pv_proc.id.pid;
 }
 
+static void arm_fork_token(void)
+{
+  if (!fork_token) {
+    int *page = pv_sys_mmap(NULL, (size_t)getpagesize(), PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return;
+    if (pv_sys_madvise(page, (size_t)getpagesize(), MADV_WIPEONFORK) != 0) {
+      pv_sys_munmap(page, (size_t)getpagesize());
+      return;
+    }
+    fork_token = page;
+  }
+  __atomic_store_n(fork_token, 1, __ATOMIC_RELAXED);
+}
+
+/* The log is opened for each line and closed again: no descriptor of ours
+ * stays where the program could close, replace or count it.  It must be a
+ * regular file of ours reached without a symlink; opening never blocks (a
+ * FIFO without reader), and a line never grows it past RLIMIT_FSIZE. */
 void pv_log(const char *what, const char *detail)
 {
-  if (!pv_proc.cfg.log_path) return;
+  if (!log_path[0]) return;
   int saved = errno;
-  if (log_fd < 0)
-    log_fd = out_of_the_way(pv_sys_openat(AT_FDCWD, pv_proc.cfg.log_path,
-                                          O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (log_fd >= 0) {
+  int fd = pv_sys_openat(AT_FDCWD, log_path,
+                         O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+  struct stat st;
+  struct rlimit rl;
+  if (fd >= 0 && pv_sys_fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+      syscall(SYS_getrlimit, RLIMIT_FSIZE, &rl) == 0) {
     char line[1024], *p = line, *end = line + sizeof line - 2;
     p = PV_PUT_LIT(p, "provio[");
     p += pv_fmt_u64(p, (uint64_t)getpid());
@@ -68,8 +86,10 @@ void pv_log(const char *what, const char *detail)
       for (const char *s = detail; *s && p < end; s++) *p++ = *s;
     }
     *p++ = '\n';
-    pv_sys_write(log_fd, line, (size_t)(p - line));
+    if (rl.rlim_cur == RLIM_INFINITY || (uint64_t)st.st_size + (uint64_t)(p - line) <= rl.rlim_cur)
+      pv_sys_write(fd, line, (size_t)(p - line));
   }
+  if (fd >= 0) pv_sys_close(fd);
   errno = saved;
 }
 
@@ -82,45 +102,48 @@ void pv_core_fail(const char *why)
 /* mkdir -p for the user's directory, 0700 for what we create.  The user's
  * own path may go through symlinks (scratch links are common); below it we
  * create and open without following any. */
-static int open_output_dir(const char *dir, const char *host)
+static int make_output_dir(void)
 {
-  char path[PV_PATH_MAX];
-  size_t n = strlen(dir);
-  if (n == 0 || n >= sizeof path) return -1;
-  memcpy(path, dir, n + 1);
+  char *path = pv_proc.host_dir;
+  size_t n = pv_proc.out_dir_len, hl = strlen(pv_proc.id.host);
+  if (n == 0 || n + hl + 2 > sizeof pv_proc.host_dir) return -ENAMETOOLONG;
+  memcpy(path, pv_proc.out_dir, n + 1);
   for (size_t i = 1; i <= n; i++) {
     if (path[i] == '/' || path[i] == 0) {
       char c = path[i];
       path[i] = 0;
-      if (pv_sys_mkdirat(AT_FDCWD, path, 0700) != 0 && errno != EEXIST) return -1;
+      if (pv_sys_mkdirat(AT_FDCWD, path, 0700) != 0 && errno != EEXIST) return -errno;
       path[i] = c;
     }
   }
-  int top = pv_sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (top < 0) return -1;
-  if (pv_sys_mkdirat(top, host, 0700) != 0 && errno != EEXIST) {
-    pv_sys_close(top);
-    return -1;
-  }
-  int fd = out_of_the_way(pv_sys_openat(top, host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
-  pv_sys_close(top);
-  if (fd < 0) return -1;
-  /* A directory someone else made could be read or swapped by them. */
-  struct stat st;
-  /* Nor one that others may write to: they could swap our files. */
-  if (pv_sys_fstat(fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 022)) {
-    pv_sys_close(fd);
-    errno = EPERM;
-    return -1;
-  }
-  return fd;
+  path[n] = '/';
+  memcpy(path + n + 1, pv_proc.id.host, hl + 1);
+  if (pv_sys_mkdirat(AT_FDCWD, path, 0700) != 0 && errno != EEXIST) return -errno;
+  return pv_dir_init(&pv_proc.dir, path);
 }
 
-static void finish_writer(pv_thread *t)
+/* Appends the end marker and trims t's file.  The caller owns the writer
+ * (PV_WRITER_BUSY or DONE).  Another thread's file keeps its mapping and
+ * is not grown: its thread may still update in place what lies before the
+ * committed end, never past it. */
+static void end_file(pv_thread *t, int own)
 {
-  char *p = pv_writer_reserve(&t->writer, sizeof "# provio-end\n");
-  if (p) pv_writer_commit(&t->writer, PV_PUT_LIT(p, "# provio-end\n"));
-  pv_writer_close(&t->writer);
+  pv_writer *w = &t->writer;
+  if (!w->base) return;
+  static const char marker[] = "# provio-end\n";
+  char *p = w->mapped - w->len >= sizeof marker - 1 ? w->base + w->len
+            : own ? pv_writer_reserve(w, sizeof marker - 1) : NULL;
+  if (p) pv_writer_commit(w, pv_put(p, marker, sizeof marker - 1));
+  if (own) pv_writer_close(w);
+  else pv_writer_trim(w, w->len);
+}
+
+/* Claims t's writer for finishing: not while a record is being written. */
+static int claim_for_end(pv_thread *t)
+{
+  int idle = PV_WRITER_IDLE;
+  return __atomic_compare_exchange_n(&t->writer.state, &idle, PV_WRITER_DONE, 0, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED);
 }
 
 static void thread_exit(void *arg)
@@ -128,39 +151,40 @@ static void thread_exit(void *arg)
   pv_thread *t = arg;
   int saved = errno;
   pv_tls.depth++;
-  if (t->writer.base) finish_writer(t);
+  if (t->writer.base && claim_for_end(t)) end_file(t, 1);
   pv_tls.thread = NULL;
   __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
   pv_tls.depth--;
   errno = saved;
 }
 
-static int build_identity(int64_t now)
-{
-  pv_identity_init(&pv_proc.id, &pv_proc.cfg, now);
-  pv_proc.dirfd = open_output_dir(pv_proc.cfg.dir, pv_proc.id.host);
-  return pv_proc.dirfd < 0 ? -1 : 0;
-}
-
-int pv_core_init(int argc, char **argv)
+int pv_core_init(int argc, char **argv, void (*forked)(void))
 {
   const char *warning;
   pv_config_load(&pv_proc.cfg, &warning);
-  if (warning) pv_log("configuration", warning);
   pv_proc.argc = argc;
   pv_proc.argv = argv;
   if (!getcwd(pv_proc.cwd, sizeof pv_proc.cwd)) strcpy(pv_proc.cwd, "/");
+  /* The program may chdir: the log keeps its place. */
+  if (pv_proc.cfg.log_path)
+    log_path[pv_path_canon(log_path, sizeof log_path - 1, pv_proc.cwd, pv_proc.cfg.log_path)] = 0;
+  if (warning) pv_log("configuration", warning);
   if (!pv_proc.cfg.dir) {
     pv_log("PROVIO_DIR is not set", "not recording");
     return -1;
   }
   pv_proc.out_dir_len = pv_path_canon(pv_proc.out_dir, sizeof pv_proc.out_dir - 1, pv_proc.cwd, pv_proc.cfg.dir);
   pv_proc.out_dir[pv_proc.out_dir_len] = 0;
-  if (build_identity(pv_now_ns()) != 0) {
-    pv_log("cannot open the output directory", strerror(errno));
+  pv_identity_init(&pv_proc.id, &pv_proc.cfg, pv_now_ns());
+  int err = make_output_dir();
+  if (err) {
+    pv_log("cannot open the output directory", strerror(-err));
     return -1;
   }
   if (pthread_key_create(&exit_key, thread_exit) != 0) return -1;
+  on_fork = forked;
+  if (forked) pthread_atfork(NULL, NULL, forked);
+  arm_fork_token();
   __atomic_store_n(&pv_proc.state, PV_ACTIVE, __ATOMIC_RELEASE);
   return 0;
 }
@@ -204,9 +228,9 @@ static int open_thread_file(pv_thread *t)
   *p = 0;
   static uint64_t files_opened;
   t->file_id = __atomic_add_fetch(&files_opened, 1, __ATOMIC_RELAXED);
-  int err = pv_writer_open(&t->writer, pv_proc.dirfd, name);
-  /* The same thread's earlier file (a failed exec finished it): go on in
-   * the next segment. */
+  int err = pv_writer_open(&t->writer, &pv_proc.dir, name);
+  /* The same thread's earlier file (a thread id reused): go on in the next
+   * segment. */
   if (err == -EEXIST && t->segment < 1000) {
     t->segment++;
     return open_thread_file(t);
@@ -235,51 +259,106 @@ static int open_thread_file(pv_thread *t)
   return 0;
 }
 
-pv_thread *pv_thread_current(void)
+/* The calling thread's slot, claimed on first use; its file is opened
+ * only when the thread records something. */
+static pv_thread *thread_slot(void)
 {
   pv_thread *t = pv_tls.thread;
-  if (__builtin_expect(t != NULL, 1))
-    return __atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) == PV_ACTIVE ? t : NULL;
-  if (__atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) != PV_ACTIVE) return NULL;
-  int saved = errno;
+  if (t) return t;
   t = claim_slot();
   if (!t) {
     pv_core_fail("out of memory for a thread recorder");
-    errno = saved;
     return NULL;
   }
   t->tid = pv_sys_gettid();
   t->segment = 0;
+  t->writer.base = NULL;
   char *p = t->iri;
   p = pv_put(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
   p = PV_PUT_LIT(p, "/thread/");
   p += pv_fmt_u64(p, (uint64_t)t->tid);
   t->iri_len = (size_t)(p - t->iri);
-  if (open_thread_file(t) != 0) {
-    pv_writer_abandon(&t->writer);
-    __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
-    pv_core_fail("cannot start a thread's record file");
-    errno = saved;
-    return NULL;
-  }
   pthread_setspecific(exit_key, t);
   pv_tls.thread = t;
-  errno = saved;
   return t;
+}
+
+char *pv_thread_path(int i)
+{
+  if (__atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) != PV_ACTIVE) return NULL;
+  int saved = errno;
+  pv_thread *t = thread_slot();
+  errno = saved;
+  return t ? t->path[i] : NULL;
+}
+
+pv_thread *pv_thread_current(void)
+{
+  pv_thread *t = pv_tls.thread;
+  if (__builtin_expect(t != NULL && t->writer.base != NULL && !forked_unseen(), 1))
+    return __atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) == PV_ACTIVE ? t : NULL;
+  if (__atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) != PV_ACTIVE) return NULL;
+  int saved = errno;
+  if (forked_unseen()) {
+    /* A child of _Fork or a raw clone: the writer mappings were not
+     * inherited (MADV_DONTFORK); it is a new process. */
+    if (on_fork) on_fork();
+    else pv_core_after_fork_child();
+  }
+  t = thread_slot();
+  if (t && !t->writer.base) {
+    __atomic_store_n(&t->writer.state, PV_WRITER_BUSY, __ATOMIC_RELAXED);
+    if (open_thread_file(t) != 0) {
+      pv_writer_close(&t->writer);
+      pv_core_fail("cannot start a thread's record file");
+      t = NULL;
+    } else {
+      __atomic_store_n(&t->writer.state, PV_WRITER_IDLE, __ATOMIC_RELEASE);
+    }
+  }
+  errno = saved;
+  return __atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) == PV_ACTIVE ? t : NULL;
 }
 
 char *pv_record_begin(pv_thread *t, size_t max)
 {
+  int idle = PV_WRITER_IDLE;
+  if (!__atomic_compare_exchange_n(&t->writer.state, &idle, PV_WRITER_BUSY, 0, __ATOMIC_ACQUIRE,
+                                   __ATOMIC_RELAXED))
+    return NULL; /* finished at exit by another thread */
   char *p = pv_writer_reserve(&t->writer, max);
   if (__builtin_expect(p != NULL, 1)) return p;
-  /* A full span: continue in the next segment file. */
-  if (t->writer.mapped + max + PV_WRITER_CHUNK > PV_WRITER_SPAN && max < PV_WRITER_SPAN / 2) {
-    finish_writer(t);
+  if (t->writer.full) {
+    /* RLIMIT_FSIZE: no file may grow past it, so go on in the next one. */
+    end_file(t, 1);
     t->segment++;
     if (open_thread_file(t) == 0 && (p = pv_writer_reserve(&t->writer, max))) return p;
+    pv_core_fail("a record does not fit in a file under the file size limit (ulimit -f)");
+  } else {
+    pv_core_fail("cannot extend a record file");
   }
-  pv_core_fail("cannot extend a record file");
+  __atomic_store_n(&t->writer.state, PV_WRITER_IDLE, __ATOMIC_RELEASE);
   return NULL;
+}
+
+void pv_record_seal(pv_thread *t, char *end)
+{
+  static const char marker[] = "# provio-end\n";
+  pv_writer *w = &t->writer;
+  if ((size_t)(w->base + w->mapped - end) < sizeof marker - 1) return;
+  end = pv_put(end, marker, sizeof marker - 1);
+  pv_writer_trim(w, (size_t)(end - w->base));
+}
+
+void pv_record_unseal(pv_thread *t)
+{
+  if (pv_writer_untrim(&t->writer) != 0) {
+    /* The file stays sealed and shorter than its mapping: nothing may be
+     * written into it any more. */
+    pv_core_fail("cannot reopen a record file after a failed exec");
+    return;
+  }
+  __atomic_store_n(&t->writer.state, PV_WRITER_IDLE, __ATOMIC_RELEASE);
 }
 
 size_t pv_thread_new_iri(pv_thread *t, char *dst, const char *kind)
@@ -288,40 +367,44 @@ size_t pv_thread_new_iri(pv_thread *t, char *dst, const char *kind)
   *p++ = '/';
   p = pv_put(p, kind, strlen(kind));
   *p++ = '/';
-  /* One counter for the process: a thread id can come back (tid reuse, a
-   * failed exec restarting the thread's file), its records must not. */
+  /* One counter for the process: a thread id can come back (tid reuse),
+   * its records must not. */
   static uint64_t records;
   p += pv_fmt_u64(p, __atomic_add_fetch(&records, 1, __ATOMIC_RELAXED));
   return (size_t)(p - dst);
 }
 
-void pv_thread_finish(void)
-{
-  pv_thread *t = pv_tls.thread;
-  if (!t) return;
-  pthread_setspecific(exit_key, NULL);
-  thread_exit(t);
-}
-
 void pv_core_shutdown(void)
 {
-  pv_thread_finish();
   __atomic_store_n(&pv_proc.state, PV_STOPPED, __ATOMIC_RELEASE);
+  pv_thread *self = pv_tls.thread;
+  if (self) {
+    pthread_setspecific(exit_key, NULL);
+    thread_exit(self);
+  }
+  /* Threads still running: their files are finished too, unless a record
+   * is being written into one right now. */
+  for (slot_chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c; c = c->next)
+    for (int i = 0; i < SLOTS_PER_CHUNK; i++) {
+      pv_thread *t = &c->slot[i];
+      if (__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE) && t->writer.base && claim_for_end(t))
+        end_file(t, 0);
+    }
 }
 
 void pv_core_after_fork_child(void)
 {
-  /* The child shares no memory with the parent any more, but it inherited
-   * MAP_SHARED views of the parent's files: drop them all unwritten. */
+  /* The child shares no memory with the parent any more and did not
+   * inherit the mappings of its files. */
+  arm_fork_token();
   for (slot_chunk *c = chunks; c; c = c->next)
     for (int i = 0; i < SLOTS_PER_CHUNK; i++) {
-      pv_writer_abandon(&c->slot[i].writer);
+      pv_writer_forget(&c->slot[i].writer);
+      c->slot[i].writer.state = PV_WRITER_IDLE;
       c->slot[i].in_use = 0;
     }
   pv_tls.thread = NULL;
   pthread_setspecific(exit_key, NULL);
   if (pv_proc.state != PV_ACTIVE) return;
-  int top = pv_proc.dirfd;
-  pv_identity_init(&pv_proc.id, &pv_proc.cfg, pv_now_ns());
-  pv_proc.dirfd = top; /* same host, same directory */
+  pv_identity_init(&pv_proc.id, &pv_proc.cfg, pv_now_ns()); /* same host, same directory */
 }

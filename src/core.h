@@ -17,10 +17,10 @@
 enum pv_state { PV_UNINIT = 0, PV_ACTIVE = 1, PV_STOPPED = 2 };
 
 typedef struct pv_thread {
-  pv_writer writer;
+  pv_writer writer;            /* base NULL until the thread's first record */
   int in_use;                  /* slot claimed by a live thread (atomic) */
   int tid;
-  unsigned segment;            /* file segment: a new file each PV_WRITER_SPAN */
+  unsigned segment;            /* file segment: a new file when one may not grow */
   char iri[PV_IRI_MAX];        /* the thread agent */
   size_t iri_len;
   uint64_t file_id;            /* changes with every record file opened */
@@ -28,13 +28,16 @@ typedef struct pv_thread {
   /* Room for two file IRIs while a record is built: too big for the stacks
    * of some threads, and TLS must stay tiny for a dlopen'ed libprovio.so. */
   char scratch[2][PV_FILE_IRI_MAX(PV_PATH_MAX)];
+  char path[3][PV_PATH_MAX + 1]; /* pv_thread_path() */
+  char record_iri[2][PV_IRI_MAX + 64]; /* access, operation and version IRIs being written */
 } pv_thread;
 
 typedef struct pv_process {
   int state;                   /* enum pv_state, atomic */
   pv_config cfg;
   pv_identity id;
-  int dirfd;                   /* <PROVIO_DIR>/<host>, opened at init */
+  pv_dir dir;                  /* <PROVIO_DIR>/<host>, by path: no descriptor kept */
+  char host_dir[PV_PATH_MAX];
   int argc;
   char **argv;
   char cwd[PV_PATH_MAX];        /* kept current by the chdir wrappers */
@@ -95,11 +98,16 @@ static inline void pv_layer_leave(pv_layer_save outer) { pv_layer_leave_at(&pv_t
  * plus the exact bound of any longer object. */
 #define PV_RECORD_LINE (PV_IRI_MAX + 200)
 
-/* Reads the configuration and identity; opens the output directory.
- * Recording stays off (and this returns -1) without PROVIO_DIR or on error. */
-int pv_core_init(int argc, char **argv);
+/* Reads the configuration and identity; makes the output directory.
+ * Recording stays off (and this returns -1) without PROVIO_DIR or on error.
+ * forked (may be NULL) runs in a forked child before it records anything,
+ * whether the fork ran atfork handlers or not (_Fork, a raw clone); it must
+ * call pv_core_after_fork_child first. */
+int pv_core_init(int argc, char **argv, void (*forked)(void));
 
-/* Finishes the calling thread's file and stops recording process-wide. */
+/* Stops recording process-wide and finishes every thread's file that no
+ * thread is writing a record into at this moment (those stay unfinished:
+ * valid, newline padded). */
 void pv_core_shutdown(void);
 
 /* In a forked child: forgets the parent's files and identity. */
@@ -112,12 +120,28 @@ void pv_core_fail(const char *why);
  * recording is off. */
 pv_thread *pv_thread_current(void);
 
-/* Finishes the calling thread's file (thread exit, exec, _exit). */
-void pv_thread_finish(void);
-
-/* Room for a record of at most max bytes, or NULL (recording then stops). */
+/* Room for a record of at most max bytes, or NULL (recording then stops,
+ * or the file was finished at exit). */
 char *pv_record_begin(pv_thread *t, size_t max);
-static inline void pv_record_end(pv_thread *t, char *end) { pv_writer_commit(&t->writer, end); }
+static inline void pv_record_end(pv_thread *t, char *end)
+{
+  pv_writer_commit(&t->writer, end);
+  __atomic_store_n(&t->writer.state, PV_WRITER_IDLE, __ATOMIC_RELEASE);
+}
+
+/* Before an exec: the record begun up to end is written but not committed,
+ * followed by the end marker, and the file is cut there, so that if the
+ * exec succeeds (the mapping then vanishes) the file is finished and ends
+ * with that record.  If it fails, pv_record_unseal drops the record and
+ * the file goes on as before. */
+void pv_record_seal(pv_thread *t, char *end);
+void pv_record_unseal(pv_thread *t);
+
+/* A path-sized buffer (PV_PATH_MAX + 1 bytes, i < 3) of the calling
+ * thread, for what is too big for small thread stacks; NULL when recording
+ * is off.  Only while pv_tls.depth > 0: a signal handler's calls then pass
+ * through and cannot reuse it. */
+char *pv_thread_path(int i);
 
 /* A fresh IRI below the thread's: <thread>/<kind>/<n>. dst needs
  * t->iri_len + 32 + strlen(kind) bytes; returns its length. */

@@ -26,6 +26,10 @@ static inline int pv_sys_fallocate(int fd, int mode, off_t off, off_t len)
 { return (int)syscall(SYS_fallocate, fd, mode, off, len); }
 static inline void *pv_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 { return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off); }
+static inline void *pv_sys_mremap(void *addr, size_t old, size_t len, int flags)
+{ return (void *)syscall(SYS_mremap, addr, old, len, flags); }
+static inline int pv_sys_madvise(void *addr, size_t len, int advice)
+{ return (int)syscall(SYS_madvise, addr, len, advice); }
 static inline int pv_sys_munmap(void *addr, size_t len) { return (int)syscall(SYS_munmap, addr, len); }
 static inline ssize_t pv_sys_write(int fd, const void *buf, size_t n)
 { return (ssize_t)syscall(SYS_write, fd, buf, n); }

@@ -1,52 +1,124 @@
 /* writer.c - append-only N-Triples file in a growing shared mapping. */
+#define _GNU_SOURCE
 #include "writer.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sys.h"
 
-static int open_existing(pv_writer *w)
+int pv_dir_init(pv_dir *d, const char *path)
 {
-  return pv_sys_openat(w->dirfd, w->name, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
-}
-
-int pv_writer_open(pv_writer *w, int dirfd, const char *name)
-{
-  w->base = NULL;
-  w->mapped = w->len = 0;
-  size_t n = strlen(name);
-  if (n >= sizeof w->name) return -ENAMETOOLONG;
-  int fd = pv_sys_openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  d->path = path;
+  int fd = pv_sys_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
   if (fd < 0) return -errno;
+  struct stat st;
+  int rc = pv_sys_fstat(fd, &st);
   pv_sys_close(fd);
-  /* Reserve the whole span now so that later chunks land contiguously. */
-  void *base = pv_sys_mmap(NULL, PV_WRITER_SPAN, PROT_NONE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) return -errno;
-  w->dirfd = dirfd;
-  memcpy(w->name, name, n + 1);
-  w->base = base;
+  if (rc != 0) return -errno;
+  /* One someone else made could be read or swapped by them; one others may
+   * write to, they could swap our files in. */
+  if (st.st_uid != getuid() || (st.st_mode & 022)) return -EPERM;
+  d->dev = st.st_dev;
+  d->ino = st.st_ino;
   return 0;
 }
 
-/* Extends the file by one chunk (or more) and maps it in place.  Blocks are
- * allocated, not left sparse: a store into a hole of a full file system
- * would raise SIGBUS in the host program. */
+int pv_dir_open(const pv_dir *d)
+{
+  int fd = pv_sys_openat(AT_FDCWD, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+  struct stat st;
+  if (fd >= 0 && (pv_sys_fstat(fd, &st) != 0 || st.st_dev != d->dev || st.st_ino != d->ino)) {
+    pv_sys_close(fd);
+    errno = ESTALE;
+    return -1;
+  }
+  return fd;
+}
+
+static int open_file(const pv_writer *w, int flags)
+{
+  int dir = pv_dir_open(w->dir);
+  if (dir < 0) return -1;
+  int fd = pv_sys_openat(dir, w->name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | flags, 0600);
+  int e = errno;
+  pv_sys_close(dir);
+  errno = e;
+  return fd;
+}
+
+/* Largest size a file may have now, page aligned: a growth beyond
+ * RLIMIT_FSIZE would kill the host program with SIGXFSZ. */
+static size_t size_limit(void)
+{
+  struct rlimit rl;
+  if (syscall(SYS_getrlimit, RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return (size_t)-1;
+  return (size_t)rl.rlim_cur & ~((size_t)getpagesize() - 1);
+}
+
+/* Makes the file size bytes long (allocated, not sparse: a store into a
+ * hole of a full file system would raise SIGBUS in the host program) and
+ * maps all of it, padding from byte from on with newlines. */
+static int extend(pv_writer *w, int fd, size_t size, size_t from)
+{
+  if (pv_sys_fallocate(fd, 0, (off_t)from, (off_t)(size - from)) != 0 &&
+      !((errno == EOPNOTSUPP || errno == ENOSYS) && pv_sys_ftruncate(fd, (off_t)size) == 0))
+    return -1;
+  void *p = size <= w->mapped ? w->base
+            : w->base ? pv_sys_mremap(w->base, w->mapped, size, MREMAP_MAYMOVE)
+                      : pv_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    pv_sys_ftruncate(fd, (off_t)w->mapped);
+    return -1;
+  }
+  /* A child forked behind our back (a raw clone) must not write into our
+   * files; it finds the range unmapped and starts its own. */
+  if (size > w->mapped) pv_sys_madvise(p, size, MADV_DONTFORK);
+  w->base = p;
+  w->mapped = size;
+  memset(w->base + from, '\n', size - from);
+  return 0;
+}
+
 static int grow(pv_writer *w, size_t need)
 {
-  size_t add = PV_WRITER_CHUNK;
-  while (add < need) add += PV_WRITER_CHUNK;
-  if (w->mapped + add > PV_WRITER_SPAN) return -1;
-  int fd = open_existing(w), rc = -1;
+  size_t size = w->mapped + PV_WRITER_CHUNK;
+  while (size < w->len + need) size += PV_WRITER_CHUNK;
+  size_t limit = size_limit();
+  if (size > limit) {
+    size = limit;
+    if (size <= w->mapped || size < w->len + need) {
+      w->full = 1;
+      return -1;
+    }
+  }
+  int fd = open_file(w, 0);
   if (fd < 0) return -1;
-  if (pv_sys_fallocate(fd, 0, (off_t)w->mapped, (off_t)add) == 0 ||
-      ((errno == EOPNOTSUPP || errno == ENOSYS) && pv_sys_ftruncate(fd, (off_t)(w->mapped + add)) == 0)) {
-    void *p = pv_sys_mmap(w->base + w->mapped, add, PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, (off_t)w->mapped);
-    if (p != MAP_FAILED) {
-      w->mapped += add;
-      rc = 0;
+  int rc = extend(w, fd, size, w->mapped);
+  pv_sys_close(fd);
+  return rc;
+}
+
+int pv_writer_open(pv_writer *w, const pv_dir *dir, const char *name)
+{
+  w->base = NULL;
+  w->mapped = w->len = 0;
+  w->full = 0;
+  w->dir = dir;
+  size_t n = strlen(name);
+  if (n >= sizeof w->name) return -ENAMETOOLONG;
+  memcpy(w->name, name, n + 1);
+  int fd = open_file(w, O_CREAT | O_EXCL);
+  if (fd < 0) return -errno;
+  size_t size = size_limit() < PV_WRITER_CHUNK ? size_limit() : PV_WRITER_CHUNK;
+  int rc = size == 0 ? -EFBIG : extend(w, fd, size, 0) == 0 ? 0 : -errno;
+  if (rc) {
+    /* Nothing half made is left behind. */
+    int dir_fd = pv_dir_open(dir);
+    if (dir_fd >= 0) {
+      syscall(SYS_unlinkat, dir_fd, name, 0);
+      pv_sys_close(dir_fd);
     }
   }
   pv_sys_close(fd);
@@ -56,25 +128,36 @@ static int grow(pv_writer *w, size_t need)
 char *pv_writer_reserve(pv_writer *w, size_t n)
 {
   if (!w->base) return NULL;
-  if (w->mapped - w->len < n && grow(w, n - (w->mapped - w->len)) != 0) return NULL;
+  if (w->mapped - w->len < n && grow(w, n) != 0) return NULL;
   return w->base + w->len;
+}
+
+int pv_writer_trim(pv_writer *w, size_t len)
+{
+  int fd = open_file(w, 0);
+  if (fd < 0) return -1;
+  int rc = pv_sys_ftruncate(fd, (off_t)len);
+  pv_sys_close(fd);
+  return rc;
+}
+
+int pv_writer_untrim(pv_writer *w)
+{
+  if (w->mapped > size_limit()) return -1; /* the limit was lowered since */
+  int fd = open_file(w, 0);
+  if (fd < 0) return -1;
+  /* The pages past the trimmed end were dropped: pad them again. */
+  int rc = extend(w, fd, w->mapped, w->len);
+  pv_sys_close(fd);
+  return rc;
 }
 
 void pv_writer_close(pv_writer *w)
 {
   if (!w->base) return;
-  pv_sys_munmap(w->base, PV_WRITER_SPAN);
-  int fd = open_existing(w);
-  if (fd >= 0) {
-    pv_sys_ftruncate(fd, (off_t)w->len);
-    pv_sys_close(fd);
-  }
+  pv_writer_trim(w, w->len);
+  pv_sys_munmap(w->base, w->mapped);
   w->base = NULL;
 }
 
-void pv_writer_abandon(pv_writer *w)
-{
-  if (!w->base) return;
-  pv_sys_munmap(w->base, PV_WRITER_SPAN);
-  w->base = NULL;
-}
+void pv_writer_forget(pv_writer *w) { w->base = NULL; }

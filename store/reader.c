@@ -213,9 +213,13 @@ static int add_file(pv_rfiles *out, const char *path, char *err, size_t errlen)
     return fail(err, errlen, PV_FIND_FOREIGN, "%s: not a provio record file (no '%s' first line)", path,
                 PV_FILE_MAGIC);
   }
-  /* NUL padding is at the end: find the last byte that is not NUL. */
+  /* Padding is at the end of an unfinished file: newlines (NULs from older
+   * writers).  The last line keeps its newline if it is complete (a triple
+   * ends in ".", a comment is a line); otherwise its writer stopped
+   * mid-line. */
   off_t end = st.st_size;
   char buf[65536];
+  int complete = 0;
   while (end > 0) {
     off_t from = end > (off_t)sizeof buf ? end - (off_t)sizeof buf : 0;
     ssize_t n = pread(fd, buf, (size_t)(end - from), from);
@@ -223,10 +227,16 @@ static int add_file(pv_rfiles *out, const char *path, char *err, size_t errlen)
       close(fd);
       return fail(err, errlen, PV_FIND_IO, "%s: read error: %s", path, n < 0 ? strerror(errno) : "short read");
     }
-    while (n > 0 && buf[n - 1] == 0) n--;
+    while (n > 0 && (buf[n - 1] == 0 || buf[n - 1] == '\n')) n--;
     end = from + n;
-    if (n > 0) break;
+    if (n > 0) {
+      ssize_t line = n - 1;
+      while (line > 0 && buf[line - 1] != '\n') line--;
+      complete = buf[n - 1] == '.' || ((line > 0 || from == 0) && buf[line] == '#');
+      break;
+    }
   }
+  if (end < st.st_size && complete) end++;
   close(fd);
   if (out->n == out->cap) {
     size_t cap = out->cap ? 2 * out->cap : 64;

@@ -23,7 +23,7 @@
 typedef struct pv_rfile {
   char *path;
   char *group;        /* path without segment and ".nt": one thread's files */
-  off_t data_end;     /* after the last byte that is not NUL padding */
+  off_t data_end;     /* after the data, before any padding */
   int finished;       /* set by the reader: saw "# provio-end" */
   char *thread_iri;   /* set by the reader: the thread this file records */
 } pv_rfile;

@@ -130,9 +130,10 @@ def parse_records(out, require_finished=True):
         if require_finished:
             check(data.endswith(b"# provio-end\n"), f"{f}: unfinished")
         else:
-            # a killed process: every complete line before the NUL padding
-            data = data.split(b"\0", 1)[0]
-            data = data[:data.rfind(b"\n") + 1]
+            # a killed process: every complete line before the newline
+            # padding (every complete triple ends in " .")
+            data = data.rstrip(b"\n")
+            data = data + b"\n" if data.endswith(b" .") else data[:data.rfind(b"\n") + 1]
         p = subprocess.run(["rapper", "-q", "-i", "ntriples", "-o", "ntriples", "-", "file:///records"],
                            input=data, capture_output=True)
         check(p.returncode == 0 and not p.stderr, f"rapper rejected {f}: {p.stderr[:2000]!r}")

@@ -41,7 +41,7 @@ START_TEST(many_threads_write_at_once)
   snprintf(out, sizeof out, "%s/run", dir);
   setenv("PROVIO_DIR", out, 1);
   setenv("PROVIO_JOB_ID", "threads-test", 1);
-  ck_assert_int_eq(pv_core_init(0, NULL), 0);
+  ck_assert_int_eq(pv_core_init(0, NULL, NULL), 0);
   ck_assert(provio_active());
 
   pthread_t th[THREADS];
@@ -96,7 +96,7 @@ END_TEST
 START_TEST(inactive_without_output_dir)
 {
   unsetenv("PROVIO_DIR");
-  ck_assert_int_eq(pv_core_init(0, NULL), -1);
+  ck_assert_int_eq(pv_core_init(0, NULL, NULL), -1);
   ck_assert(!provio_active());
   ck_assert_int_eq(provio_annotate("k", "v"), -1);
 }
@@ -117,7 +117,7 @@ START_TEST(refuses_symlinked_host_directory)
   pv_identity_init(&id, &c, 0);
   snprintf(link, sizeof link, "%s/%s", out, id.host);
   ck_assert_int_eq(symlink(victim, link), 0);
-  ck_assert_int_eq(pv_core_init(0, NULL), -1);
+  ck_assert_int_eq(pv_core_init(0, NULL, NULL), -1);
   ck_assert(!provio_active());
 }
 END_TEST

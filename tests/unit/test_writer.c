@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,7 +16,6 @@
 #include "serialize.h"
 #include "writer.h"
 
-static int open_dir(const char *d) { return open(d, O_RDONLY | O_DIRECTORY); }
 
 /* One N-Triples line whose length varies with i. */
 static char *put_line(char *p, long i)
@@ -30,9 +30,10 @@ static char *put_line(char *p, long i)
 START_TEST(grows_across_chunks_and_trims)
 {
   char *dir = make_temp_dir();
-  int dfd = open_dir(dir);
+  pv_dir d;
+  ck_assert_int_eq(pv_dir_init(&d, dir), 0);
   pv_writer w;
-  ck_assert_int_eq(pv_writer_open(&w, dfd, "a.nt"), 0);
+  ck_assert_int_eq(pv_writer_open(&w, &d, "a.nt"), 0);
   size_t total = 0;
   long lines = 0;
   while (total < 3 * PV_WRITER_CHUNK + 12345) {
@@ -59,48 +60,48 @@ START_TEST(grows_across_chunks_and_trims)
   ck_assert_int_eq(r->triples, lines);
   free(r);
   free(buf);
-  close(dfd);
 }
 END_TEST
 
 START_TEST(refuses_existing_files_and_symlinks)
 {
   char *dir = make_temp_dir();
-  int dfd = open_dir(dir);
+  pv_dir d;
+  ck_assert_int_eq(pv_dir_init(&d, dir), 0);
   char target[256], link[256];
   snprintf(target, sizeof target, "%s/victim", dir);
   snprintf(link, sizeof link, "%s/b.nt", dir);
   ck_assert_int_eq(symlink(target, link), 0);
   pv_writer w;
-  ck_assert_int_eq(pv_writer_open(&w, dfd, "b.nt"), -EEXIST);
+  ck_assert_int_eq(pv_writer_open(&w, &d, "b.nt"), -EEXIST);
   ck_assert_int_ne(access(target, F_OK), 0); /* nothing created through the link */
-  ck_assert_int_eq(pv_writer_open(&w, dfd, "c.nt"), 0);
+  ck_assert_int_eq(pv_writer_open(&w, &d, "c.nt"), 0);
   pv_writer_close(&w);
-  ck_assert_int_eq(pv_writer_open(&w, dfd, "c.nt"), -EEXIST);
-  close(dfd);
+  ck_assert_int_eq(pv_writer_open(&w, &d, "c.nt"), -EEXIST);
 }
 END_TEST
 
-/* Complete lines of an unfinished file: up to the first NUL, without a
- * trailing partial line. */
+/* Complete lines of an unfinished file: before the newline padding,
+ * without a trailing partial line (every complete triple ends in " ."). */
 static size_t complete_prefix(const char *buf, size_t n)
 {
-  size_t end = 0;
-  for (size_t i = 0; i < n && buf[i]; i++)
-    if (buf[i] == '\n') end = i + 1;
-  return end;
+  while (n && buf[n - 1] == '\n') n--;
+  if (n >= 2 && buf[n - 2] == ' ' && buf[n - 1] == '.') return n;
+  while (n && buf[n - 1] != '\n') n--;
+  return n;
 }
 
 START_TEST(survives_sigkill_mid_stream)
 {
   char *dir = make_temp_dir();
-  int dfd = open_dir(dir);
+  pv_dir d;
+  ck_assert_int_eq(pv_dir_init(&d, dir), 0);
   int ready[2];
   ck_assert_int_eq(pipe(ready), 0);
   pid_t child = fork();
   if (child == 0) {
     pv_writer w;
-    if (pv_writer_open(&w, dfd, "k.nt") != 0) _exit(2);
+    if (pv_writer_open(&w, &d, "k.nt") != 0) _exit(2);
     for (long i = 0;; i++) {
       char *p = pv_writer_reserve(&w, 512);
       if (!p) _exit(3);
@@ -124,6 +125,7 @@ START_TEST(survives_sigkill_mid_stream)
   snprintf(path, sizeof path, "%s/k.nt", dir);
   size_t n;
   char *buf = read_file(path, &n);
+  ck_assert_ptr_null(memchr(buf, 0, n)); /* newline padding: valid as it lies */
   size_t good = complete_prefix(buf, n);
   nt_result *r = malloc(sizeof *r);
   nt_parse(buf, good, r);
@@ -131,7 +133,42 @@ START_TEST(survives_sigkill_mid_stream)
   ck_assert_int_ge(r->triples, written);
   free(r);
   free(buf);
-  close(dfd);
+}
+END_TEST
+
+/* Under RLIMIT_FSIZE the file stops growing at the limit (a growth past it
+ * would raise SIGXFSZ) and says so; a trim and untrim keep it padded. */
+START_TEST(stops_at_the_file_size_limit)
+{
+  char *dir = make_temp_dir();
+  pv_dir d;
+  ck_assert_int_eq(pv_dir_init(&d, dir), 0);
+  struct rlimit rl = {300 * 1024 + 100, RLIM_INFINITY};
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+  pv_writer w;
+  ck_assert_int_eq(pv_writer_open(&w, &d, "f.nt"), 0);
+  long lines = 0;
+  char *p;
+  while ((p = pv_writer_reserve(&w, 512))) pv_writer_commit(&w, put_line(p, lines++));
+  ck_assert(w.full);
+  ck_assert_int_eq(w.mapped, 300 * 1024);
+  ck_assert_int_eq(pv_writer_trim(&w, w.len), 0);
+  ck_assert_int_eq(pv_writer_untrim(&w), 0);
+  char path[256];
+  snprintf(path, sizeof path, "%s/f.nt", dir);
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_size, 300 * 1024);
+  size_t n;
+  char *buf = read_file(path, &n);
+  ck_assert_ptr_null(memchr(buf, 0, n));
+  nt_result *r = malloc(sizeof *r);
+  nt_parse(buf, n, r);
+  ck_assert_int_eq(r->errors, 0);
+  ck_assert_int_eq(r->triples, lines);
+  free(r);
+  free(buf);
+  pv_writer_close(&w);
 }
 END_TEST
 
@@ -143,6 +180,7 @@ Suite *make_suite(void)
   tcase_add_test(tc, grows_across_chunks_and_trims);
   tcase_add_test(tc, refuses_existing_files_and_symlinks);
   tcase_add_test(tc, survives_sigkill_mid_stream);
+  tcase_add_test(tc, stops_at_the_file_size_limit);
   suite_add_tcase(s, tc);
   return s;
 }

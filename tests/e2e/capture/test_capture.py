@@ -41,7 +41,9 @@ def case_wrappers(work):
     check(g.subjects(PV + "execTarget", file_iri("/bin/true")) or
           g.subjects(PV + "execTarget", file_iri("/usr/bin/true")), "no execTarget /bin/true")
     forked = [s for s, p, o in g.triples if p == PV + "forkedFrom"]
-    check(len(forked) >= 11, f"expected >= 11 forked children, got {len(forked)}")
+    # A vfork child that only calls _exit records nothing: it shares its
+    # parent's memory and must not touch provio's state.
+    check(len(forked) >= 10, f"expected >= 10 forked children, got {len(forked)}")
 
 
 def case_pipeline(work):
