@@ -144,9 +144,6 @@ void pv_track_close(int fd);
  * descriptor passed in a message, ...): a session its number still has
  * belongs to a file whose close provio missed, and ends here. */
 void pv_fd_appeared(int fd);
-/* Stops tracking the descriptors first..last (with closed_only, those of
- * them no longer open), writing their records. */
-void pv_track_close_range(unsigned first, unsigned last, int closed_only);
 /* A session kept outside the descriptor table (an MPI-IO file handle's):
  * started on a slot its module owns and finished there, recorded the same
  * way.  Start returns NULL if the path is excluded. */

@@ -93,7 +93,6 @@ struct statx;
   X(ssize_t, __pread64_chk, (int fd, void *buf, size_t n, off64_t off, size_t cap))                \
   X(void, closefrom, (int lowfd))                                                                  \
   X(int, closedir, (DIR *d))                                                                       \
-  X(DIR *, opendir, (const char *path))                                                            \
   X(ssize_t, splice, (int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f))         \
   X(int, fallocate, (int fd, int mode, off_t off, off_t len))                                      \
   X(int, fallocate64, (int fd, int mode, off64_t off, off64_t len))                                \
@@ -106,25 +105,7 @@ struct statx;
   X(int, mkstemps, (char *tmpl, int suffixlen))                                                    \
   X(int, mkstemps64, (char *tmpl, int suffixlen))                                                  \
   X(int, mkostemps, (char *tmpl, int suffixlen, int flags))                                        \
-  X(int, mkostemps64, (char *tmpl, int suffixlen, int flags))                                      \
-  X(int, socket, (int domain, int type, int protocol))                                             \
-  X(int, socketpair, (int domain, int type, int protocol, int sv[2]))                              \
-  X(int, accept, (int fd, __SOCKADDR_ARG addr, socklen_t *len))                                    \
-  X(int, accept4, (int fd, __SOCKADDR_ARG addr, socklen_t *len, int flags))                        \
-  X(ssize_t, recvmsg, (int fd, struct msghdr *msg, int flags))                                     \
-  X(int, recvmmsg, (int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *tmo))       \
-  X(int, pipe, (int fds[2]))                                                                       \
-  X(int, pipe2, (int fds[2], int flags))                                                           \
-  X(int, eventfd, (unsigned int count, int flags))                                                 \
-  X(int, epoll_create, (int size))                                                                 \
-  X(int, epoll_create1, (int flags))                                                               \
-  X(int, timerfd_create, (int clock, int flags))                                                   \
-  X(int, signalfd, (int fd, const sigset_t *mask, int flags))                                      \
-  X(int, inotify_init, (void))                                                                     \
-  X(int, inotify_init1, (int flags))                                                               \
-  X(int, fanotify_init, (unsigned flags, unsigned event_flags))                                    \
-  X(int, open_by_handle_at, (int mount_fd, struct file_handle *h, int flags))                      \
-  X(int, posix_openpt, (int flags))
+  X(int, mkostemps64, (char *tmpl, int suffixlen, int flags))
 
 /* Entry points newer than the oldest C library provio runs on. */
 #define POSIX_OPTIONAL(X)                                                                          \
@@ -144,13 +125,39 @@ struct statx;
   X(int, lstat64, (const char *path, struct stat64 *st))                                           \
   X(int, fstat64, (int fd, struct stat64 *st))                                                     \
   X(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags))                   \
-  X(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st))         \
-  X(int, memfd_create, (const char *name, unsigned flags))                                         \
-  X(int, pidfd_open, (pid_t pid, unsigned flags))                                                  \
-  X(int, pidfd_getfd, (int pidfd, int fd, unsigned flags))
+  X(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st))
 
 POSIX_FUNCTIONS(PV_DECLARE_REAL)
 POSIX_OPTIONAL(PV_DECLARE_OPTIONAL)
+
+/* Calls that make descriptors naming no file provio tracks (the
+ * descriptor table section below says why they are wrapped). */
+#define POSIX_MAKERS(X)                                                                            \
+  X(DIR *, opendir, (const char *path))                                                            \
+  X(int, socket, (int domain, int type, int protocol))                                             \
+  X(int, socketpair, (int domain, int type, int protocol, int sv[2]))                              \
+  X(int, accept, (int fd, __SOCKADDR_ARG addr, socklen_t *len))                                    \
+  X(int, accept4, (int fd, __SOCKADDR_ARG addr, socklen_t *len, int flags))                        \
+  X(ssize_t, recvmsg, (int fd, struct msghdr *msg, int flags))                                     \
+  X(int, recvmmsg, (int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *tmo))       \
+  X(int, pipe, (int fds[2]))                                                                       \
+  X(int, pipe2, (int fds[2], int flags))                                                           \
+  X(int, eventfd, (unsigned int count, int flags))                                                 \
+  X(int, epoll_create, (int size))                                                                 \
+  X(int, epoll_create1, (int flags))                                                               \
+  X(int, timerfd_create, (int clock, int flags))                                                   \
+  X(int, signalfd, (int fd, const sigset_t *mask, int flags))                                      \
+  X(int, inotify_init, (void))                                                                     \
+  X(int, inotify_init1, (int flags))                                                               \
+  X(int, fanotify_init, (unsigned flags, unsigned event_flags))                                    \
+  X(int, open_by_handle_at, (int mount_fd, struct file_handle *h, int flags))                      \
+  X(int, posix_openpt, (int flags))
+#define POSIX_OPTIONAL_MAKERS(X)                                                                   \
+  X(int, memfd_create, (const char *name, unsigned flags))                                         \
+  X(int, pidfd_open, (pid_t pid, unsigned flags))                                                  \
+  X(int, pidfd_getfd, (int pidfd, int fd, unsigned flags))
+POSIX_MAKERS(PV_DECLARE_REAL)
+POSIX_OPTIONAL_MAKERS(PV_DECLARE_OPTIONAL)
 
 /* closefrom returns nothing to fail with: without the library's, the
  * system call it is made of. */
@@ -160,6 +167,8 @@ void pv_resolve_posix(void)
 {
   POSIX_FUNCTIONS(PV_RESOLVE_REAL)
   POSIX_OPTIONAL(PV_RESOLVE_OPTIONAL)
+  POSIX_MAKERS(PV_RESOLVE_REAL)
+  POSIX_OPTIONAL_MAKERS(PV_RESOLVE_OPTIONAL)
   if (!real_closefrom) real_closefrom = closefrom_by_syscall;
 }
 
@@ -343,9 +352,10 @@ PV_EXPORT int close(int fd)
   return real_close(fd);
 }
 
-/* Only mapped chunks can hold sessions, so a range up to ~0 costs what
- * the descriptors ever tracked cost, not 2^20 probes. */
-void pv_track_close_range(unsigned first, unsigned last, int closed_only)
+/* Ends the sessions of descriptors first..last.  Only mapped chunks can
+ * hold sessions, so a range up to ~0 costs what the descriptors ever
+ * tracked cost, not 2^20 probes. */
+static void close_sessions(unsigned first, unsigned last)
 {
   if (last >= PV_FD_MAX) last = PV_FD_MAX - 1;
   for (unsigned k = first / PV_FD_CHUNK; first <= last && k <= last / PV_FD_CHUNK; k++) {
@@ -353,9 +363,7 @@ void pv_track_close_range(unsigned first, unsigned last, int closed_only)
     if (!chunk) continue;
     unsigned lo = k * PV_FD_CHUNK, hi = lo + PV_FD_CHUNK - 1;
     for (unsigned fd = lo < first ? first : lo; fd <= hi && fd <= last; fd++) {
-      if (!__atomic_load_n(&chunk[fd % PV_FD_CHUNK].active, __ATOMIC_ACQUIRE)) continue;
-      if (closed_only && syscall(SYS_fcntl, (int)fd, F_GETFD) != -1) continue;
-      pv_track_close((int)fd);
+      if (__atomic_load_n(&chunk[fd % PV_FD_CHUNK].active, __ATOMIC_ACQUIRE)) pv_track_close((int)fd);
     }
   }
 }
@@ -371,7 +379,7 @@ PV_EXPORT int close_range(unsigned first, unsigned last, int flags)
   if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
     int e = errno;
     pv_tls.depth++;
-    pv_track_close_range(first, last, 0);
+    close_sessions(first, last);
     if (pv_tracing()) pv_trace_fd("close_range", (int)first, rc, t0);
     pv_tls.depth--;
     errno = e;
@@ -389,7 +397,7 @@ PV_EXPORT void closefrom(int lowfd)
   real_closefrom(lowfd);
   int e = errno;
   pv_tls.depth++;
-  if (lowfd >= 0) pv_track_close_range((unsigned)lowfd, ~0u, 0);
+  if (lowfd >= 0) close_sessions((unsigned)lowfd, ~0u);
   if (pv_tracing()) pv_trace_fd("closefrom", lowfd, 0, t0);
   pv_tls.depth--;
   errno = e;
@@ -404,9 +412,10 @@ PV_EXPORT int closedir(DIR *d)
   /* glibc answers a null stream (declared impossible) with EINVAL. */
   if (PV_IDLE() || !d) return PV_REAL(closedir)(d);
   int fd = dirfd(d);
-  if (pv_fd_tracked(fd)) {
+  if (pv_fd_tracked(fd) || pv_tracing()) {
     int e = errno;
     pv_tls.depth++;
+    if (pv_tracing()) pv_trace_fd("closedir", fd, 0, pv_ticks());
     pv_track_close(fd);
     pv_tls.depth--;
     errno = e;

@@ -8,12 +8,14 @@
  * Bytes are what each call returned (items * size for fread, the length
  * printed for fprintf, strlen of the string for fgets and fputs).  The
  * scanf family returns items, not bytes: its calls count as reads without
- * bytes.  With optimisation glibc's headers inline getc_unlocked,
- * putc_unlocked and their fgetc/fputc/getchar/putchar twins into buffer
- * accesses no interposer can see; those wrappers catch the calls that are
- * not inlined.  getline compiles to __getdelim, printf to puts or putchar
- * when the format allows, and _FORTIFY_SOURCE turns fprintf, fread, fgets
- * into their __*_chk forms: all wrapped.  ungetc moves no data to or from
+ * bytes.  Wide streams count characters (their encoding makes at least as
+ * many bytes of them).  With optimisation glibc's headers inline
+ * getc_unlocked and putc_unlocked into buffer accesses no interposer can
+ * see, calling __uflow and __overflow when the buffer runs empty or full:
+ * those two are counted by the buffer they move (see there).  getline
+ * compiles to __getdelim, printf to puts or putchar when the format allows,
+ * and _FORTIFY_SOURCE turns fprintf, fread, fgets, dprintf into their
+ * __*_chk forms: all wrapped.  ungetc moves no data to or from
  * the file and is not counted. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -139,8 +141,10 @@
   X(int, vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap))                                     \
   X(int, __isoc99_vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap))                            \
   X(int, vwscanf, (const wchar_t *fmt, va_list ap))                                               \
-  X(int, __isoc99_vwscanf, (const wchar_t *fmt, va_list ap))                                      \
-  X(int, fcloseall, (void))                                                                       \
+  X(int, __isoc99_vwscanf, (const wchar_t *fmt, va_list ap))
+
+/* Streams on descriptors that name no file provio tracks. */
+#define STDIO_MAKERS(X)                                                                           \
   X(FILE *, tmpfile, (void))                                                                      \
   X(FILE *, tmpfile64, (void))                                                                    \
   X(FILE *, popen, (const char *cmd, const char *mode))
@@ -181,10 +185,12 @@
 
 STDIO_FUNCTIONS(PV_DECLARE_REAL)
 STDIO_OPTIONAL(PV_DECLARE_OPTIONAL)
+STDIO_MAKERS(PV_DECLARE_REAL)
 void pv_resolve_stdio(void)
 {
   STDIO_FUNCTIONS(PV_RESOLVE_REAL)
   STDIO_OPTIONAL(PV_RESOLVE_OPTIONAL)
+  STDIO_MAKERS(PV_RESOLVE_REAL)
 }
 
 
@@ -412,20 +418,6 @@ PV_EXPORT int fclose(FILE *f)
     errno = e;
   }
   return real_fclose(f);
-}
-
-/* Closes every stream inside the library: the sessions whose descriptors
- * it closed end after it. */
-PV_EXPORT int fcloseall(void)
-{
-  if (PV_IDLE()) return PV_REAL(fcloseall)();
-  int rc = real_fcloseall();
-  int e = errno;
-  pv_tls.depth++;
-  pv_track_close_range(0, ~0u, 1);
-  pv_tls.depth--;
-  errno = e;
-  return rc;
 }
 
 /* Streams on descriptors that name no file to record: an unnamed

@@ -127,11 +127,6 @@ def case_splice(work):
     check(record(g, work, "spliced.txt")[1:] == (1000, 1), f"spliced.txt: {record(g, work, 'spliced.txt')}")
 
 
-def case_fcloseall(work):
-    _, g = same_behaviour([prog("entry_calls"), "fcloseall"], work)
-    check(record(g, work, "a.txt")[1:] == (5, 1), f"a.txt: {record(g, work, 'a.txt')}")
-
-
 def case_tmpfile(work):
     lines(work, "in.txt")
     _, g = same_behaviour([prog("entry_calls"), "tmpfile"], work)

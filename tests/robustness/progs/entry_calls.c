@@ -85,21 +85,6 @@ static int splice_mode(void)
   return 0;
 }
 
-/* After fcloseall the numbers are free: a descriptor provio cannot see
- * (a raw system call) reuses one; its writes are not the closed file's. */
-static int fcloseall_mode(void)
-{
-  FILE *a = fopen("a.txt", "w");
-  printf("fputs %d\n", fputs("hello", a));
-  fflush(stdout);
-  int fd = fileno(a);
-  fcloseall();
-  int raw = (int)syscall(SYS_openat, AT_FDCWD, "raw.txt", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ssize_t w = write(raw, "0123456789", 10);
-  dprintf(2, "fd %d raw %d wrote %zd\n", fd, raw, w);
-  return 0;
-}
-
 /* A stream on a descriptor with no name reuses a number whose close
  * provio missed. */
 static int tmpfile_mode(void)
@@ -146,7 +131,7 @@ int main(int argc, char **argv)
 {
   static const struct { const char *name; int (*fn)(void); } modes[] = {
       {"getline", getline_mode},   {"wide", wide_mode},         {"mkstemp", mkstemp_mode},
-      {"change", change_mode},     {"splice", splice_mode},     {"fcloseall", fcloseall_mode},
+      {"change", change_mode},     {"splice", splice_mode},
       {"tmpfile", tmpfile_mode},   {"closedir", closedir_mode}, {"missing", missing_mode},
   };
   for (size_t i = 0; argc > 1 && i < sizeof modes / sizeof modes[0]; i++)
