@@ -140,6 +140,9 @@ pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags,
                                uintptr_t callsite);
 /* Stops tracking fd, writing its access record. */
 void pv_track_close(int fd);
+/* fd is about to be closed by the call fn (close, fclose, closedir): its
+ * session ends, and in trace mode the call is recorded. */
+void pv_closing(const char *fn, int fd);
 /* fd was just made by a call that opens no tracked file (socket, pipe, a
  * descriptor passed in a message, ...): a session its number still has
  * belongs to a file whose close provio missed, and ends here. */

@@ -337,18 +337,21 @@ PV_EXPORT int mkostemps64(char *tmpl, int suffixlen, int flags)
 
 /* The record is written before the descriptor is released: once closed,
  * another thread may get the same number for a new file. */
+void pv_closing(const char *fn, int fd)
+{
+  if (!pv_fd_tracked(fd) && !pv_tracing()) return;
+  pv_tls.depth++;
+  int e = errno;
+  if (pv_tracing()) pv_trace_fd(fn, fd, 0, pv_ticks());
+  pv_track_close(fd);
+  errno = e;
+  pv_tls.depth--;
+}
+
 PV_EXPORT int close(int fd)
 {
   if (PV_IDLE()) return PV_REAL(close)(fd);
-  if (pv_fd_tracked(fd) || pv_tracing()) {
-    pv_tls.depth++;
-    int e = errno;
-    uint64_t t0 = pv_ticks();
-    if (pv_tracing()) pv_trace_fd("close", fd, 0, t0);
-    pv_track_close(fd);
-    errno = e;
-    pv_tls.depth--;
-  }
+  pv_closing("close", fd);
   return real_close(fd);
 }
 
@@ -411,15 +414,7 @@ PV_EXPORT int closedir(DIR *d)
 {
   /* glibc answers a null stream (declared impossible) with EINVAL. */
   if (PV_IDLE() || !d) return PV_REAL(closedir)(d);
-  int fd = dirfd(d);
-  if (pv_fd_tracked(fd) || pv_tracing()) {
-    int e = errno;
-    pv_tls.depth++;
-    if (pv_tracing()) pv_trace_fd("closedir", fd, 0, pv_ticks());
-    pv_track_close(fd);
-    pv_tls.depth--;
-    errno = e;
-  }
+  pv_closing("closedir", dirfd(d));
   return real_closedir(d);
 }
 #pragma GCC diagnostic pop
@@ -704,7 +699,7 @@ NAME_WRAPPER(int, rmdir, (const char *path), (path), "rmdir", AT_FDCWD, path, AT
 
 /* truncate by name is a name operation and, like ftruncate, a change of
  * the file: a session of one write-like call, on a slot of its own (the
- * call is rare; its slot is mapped for it, not kept on the stack). */
+ * call is rare: the slot and its path are mapped for it, off the stack). */
 static int truncated(const char *fn, int rc, const char *path, uintptr_t caller, uint64_t t0)
 {
   if (rc != 0) return rc;
@@ -712,15 +707,14 @@ static int truncated(const char *fn, int rc, const char *path, uintptr_t caller,
   pv_tls.depth++;
   uintptr_t site = pv_callsite_find(caller);
   pv_record_name_op("truncate", AT_FDCWD, path, AT_FDCWD, NULL, site);
-  char canon[PV_PATH_MAX];
-  size_t len = pv_canon_at(AT_FDCWD, path, canon, sizeof canon);
-  pv_session *s = len ? pv_sys_mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
-  if (s != MAP_FAILED) {
-    pv_session *live = pv_session_start(s, canon, len, O_WRONLY, PV_API_POSIX, site);
+  struct { pv_session s; char canon[PV_PATH_MAX]; } *m =
+      pv_sys_mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m != MAP_FAILED) {
+    size_t len = pv_canon_at(AT_FDCWD, path, m->canon, sizeof m->canon);
+    pv_session *live = len ? pv_session_start(&m->s, m->canon, len, O_WRONLY, PV_API_POSIX, site) : NULL;
     if (live) account_change(live, 0, t0);
-    pv_session_finish(s);
-    pv_sys_munmap(s, sizeof *s);
+    if (len) pv_session_finish(&m->s);
+    pv_sys_munmap(m, sizeof *m);
   }
   if (pv_tracing()) pv_trace_path(fn, AT_FDCWD, path, 0, t0);
   pv_tls.depth--;

@@ -409,14 +409,7 @@ PV_EXPORT int fclose(FILE *f)
 {
   if (PV_IDLE()) return PV_REAL(fclose)(f);
   int fd = stream_fd(f);
-  if (fd >= 0) {
-    int e = errno;
-    pv_tls.depth++;
-    if (pv_tracing()) pv_trace_fd("fclose", fd, 0, pv_ticks());
-    pv_track_close(fd);
-    pv_tls.depth--;
-    errno = e;
-  }
+  if (fd >= 0) pv_closing("fclose", fd);
   return real_fclose(f);
 }
 
