@@ -22,9 +22,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* In C99 and later <stdio.h> renames the scanf family to __isoc99_*; both
- * sets are entry points (the plain ones for older binaries), so its
- * declarations are kept out of the way of our definitions. */
+/* In C99 and later <stdio.h> and <wchar.h> rename the scanf families to
+ * __isoc99_*; both sets are entry points (the plain ones for older
+ * binaries), so their declarations are kept out of the way of ours. */
 #define fscanf pv_header_fscanf
 #define vfscanf pv_header_vfscanf
 #define scanf pv_header_scanf
