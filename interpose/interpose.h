@@ -24,6 +24,23 @@
 #define PV_RESOLVE_REAL(ret, name, params) \
   real_##name = (ret(*) params)pv_next_symbol(#name);
 
+/* Functions an older C library may lack (close_range before glibc 2.34,
+ * the __isoc23 scanf forms before 2.38, ...), each returning an int-like
+ * value: listed apart, with PV_DECLARE_OPTIONAL and PV_RESOLVE_OPTIONAL, a
+ * missing one resolves to a stand-in that fails with ENOSYS the way the
+ * system call would, so no wrapper ever calls through NULL and the hot path
+ * needs no test. */
+#define PV_DECLARE_OPTIONAL(ret, name, params)                                                    \
+  PV_DECLARE_REAL(ret, name, params)                                                              \
+  static ret missing_##name params                                                                \
+  {                                                                                               \
+    errno = ENOSYS;                                                                               \
+    return -1;                                                                                    \
+  }
+#define PV_RESOLVE_OPTIONAL(ret, name, params)                                                    \
+  PV_RESOLVE_REAL(ret, name, params)                                                              \
+  if (!real_##name) real_##name = missing_##name;
+
 /* The next definition of name after ours in the lookup order, so that tools
  * preloaded after provio (or MPI profiling layers) keep working. */
 void *pv_next_symbol(const char *name);
@@ -119,7 +136,8 @@ typedef struct pv_session {
   int via_layer;                  /* enum pv_layer of the call that opened it */
   const char *via_call;           /* and that call's name (a string constant) */
   int inner_layer;                /* enum pv_layer of calls made inside such a call */
-  int mapped_writable;            /* a shared writable mapping may have changed it */
+  int mapped_writable;            /* changed other than by bytes written: a shared
+                                     writable mapping, a truncation, an allocation */
   int64_t open_ns;
   uintptr_t callsite;             /* return address of the application's call */
   size_t path_len;
@@ -160,6 +178,13 @@ pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags,
                                uintptr_t callsite);
 /* Stops tracking fd, writing its access record. */
 void pv_track_close(int fd);
+/* fd is about to be closed by the call fn (close, fclose, closedir): its
+ * session ends, and in trace mode the call is recorded. */
+void pv_closing(const char *fn, int fd);
+/* fd was just made by a call that opens no tracked file (socket, pipe, a
+ * descriptor passed in a message, ...): a session its number still has
+ * belongs to a file whose close provio missed, and ends here. */
+void pv_fd_appeared(int fd);
 /* A session kept outside the descriptor table (an MPI-IO file handle's):
  * started on a slot its module owns and finished there, recorded the same
  * way.  Start returns NULL if the path is excluded. */

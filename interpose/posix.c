@@ -2,11 +2,20 @@
  * name operations and the stat family (including the entry points glibc
  * 2.33+ exports directly, which Darshan and Recorder miss). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -18,87 +27,150 @@
 
 struct statx;
 
-#define POSIX_FUNCTIONS(X)                                                                        \
-  X(int, open, (const char *path, int flags, ...))                                                \
-  X(int, open64, (const char *path, int flags, ...))                                              \
-  X(int, openat, (int dirfd, const char *path, int flags, ...))                                   \
-  X(int, openat64, (int dirfd, const char *path, int flags, ...))                                 \
-  X(int, __open_2, (const char *path, int flags))                                                 \
-  X(int, __open64_2, (const char *path, int flags))                                               \
-  X(int, __openat_2, (int dirfd, const char *path, int flags))                                    \
-  X(int, __openat64_2, (int dirfd, const char *path, int flags))                                  \
-  X(int, creat, (const char *path, mode_t mode))                                                  \
-  X(int, creat64, (const char *path, mode_t mode))                                                \
-  X(int, close, (int fd))                                                                         \
-  X(int, close_range, (unsigned first, unsigned last, int flags))                                 \
-  X(ssize_t, read, (int fd, void *buf, size_t n))                                                 \
-  X(ssize_t, write, (int fd, const void *buf, size_t n))                                          \
-  X(ssize_t, pread, (int fd, void *buf, size_t n, off_t off))                                     \
-  X(ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off))                                 \
-  X(ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off))                              \
-  X(ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t off))                          \
-  X(ssize_t, readv, (int fd, const struct iovec *iov, int cnt))                                   \
-  X(ssize_t, writev, (int fd, const struct iovec *iov, int cnt))                                  \
-  X(ssize_t, preadv, (int fd, const struct iovec *iov, int cnt, off_t off))                       \
-  X(ssize_t, preadv64, (int fd, const struct iovec *iov, int cnt, off64_t off))                   \
-  X(ssize_t, pwritev, (int fd, const struct iovec *iov, int cnt, off_t off))                      \
-  X(ssize_t, pwritev64, (int fd, const struct iovec *iov, int cnt, off64_t off))                  \
-  X(ssize_t, preadv2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl))              \
-  X(ssize_t, preadv64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl))         \
-  X(ssize_t, pwritev2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl))             \
-  X(ssize_t, pwritev64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl))        \
-  X(off_t, lseek, (int fd, off_t off, int whence))                                                \
-  X(off64_t, lseek64, (int fd, off64_t off, int whence))                                          \
-  X(int, fsync, (int fd))                                                                         \
-  X(int, fdatasync, (int fd))                                                                     \
-  X(int, ftruncate, (int fd, off_t len))                                                          \
-  X(int, ftruncate64, (int fd, off64_t len))                                                      \
-  X(int, truncate, (const char *path, off_t len))                                                 \
-  X(int, truncate64, (const char *path, off64_t len))                                             \
-  X(void *, mmap, (void *addr, size_t len, int prot, int flags, int fd, off_t off))               \
-  X(void *, mmap64, (void *addr, size_t len, int prot, int flags, int fd, off64_t off))           \
-  X(int, dup, (int fd))                                                                           \
-  X(int, dup2, (int fd, int newfd))                                                               \
-  X(int, dup3, (int fd, int newfd, int flags))                                                    \
-  X(int, fcntl, (int fd, int cmd, ...))                                                           \
-  X(int, fcntl64, (int fd, int cmd, ...))                                                         \
-  X(int, rename, (const char *from, const char *to))                                              \
-  X(int, renameat, (int fd1, const char *from, int fd2, const char *to))                          \
-  X(int, renameat2, (int fd1, const char *from, int fd2, const char *to, unsigned fl))            \
-  X(int, unlink, (const char *path))                                                              \
-  X(int, unlinkat, (int dirfd, const char *path, int flags))                                      \
-  X(int, link, (const char *from, const char *to))                                                \
-  X(int, linkat, (int fd1, const char *from, int fd2, const char *to, int flags))                 \
-  X(int, symlink, (const char *target, const char *path))                                         \
-  X(int, symlinkat, (const char *target, int dirfd, const char *path))                            \
-  X(int, mkdir, (const char *path, mode_t mode))                                                  \
-  X(int, mkdirat, (int dirfd, const char *path, mode_t mode))                                     \
-  X(int, rmdir, (const char *path))                                                               \
-  X(int, chdir, (const char *path))                                                               \
-  X(int, fchdir, (int fd))                                                                        \
+#define POSIX_FUNCTIONS(X)                                                                         \
+  X(int, open, (const char *path, int flags, ...))                                                 \
+  X(int, open64, (const char *path, int flags, ...))                                               \
+  X(int, openat, (int dirfd, const char *path, int flags, ...))                                    \
+  X(int, openat64, (int dirfd, const char *path, int flags, ...))                                  \
+  X(int, __open_2, (const char *path, int flags))                                                  \
+  X(int, __open64_2, (const char *path, int flags))                                                \
+  X(int, __openat_2, (int dirfd, const char *path, int flags))                                     \
+  X(int, __openat64_2, (int dirfd, const char *path, int flags))                                   \
+  X(int, creat, (const char *path, mode_t mode))                                                   \
+  X(int, creat64, (const char *path, mode_t mode))                                                 \
+  X(int, close, (int fd))                                                                          \
+  X(ssize_t, read, (int fd, void *buf, size_t n))                                                  \
+  X(ssize_t, write, (int fd, const void *buf, size_t n))                                           \
+  X(ssize_t, pread, (int fd, void *buf, size_t n, off_t off))                                      \
+  X(ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off))                                  \
+  X(ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off))                               \
+  X(ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t off))                           \
+  X(ssize_t, readv, (int fd, const struct iovec *iov, int cnt))                                    \
+  X(ssize_t, writev, (int fd, const struct iovec *iov, int cnt))                                   \
+  X(ssize_t, preadv, (int fd, const struct iovec *iov, int cnt, off_t off))                        \
+  X(ssize_t, preadv64, (int fd, const struct iovec *iov, int cnt, off64_t off))                    \
+  X(ssize_t, pwritev, (int fd, const struct iovec *iov, int cnt, off_t off))                       \
+  X(ssize_t, pwritev64, (int fd, const struct iovec *iov, int cnt, off64_t off))                   \
+  X(off_t, lseek, (int fd, off_t off, int whence))                                                 \
+  X(off64_t, lseek64, (int fd, off64_t off, int whence))                                           \
+  X(int, fsync, (int fd))                                                                          \
+  X(int, fdatasync, (int fd))                                                                      \
+  X(int, ftruncate, (int fd, off_t len))                                                           \
+  X(int, ftruncate64, (int fd, off64_t len))                                                       \
+  X(int, truncate, (const char *path, off_t len))                                                  \
+  X(int, truncate64, (const char *path, off64_t len))                                              \
+  X(void *, mmap, (void *addr, size_t len, int prot, int flags, int fd, off_t off))                \
+  X(void *, mmap64, (void *addr, size_t len, int prot, int flags, int fd, off64_t off))            \
+  X(int, dup, (int fd))                                                                            \
+  X(int, dup2, (int fd, int newfd))                                                                \
+  X(int, dup3, (int fd, int newfd, int flags))                                                     \
+  X(int, fcntl, (int fd, int cmd, ...))                                                            \
+  X(int, rename, (const char *from, const char *to))                                               \
+  X(int, renameat, (int fd1, const char *from, int fd2, const char *to))                           \
+  X(int, unlink, (const char *path))                                                               \
+  X(int, unlinkat, (int dirfd, const char *path, int flags))                                       \
+  X(int, link, (const char *from, const char *to))                                                 \
+  X(int, linkat, (int fd1, const char *from, int fd2, const char *to, int flags))                  \
+  X(int, symlink, (const char *target, const char *path))                                          \
+  X(int, symlinkat, (const char *target, int dirfd, const char *path))                             \
+  X(int, mkdir, (const char *path, mode_t mode))                                                   \
+  X(int, mkdirat, (int dirfd, const char *path, mode_t mode))                                      \
+  X(int, rmdir, (const char *path))                                                                \
+  X(int, chdir, (const char *path))                                                                \
+  X(int, fchdir, (int fd))                                                                         \
+  X(ssize_t, sendfile, (int out, int in, off_t *off, size_t n))                                    \
+  X(ssize_t, sendfile64, (int out, int in, off64_t *off, size_t n))                                \
+  X(int, __xstat, (int ver, const char *path, struct stat *st))                                    \
+  X(int, __lxstat, (int ver, const char *path, struct stat *st))                                   \
+  X(int, __fxstat, (int ver, int fd, struct stat *st))                                             \
+  X(int, __fxstatat, (int ver, int dirfd, const char *path, struct stat *st, int flags))           \
+  X(int, __xstat64, (int ver, const char *path, struct stat64 *st))                                \
+  X(int, __lxstat64, (int ver, const char *path, struct stat64 *st))                               \
+  X(int, __fxstat64, (int ver, int fd, struct stat64 *st))                                         \
+  X(int, __fxstatat64, (int ver, int dirfd, const char *path, struct stat64 *st, int flags))       \
+  X(ssize_t, __read_chk, (int fd, void *buf, size_t n, size_t cap))                                \
+  X(ssize_t, __pread_chk, (int fd, void *buf, size_t n, off_t off, size_t cap))                    \
+  X(ssize_t, __pread64_chk, (int fd, void *buf, size_t n, off64_t off, size_t cap))                \
+  X(void, closefrom, (int lowfd))                                                                  \
+  X(int, closedir, (DIR *d))                                                                       \
+  X(ssize_t, splice, (int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f))         \
+  X(int, fallocate, (int fd, int mode, off_t off, off_t len))                                      \
+  X(int, fallocate64, (int fd, int mode, off64_t off, off64_t len))                                \
+  X(int, posix_fallocate, (int fd, off_t off, off_t len))                                          \
+  X(int, posix_fallocate64, (int fd, off64_t off, off64_t len))                                    \
+  X(int, mkstemp, (char *tmpl))                                                                    \
+  X(int, mkstemp64, (char *tmpl))                                                                  \
+  X(int, mkostemp, (char *tmpl, int flags))                                                        \
+  X(int, mkostemp64, (char *tmpl, int flags))                                                      \
+  X(int, mkstemps, (char *tmpl, int suffixlen))                                                    \
+  X(int, mkstemps64, (char *tmpl, int suffixlen))                                                  \
+  X(int, mkostemps, (char *tmpl, int suffixlen, int flags))                                        \
+  X(int, mkostemps64, (char *tmpl, int suffixlen, int flags))
+
+/* Entry points newer than the oldest C library provio runs on. */
+#define POSIX_OPTIONAL(X)                                                                          \
+  X(int, close_range, (unsigned first, unsigned last, int flags))                                  \
+  X(ssize_t, preadv2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl))               \
+  X(ssize_t, preadv64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl))          \
+  X(ssize_t, pwritev2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl))              \
+  X(ssize_t, pwritev64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl))         \
+  X(int, fcntl64, (int fd, int cmd, ...))                                                          \
+  X(int, renameat2, (int fd1, const char *from, int fd2, const char *to, unsigned fl))             \
   X(ssize_t, copy_file_range, (int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f)) \
-  X(ssize_t, sendfile, (int out, int in, off_t *off, size_t n))                                   \
-  X(ssize_t, sendfile64, (int out, int in, off64_t *off, size_t n))                               \
-  X(int, stat, (const char *path, struct stat *st))                                               \
-  X(int, lstat, (const char *path, struct stat *st))                                              \
-  X(int, fstat, (int fd, struct stat *st))                                                        \
-  X(int, fstatat, (int dirfd, const char *path, struct stat *st, int flags))                      \
-  X(int, stat64, (const char *path, struct stat64 *st))                                           \
-  X(int, lstat64, (const char *path, struct stat64 *st))                                          \
-  X(int, fstat64, (int fd, struct stat64 *st))                                                    \
-  X(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags))                  \
-  X(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st))        \
-  X(int, __xstat, (int ver, const char *path, struct stat *st))                                   \
-  X(int, __lxstat, (int ver, const char *path, struct stat *st))                                  \
-  X(int, __fxstat, (int ver, int fd, struct stat *st))                                            \
-  X(int, __fxstatat, (int ver, int dirfd, const char *path, struct stat *st, int flags))          \
-  X(int, __xstat64, (int ver, const char *path, struct stat64 *st))                               \
-  X(int, __lxstat64, (int ver, const char *path, struct stat64 *st))                              \
-  X(int, __fxstat64, (int ver, int fd, struct stat64 *st))                                        \
-  X(int, __fxstatat64, (int ver, int dirfd, const char *path, struct stat64 *st, int flags))
+  X(int, stat, (const char *path, struct stat *st))                                                \
+  X(int, lstat, (const char *path, struct stat *st))                                               \
+  X(int, fstat, (int fd, struct stat *st))                                                         \
+  X(int, fstatat, (int dirfd, const char *path, struct stat *st, int flags))                       \
+  X(int, stat64, (const char *path, struct stat64 *st))                                            \
+  X(int, lstat64, (const char *path, struct stat64 *st))                                           \
+  X(int, fstat64, (int fd, struct stat64 *st))                                                     \
+  X(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags))                   \
+  X(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st))
 
 POSIX_FUNCTIONS(PV_DECLARE_REAL)
-static void resolve(void) { POSIX_FUNCTIONS(PV_RESOLVE_REAL) }
+POSIX_OPTIONAL(PV_DECLARE_OPTIONAL)
+
+/* Calls that make descriptors naming no file provio tracks (the
+ * descriptor table section below says why they are wrapped). */
+#define POSIX_MAKERS(X)                                                                            \
+  X(DIR *, opendir, (const char *path))                                                            \
+  X(int, socket, (int domain, int type, int protocol))                                             \
+  X(int, socketpair, (int domain, int type, int protocol, int sv[2]))                              \
+  X(int, accept, (int fd, __SOCKADDR_ARG addr, socklen_t *len))                                    \
+  X(int, accept4, (int fd, __SOCKADDR_ARG addr, socklen_t *len, int flags))                        \
+  X(ssize_t, recvmsg, (int fd, struct msghdr *msg, int flags))                                     \
+  X(int, recvmmsg, (int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *tmo))       \
+  X(int, pipe, (int fds[2]))                                                                       \
+  X(int, pipe2, (int fds[2], int flags))                                                           \
+  X(int, eventfd, (unsigned int count, int flags))                                                 \
+  X(int, epoll_create, (int size))                                                                 \
+  X(int, epoll_create1, (int flags))                                                               \
+  X(int, timerfd_create, (int clock, int flags))                                                   \
+  X(int, signalfd, (int fd, const sigset_t *mask, int flags))                                      \
+  X(int, inotify_init, (void))                                                                     \
+  X(int, inotify_init1, (int flags))                                                               \
+  X(int, fanotify_init, (unsigned flags, unsigned event_flags))                                    \
+  X(int, open_by_handle_at, (int mount_fd, struct file_handle *h, int flags))                      \
+  X(int, posix_openpt, (int flags))
+#define POSIX_OPTIONAL_MAKERS(X)                                                                   \
+  X(int, memfd_create, (const char *name, unsigned flags))                                         \
+  X(int, pidfd_open, (pid_t pid, unsigned flags))                                                  \
+  X(int, pidfd_getfd, (int pidfd, int fd, unsigned flags))
+POSIX_MAKERS(PV_DECLARE_REAL)
+POSIX_OPTIONAL_MAKERS(PV_DECLARE_OPTIONAL)
+
+/* closefrom returns nothing to fail with: without the library's, the
+ * system call it is made of. */
+static void closefrom_by_syscall(int lowfd) { syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0); }
+
+static void resolve(void)
+{
+  POSIX_FUNCTIONS(PV_RESOLVE_REAL)
+  POSIX_OPTIONAL(PV_RESOLVE_OPTIONAL)
+  POSIX_MAKERS(PV_RESOLVE_REAL)
+  POSIX_OPTIONAL_MAKERS(PV_RESOLVE_OPTIONAL)
+  if (!real_closefrom) real_closefrom = closefrom_by_syscall;
+}
 PV_MODULE(posix, [PV_HOOK_RESOLVE] = resolve)
 
 
@@ -239,25 +311,70 @@ PV_EXPORT int creat64(const char *path, mode_t mode)
   OPEN_BODY(creat64, AT_FDCWD, (path, mode))
 }
 
+/* The template, filled in, names the file made (read-write, created,
+ * exclusive, plus the caller's flags). */
+#define TEMP_FLAGS (O_RDWR | O_CREAT | O_EXCL)
+#define MKSTEMP_BODY(name, call, extra)                                                           \
+  if (PV_IDLE()) return PV_REAL(name) call;                                                       \
+  uint64_t t0 = pv_ticks();                                                                       \
+  int fd = real_##name call;                                                                      \
+  return opened(#name, fd, AT_FDCWD, tmpl, TEMP_FLAGS | (extra), CALLER(), t0);
+PV_EXPORT int mkstemp(char *tmpl) { MKSTEMP_BODY(mkstemp, (tmpl), 0) }
+PV_EXPORT int mkstemp64(char *tmpl) { MKSTEMP_BODY(mkstemp64, (tmpl), 0) }
+PV_EXPORT int mkostemp(char *tmpl, int flags) { MKSTEMP_BODY(mkostemp, (tmpl, flags), flags) }
+PV_EXPORT int mkostemp64(char *tmpl, int flags) { MKSTEMP_BODY(mkostemp64, (tmpl, flags), flags) }
+PV_EXPORT int mkstemps(char *tmpl, int suffixlen) { MKSTEMP_BODY(mkstemps, (tmpl, suffixlen), 0) }
+PV_EXPORT int mkstemps64(char *tmpl, int suffixlen) { MKSTEMP_BODY(mkstemps64, (tmpl, suffixlen), 0) }
+PV_EXPORT int mkostemps(char *tmpl, int suffixlen, int flags)
+{
+  MKSTEMP_BODY(mkostemps, (tmpl, suffixlen, flags), flags)
+}
+PV_EXPORT int mkostemps64(char *tmpl, int suffixlen, int flags)
+{
+  MKSTEMP_BODY(mkostemps64, (tmpl, suffixlen, flags), flags)
+}
+
 /* ---- closing ------------------------------------------------------------ */
 
 /* The record is written before the descriptor is released: once closed,
  * another thread may get the same number for a new file. */
+void pv_closing(const char *fn, int fd)
+{
+  if (!pv_fd_tracked(fd) && !pv_tracing()) return;
+  pv_tls.depth++;
+  int e = errno;
+  if (pv_tracing()) pv_trace_fd(fn, fd, 0, pv_ticks());
+  pv_track_close(fd);
+  errno = e;
+  pv_tls.depth--;
+}
+
 PV_EXPORT int close(int fd)
 {
   if (PV_IDLE()) return PV_REAL(close)(fd);
-  if (pv_fd_tracked(fd) || pv_tracing()) {
-    pv_tls.depth++;
-    int e = errno;
-    uint64_t t0 = pv_ticks();
-    if (pv_tracing()) pv_trace_fd("close", fd, 0, t0);
-    pv_track_close(fd);
-    errno = e;
-    pv_tls.depth--;
-  }
+  pv_closing("close", fd);
   return real_close(fd);
 }
 
+/* Ends the sessions of descriptors first..last.  Only mapped chunks can
+ * hold sessions, so a range up to ~0 costs what the descriptors ever
+ * tracked cost, not 2^20 probes. */
+static void close_sessions(unsigned first, unsigned last)
+{
+  if (last >= PV_FD_MAX) last = PV_FD_MAX - 1;
+  for (unsigned k = first / PV_FD_CHUNK; first <= last && k <= last / PV_FD_CHUNK; k++) {
+    pv_session *chunk = __atomic_load_n(&pv_fd_chunks[k], __ATOMIC_ACQUIRE);
+    if (!chunk) continue;
+    unsigned lo = k * PV_FD_CHUNK, hi = lo + PV_FD_CHUNK - 1;
+    for (unsigned fd = lo < first ? first : lo; fd <= hi && fd <= last; fd++) {
+      if (__atomic_load_n(&chunk[fd % PV_FD_CHUNK].active, __ATOMIC_ACQUIRE)) pv_track_close((int)fd);
+    }
+  }
+}
+
+/* The records are written after the range is released (it may fail, and
+ * then nothing was closed); a number reused in between is a new open, whose
+ * wrapper finished the old session already. */
 PV_EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
   if (PV_IDLE()) return PV_REAL(close_range)(first, last, flags);
@@ -266,13 +383,133 @@ PV_EXPORT int close_range(unsigned first, unsigned last, int flags)
   if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
     int e = errno;
     pv_tls.depth++;
-    if (last >= PV_FD_MAX) last = PV_FD_MAX - 1;
-    for (unsigned fd = first; fd <= last; fd++)
-      if (pv_fd_session((int)fd)) pv_track_close((int)fd);
+    close_sessions(first, last);
     if (pv_tracing()) pv_trace_fd("close_range", (int)first, rc, t0);
     pv_tls.depth--;
     errno = e;
   }
+  return rc;
+}
+
+PV_EXPORT void closefrom(int lowfd)
+{
+  if (PV_IDLE()) {
+    PV_REAL(closefrom)(lowfd);
+    return;
+  }
+  uint64_t t0 = pv_ticks();
+  real_closefrom(lowfd);
+  int e = errno;
+  pv_tls.depth++;
+  if (lowfd >= 0) close_sessions((unsigned)lowfd, ~0u);
+  if (pv_tracing()) pv_trace_fd("closefrom", lowfd, 0, t0);
+  pv_tls.depth--;
+  errno = e;
+}
+
+/* A directory stream closes its descriptor inside the library: fdopendir
+ * turns a tracked descriptor into one (nftw, fts). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnonnull-compare"
+PV_EXPORT int closedir(DIR *d)
+{
+  /* glibc answers a null stream (declared impossible) with EINVAL. */
+  if (PV_IDLE() || !d) return PV_REAL(closedir)(d);
+  pv_closing("closedir", dirfd(d));
+  return real_closedir(d);
+}
+#pragma GCC diagnostic pop
+
+/* ---- descriptors that name no tracked file ------------------------------
+ * A descriptor number is reused as soon as it is free.  If provio missed a
+ * close (a raw system call, a library closing for the program), the next
+ * descriptor with that number would inherit the dead file's session and
+ * its traffic would be recorded on that file.  Every call that makes a
+ * descriptor provio does not track ends such a session first. */
+
+void pv_fd_appeared(int fd)
+{
+  if (!pv_fd_tracked(fd)) return;
+  int e = errno;
+  pv_tls.depth++;
+  pv_track_close(fd);
+  pv_tls.depth--;
+  errno = e;
+}
+
+#define CREATOR_WRAPPER(name, params, args)                                                       \
+  PV_EXPORT int name params                                                                       \
+  {                                                                                               \
+    if (PV_IDLE()) return PV_REAL(name) args;                                                     \
+    int new_ = real_##name args;                                                                  \
+    if (new_ >= 0) pv_fd_appeared(new_);                                                          \
+    return new_;                                                                                  \
+  }
+#define PAIR_WRAPPER(name, params, args, pair)                                                    \
+  PV_EXPORT int name params                                                                       \
+  {                                                                                               \
+    if (PV_IDLE()) return PV_REAL(name) args;                                                     \
+    int rc = real_##name args;                                                                    \
+    if (rc == 0) {                                                                                \
+      pv_fd_appeared(pair[0]);                                                                    \
+      pv_fd_appeared(pair[1]);                                                                    \
+    }                                                                                             \
+    return rc;                                                                                    \
+  }
+CREATOR_WRAPPER(socket, (int domain, int type, int protocol), (domain, type, protocol))
+PAIR_WRAPPER(socketpair, (int domain, int type, int protocol, int sv[2]), (domain, type, protocol, sv), sv)
+CREATOR_WRAPPER(accept, (int fd, __SOCKADDR_ARG addr, socklen_t *len), (fd, addr, len))
+CREATOR_WRAPPER(accept4, (int fd, __SOCKADDR_ARG addr, socklen_t *len, int flags), (fd, addr, len, flags))
+PAIR_WRAPPER(pipe, (int fds[2]), (fds), fds)
+PAIR_WRAPPER(pipe2, (int fds[2], int flags), (fds, flags), fds)
+CREATOR_WRAPPER(eventfd, (unsigned int count, int flags), (count, flags))
+CREATOR_WRAPPER(epoll_create, (int size), (size))
+CREATOR_WRAPPER(epoll_create1, (int flags), (flags))
+CREATOR_WRAPPER(timerfd_create, (int clock, int flags), (clock, flags))
+CREATOR_WRAPPER(signalfd, (int fd, const sigset_t *mask, int flags), (fd, mask, flags))
+CREATOR_WRAPPER(inotify_init, (void), ())
+CREATOR_WRAPPER(inotify_init1, (int flags), (flags))
+CREATOR_WRAPPER(fanotify_init, (unsigned flags, unsigned event_flags), (flags, event_flags))
+CREATOR_WRAPPER(open_by_handle_at, (int mount_fd, struct file_handle *h, int flags), (mount_fd, h, flags))
+CREATOR_WRAPPER(posix_openpt, (int flags), (flags))
+CREATOR_WRAPPER(memfd_create, (const char *name, unsigned flags), (name, flags))
+CREATOR_WRAPPER(pidfd_open, (pid_t pid, unsigned flags), (pid, flags))
+CREATOR_WRAPPER(pidfd_getfd, (int pidfd, int fd, unsigned flags), (pidfd, fd, flags))
+
+PV_EXPORT DIR *opendir(const char *path)
+{
+  if (PV_IDLE()) return PV_REAL(opendir)(path);
+  DIR *d = real_opendir(path);
+  if (d) pv_fd_appeared(dirfd(d));
+  return d;
+}
+
+/* Descriptors passed in a message (SCM_RIGHTS) are new ones. */
+static void received(struct msghdr *msg)
+{
+  if (!msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr)) return;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < n; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof fd, sizeof fd);
+      pv_fd_appeared(fd);
+    }
+  }
+}
+PV_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+  if (PV_IDLE()) return PV_REAL(recvmsg)(fd, msg, flags);
+  ssize_t rc = real_recvmsg(fd, msg, flags);
+  if (rc >= 0) received(msg);
+  return rc;
+}
+PV_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *tmo)
+{
+  if (PV_IDLE()) return PV_REAL(recvmmsg)(fd, v, n, flags, tmo);
+  int rc = real_recvmmsg(fd, v, n, flags, tmo);
+  for (int i = 0; i < rc; i++) received(&v[i].msg_hdr);
   return rc;
 }
 
@@ -284,6 +521,10 @@ IO_WRAPPER(ssize_t, pread, (int fd, void *buf, size_t n, off_t off), (fd, buf, n
 IO_WRAPPER(ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off), (fd, buf, n, off), fd, 0)
 IO_WRAPPER(ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off), fd, 1)
 IO_WRAPPER(ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t off), (fd, buf, n, off), fd, 1)
+/* The _FORTIFY_SOURCE forms (cap: the size of the buffer the compiler saw). */
+IO_WRAPPER(ssize_t, __read_chk, (int fd, void *buf, size_t n, size_t cap), (fd, buf, n, cap), fd, 0)
+IO_WRAPPER(ssize_t, __pread_chk, (int fd, void *buf, size_t n, off_t off, size_t cap), (fd, buf, n, off, cap), fd, 0)
+IO_WRAPPER(ssize_t, __pread64_chk, (int fd, void *buf, size_t n, off64_t off, size_t cap), (fd, buf, n, off, cap), fd, 0)
 IO_WRAPPER(ssize_t, readv, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt), fd, 0)
 IO_WRAPPER(ssize_t, writev, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt), fd, 1)
 IO_WRAPPER(ssize_t, preadv, (int fd, const struct iovec *iov, int cnt, off_t off), (fd, iov, cnt, off), fd, 0)
@@ -310,6 +551,12 @@ PV_EXPORT ssize_t copy_file_range(int in, off64_t *oin, int out, off64_t *oout, 
   if (PV_IDLE()) return PV_REAL(copy_file_range)(in, oin, out, oout, n, f);
   uint64_t t0 = pv_ticks();
   return moved("copy_file_range", in, out, real_copy_file_range(in, oin, out, oout, n, f), t0);
+}
+PV_EXPORT ssize_t splice(int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f)
+{
+  if (PV_IDLE()) return PV_REAL(splice)(in, oin, out, oout, n, f);
+  uint64_t t0 = pv_ticks();
+  return moved("splice", in, out, real_splice(in, oin, out, oout, n, f), t0);
 }
 PV_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t n)
 {
@@ -361,8 +608,26 @@ FD_WRAPPER(off_t, lseek, (int fd, off_t off, int whence), (fd, off, whence), fd,
 FD_WRAPPER(off64_t, lseek64, (int fd, off64_t off, int whence), (fd, off, whence), fd, PV_C_SEEKS)
 FD_WRAPPER(int, fsync, (int fd), (fd), fd, PV_C_SYNCS)
 FD_WRAPPER(int, fdatasync, (int fd), (fd), fd, PV_C_SYNCS)
-FD_WRAPPER(int, ftruncate, (int fd, off_t len), (fd, len), fd, PV_C_META)
-FD_WRAPPER(int, ftruncate64, (int fd, off64_t len), (fd, len), fd, PV_C_META)
+
+/* A truncation or an allocation changes the file without writing bytes:
+ * a write-like call that makes a version, as a shared writable mapping
+ * does. */
+static inline void account_change(pv_session *s, int rc, uint64_t t0)
+{
+  if (rc != 0) return;
+  pv_count(s, PV_C_WRITES, 1);
+  pv_count(s, PV_C_WRITE_TICKS, pv_ticks() - t0);
+  s->mapped_writable = 1;
+}
+#define CHANGE_WRAPPER(name, params, args, fd, changes)                                           \
+  DESCRIPTOR_WRAPPER(int, name, params, args, fd, account_change(s_, (changes) ? rc_ : -1, t0_))
+CHANGE_WRAPPER(ftruncate, (int fd, off_t len), (fd, len), fd, 1)
+CHANGE_WRAPPER(ftruncate64, (int fd, off64_t len), (fd, len), fd, 1)
+/* Keeping the size only reserves blocks: the contents stay as they were. */
+CHANGE_WRAPPER(fallocate, (int fd, int mode, off_t off, off_t len), (fd, mode, off, len), fd, mode != FALLOC_FL_KEEP_SIZE)
+CHANGE_WRAPPER(fallocate64, (int fd, int mode, off64_t off, off64_t len), (fd, mode, off, len), fd, mode != FALLOC_FL_KEEP_SIZE)
+CHANGE_WRAPPER(posix_fallocate, (int fd, off_t off, off_t len), (fd, off, len), fd, 1)
+CHANGE_WRAPPER(posix_fallocate64, (int fd, off64_t off, off64_t len), (fd, off, len), fd, 1)
 FD_WRAPPER(int, fstat, (int fd, struct stat *st), (fd, st), fd, PV_C_META)
 FD_WRAPPER(int, fstat64, (int fd, struct stat64 *st), (fd, st), fd, PV_C_META)
 FD_WRAPPER(int, __fxstat, (int ver, int fd, struct stat *st), (ver, fd, st), fd, PV_C_META)
@@ -432,8 +697,43 @@ NAME_WRAPPER(int, symlinkat, (const char *target, int dirfd, const char *path), 
 NAME_WRAPPER(int, mkdir, (const char *path, mode_t mode), (path, mode), "mkdir", AT_FDCWD, path, AT_FDCWD, NULL)
 NAME_WRAPPER(int, mkdirat, (int dirfd, const char *path, mode_t mode), (dirfd, path, mode), "mkdir", dirfd, path, AT_FDCWD, NULL)
 NAME_WRAPPER(int, rmdir, (const char *path), (path), "rmdir", AT_FDCWD, path, AT_FDCWD, NULL)
-NAME_WRAPPER(int, truncate, (const char *path, off_t len), (path, len), "truncate", AT_FDCWD, path, AT_FDCWD, NULL)
-NAME_WRAPPER(int, truncate64, (const char *path, off64_t len), (path, len), "truncate", AT_FDCWD, path, AT_FDCWD, NULL)
+
+/* truncate by name is a name operation and, like ftruncate, a change of
+ * the file: a session of one write-like call, on a slot of its own (the
+ * call is rare: the slot and its path are mapped for it, off the stack). */
+static int truncated(const char *fn, int rc, const char *path, uintptr_t caller, uint64_t t0)
+{
+  if (rc != 0) return rc;
+  int e = errno;
+  pv_tls.depth++;
+  uintptr_t site = pv_callsite_find(caller);
+  pv_record_name_op("truncate", AT_FDCWD, path, AT_FDCWD, NULL, site);
+  struct { pv_session s; char canon[PV_PATH_MAX]; } *m =
+      pv_sys_mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m != MAP_FAILED) {
+    size_t len = pv_canon_at(AT_FDCWD, path, m->canon, sizeof m->canon);
+    pv_session *live = len ? pv_session_start(&m->s, m->canon, len, O_WRONLY, PV_API_POSIX, site) : NULL;
+    if (live) account_change(live, 0, t0);
+    if (len) pv_session_finish(&m->s);
+    pv_sys_munmap(m, sizeof *m);
+  }
+  if (pv_tracing()) pv_trace_path(fn, AT_FDCWD, path, 0, t0);
+  pv_tls.depth--;
+  errno = e;
+  return rc;
+}
+PV_EXPORT int truncate(const char *path, off_t len)
+{
+  if (PV_IDLE()) return PV_REAL(truncate)(path, len);
+  uint64_t t0 = pv_ticks();
+  return truncated("truncate", real_truncate(path, len), path, CALLER(), t0);
+}
+PV_EXPORT int truncate64(const char *path, off64_t len)
+{
+  if (PV_IDLE()) return PV_REAL(truncate64)(path, len);
+  uint64_t t0 = pv_ticks();
+  return truncated("truncate64", real_truncate64(path, len), path, CALLER(), t0);
+}
 
 /* Relative paths are resolved against the cwd we keep, without asking. */
 static int changed_dir(const char *fn, int rc, int fd, const char *path, uint64_t t0)

@@ -8,30 +8,41 @@
  * Bytes are what each call returned (items * size for fread, the length
  * printed for fprintf, strlen of the string for fgets and fputs).  The
  * scanf family returns items, not bytes: its calls count as reads without
- * bytes.  With optimisation glibc's headers inline getc_unlocked,
- * putc_unlocked and their fgetc/fputc/getchar/putchar twins into buffer
- * accesses no interposer can see; those wrappers catch the calls that are
- * not inlined.  getline compiles to __getdelim, printf to puts or putchar
- * when the format allows, and _FORTIFY_SOURCE turns fprintf, fread, fgets
- * into their __*_chk forms: all wrapped.  ungetc moves no data to or from
+ * bytes.  Wide streams count characters (their encoding makes at least as
+ * many bytes of them).  With optimisation glibc's headers inline
+ * getc_unlocked and putc_unlocked into buffer accesses no interposer can
+ * see, calling __uflow and __overflow when the buffer runs empty or full:
+ * those two are counted by the buffer they move (see there).  getline
+ * compiles to __getdelim, printf to puts or putchar when the format allows,
+ * and _FORTIFY_SOURCE turns fprintf, fread, fgets, dprintf into their
+ * __*_chk forms: all wrapped.  ungetc moves no data to or from
  * the file and is not counted. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 
-/* In C99 and later <stdio.h> renames the scanf family to __isoc99_*; both
- * sets are entry points (the plain ones for older binaries), so its
- * declarations are kept out of the way of our definitions. */
+/* In C99 and later <stdio.h> and <wchar.h> rename the scanf families to
+ * __isoc99_*; both sets are entry points (the plain ones for older
+ * binaries), so their declarations are kept out of the way of ours. */
 #define fscanf pv_header_fscanf
 #define vfscanf pv_header_vfscanf
 #define scanf pv_header_scanf
 #define vscanf pv_header_vscanf
+#define fwscanf pv_header_fwscanf
+#define vfwscanf pv_header_vfwscanf
+#define wscanf pv_header_wscanf
+#define vwscanf pv_header_vwscanf
 #include <stdio.h>
+#include <wchar.h>
 #undef fscanf
 #undef vfscanf
 #undef scanf
 #undef vscanf
+#undef fwscanf
+#undef vfwscanf
+#undef wscanf
+#undef vwscanf
 
 #include "interpose.h"
 #include "trace.h"
@@ -100,7 +111,50 @@
   X(int, fgetpos, (FILE *f, fpos_t *pos))                                                         \
   X(int, fgetpos64, (FILE *f, fpos64_t *pos))                                                     \
   X(int, fsetpos, (FILE *f, const fpos_t *pos))                                                   \
-  X(int, fsetpos64, (FILE *f, const fpos64_t *pos))
+  X(int, fsetpos64, (FILE *f, const fpos64_t *pos))                                                \
+  X(int, __uflow, (FILE *f))                                                                      \
+  X(int, __overflow, (FILE *f, int c))                                                            \
+  X(int, vdprintf, (int fd, const char *fmt, va_list ap))                                         \
+  X(int, __vdprintf_chk, (int fd, int flag, const char *fmt, va_list ap))                         \
+  X(wint_t, fgetwc, (FILE *f))                                                                    \
+  X(wint_t, getwc, (FILE *f))                                                                     \
+  X(wint_t, fgetwc_unlocked, (FILE *f))                                                           \
+  X(wint_t, getwc_unlocked, (FILE *f))                                                            \
+  X(wint_t, getwchar, (void))                                                                     \
+  X(wint_t, getwchar_unlocked, (void))                                                            \
+  X(wchar_t *, fgetws, (wchar_t *s, int n, FILE *f))                                              \
+  X(wchar_t *, fgetws_unlocked, (wchar_t *s, int n, FILE *f))                                     \
+  X(wchar_t *, __fgetws_chk, (wchar_t *s, size_t cap, int n, FILE *f))                            \
+  X(wchar_t *, __fgetws_unlocked_chk, (wchar_t *s, size_t cap, int n, FILE *f))                   \
+  X(wint_t, fputwc, (wchar_t c, FILE *f))                                                         \
+  X(wint_t, putwc, (wchar_t c, FILE *f))                                                          \
+  X(wint_t, fputwc_unlocked, (wchar_t c, FILE *f))                                                \
+  X(wint_t, putwc_unlocked, (wchar_t c, FILE *f))                                                 \
+  X(wint_t, putwchar, (wchar_t c))                                                                \
+  X(wint_t, putwchar_unlocked, (wchar_t c))                                                       \
+  X(int, fputws, (const wchar_t *s, FILE *f))                                                     \
+  X(int, fputws_unlocked, (const wchar_t *s, FILE *f))                                            \
+  X(int, vfwprintf, (FILE *f, const wchar_t *fmt, va_list ap))                                    \
+  X(int, __vfwprintf_chk, (FILE *f, int flag, const wchar_t *fmt, va_list ap))                    \
+  X(int, vwprintf, (const wchar_t *fmt, va_list ap))                                              \
+  X(int, __vwprintf_chk, (int flag, const wchar_t *fmt, va_list ap))                              \
+  X(int, vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap))                                     \
+  X(int, __isoc99_vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap))                            \
+  X(int, vwscanf, (const wchar_t *fmt, va_list ap))                                               \
+  X(int, __isoc99_vwscanf, (const wchar_t *fmt, va_list ap))
+
+/* Streams on descriptors that name no file provio tracks. */
+#define STDIO_MAKERS(X)                                                                           \
+  X(FILE *, tmpfile, (void))                                                                      \
+  X(FILE *, tmpfile64, (void))                                                                    \
+  X(FILE *, popen, (const char *cmd, const char *mode))
+
+/* The scanf family of C23 (glibc 2.38 and later), absent before. */
+#define STDIO_OPTIONAL(X)                                                                         \
+  X(int, __isoc23_vfscanf, (FILE *f, const char *fmt, va_list ap))                                \
+  X(int, __isoc23_vscanf, (const char *fmt, va_list ap))                                          \
+  X(int, __isoc23_vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap))                            \
+  X(int, __isoc23_vwscanf, (const wchar_t *fmt, va_list ap))
 
 /* The variadic entry points, forwarded to the va_list form above that
  * glibc itself uses for each: (name, forwarded to, parameters, last named
@@ -113,10 +167,31 @@
   X(fscanf, vfscanf, (FILE *f, const char *fmt, ...), fmt, (f, fmt, ap))                          \
   X(__isoc99_fscanf, __isoc99_vfscanf, (FILE *f, const char *fmt, ...), fmt, (f, fmt, ap))        \
   X(scanf, vscanf, (const char *fmt, ...), fmt, (fmt, ap))                                        \
-  X(__isoc99_scanf, __isoc99_vscanf, (const char *fmt, ...), fmt, (fmt, ap))
+  X(__isoc99_scanf, __isoc99_vscanf, (const char *fmt, ...), fmt, (fmt, ap))                      \
+  X(__isoc23_fscanf, __isoc23_vfscanf, (FILE *f, const char *fmt, ...), fmt, (f, fmt, ap))        \
+  X(__isoc23_scanf, __isoc23_vscanf, (const char *fmt, ...), fmt, (fmt, ap))                      \
+  X(dprintf, vdprintf, (int fd, const char *fmt, ...), fmt, (fd, fmt, ap))                        \
+  X(__dprintf_chk, __vdprintf_chk, (int fd, int flag, const char *fmt, ...), fmt, (fd, flag, fmt, ap)) \
+  X(fwprintf, vfwprintf, (FILE *f, const wchar_t *fmt, ...), fmt, (f, fmt, ap))                   \
+  X(__fwprintf_chk, __vfwprintf_chk, (FILE *f, int flag, const wchar_t *fmt, ...), fmt, (f, flag, fmt, ap)) \
+  X(wprintf, vwprintf, (const wchar_t *fmt, ...), fmt, (fmt, ap))                                 \
+  X(__wprintf_chk, __vwprintf_chk, (int flag, const wchar_t *fmt, ...), fmt, (flag, fmt, ap))     \
+  X(fwscanf, vfwscanf, (FILE *f, const wchar_t *fmt, ...), fmt, (f, fmt, ap))                     \
+  X(__isoc99_fwscanf, __isoc99_vfwscanf, (FILE *f, const wchar_t *fmt, ...), fmt, (f, fmt, ap))   \
+  X(__isoc23_fwscanf, __isoc23_vfwscanf, (FILE *f, const wchar_t *fmt, ...), fmt, (f, fmt, ap))   \
+  X(wscanf, vwscanf, (const wchar_t *fmt, ...), fmt, (fmt, ap))                                   \
+  X(__isoc99_wscanf, __isoc99_vwscanf, (const wchar_t *fmt, ...), fmt, (fmt, ap))                 \
+  X(__isoc23_wscanf, __isoc23_vwscanf, (const wchar_t *fmt, ...), fmt, (fmt, ap))
 
 STDIO_FUNCTIONS(PV_DECLARE_REAL)
-static void resolve(void) { STDIO_FUNCTIONS(PV_RESOLVE_REAL) }
+STDIO_OPTIONAL(PV_DECLARE_OPTIONAL)
+STDIO_MAKERS(PV_DECLARE_REAL)
+static void resolve(void)
+{
+  STDIO_FUNCTIONS(PV_RESOLVE_REAL)
+  STDIO_OPTIONAL(PV_RESOLVE_OPTIONAL)
+  STDIO_MAKERS(PV_RESOLVE_REAL)
+}
 PV_MODULE(stdio, [PV_HOOK_RESOLVE] = resolve)
 
 
@@ -131,10 +206,11 @@ static inline int stream_fd(FILE *f)
 
 /* ---- shapes shared by the wrappers ------------------------------------- */
 
-/* The stream's descriptor fd_ and its session s_ (NULL: not tracked). */
-#define STREAM_SESSION(stream)                                                                    \
-  int fd_ = stream_fd(stream);                                                                    \
+/* The descriptor fd_ and its session s_ (NULL: not tracked). */
+#define SESSION_OF(fd)                                                                            \
+  int fd_ = (fd);                                                                                 \
   pv_session *s_ = pv_fd_session(fd_);
+#define STREAM_SESSION(stream) SESSION_OF(stream_fd(stream))
 
 /* After STREAM_SESSION: the real call, then, if the stream's descriptor is
  * tracked, its accounting.  bytes is an expression of rc_.  A call the
@@ -196,12 +272,13 @@ static inline int line_fits(FILE *f, int delim, size_t max)
 }
 
 /* The va_list forms, as a body shared with their variadic callers so that
- * each call is traced under the name the program called. */
-#define FORMATTED(name, params, args, stream, is_write, bytes)                                    \
+ * each call is traced under the name the program called (fd: the
+ * descriptor written or read, a stream's or dprintf's own). */
+#define FORMATTED(name, params, args, fd, is_write, bytes)                                        \
   static int as_##name(const char *fn_, UNPAREN params)                                           \
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
-    STREAM_SESSION(stream)                                                                        \
+    SESSION_OF(fd)                                                                                \
     STREAM_BODY(int, fn_, is_write, 0, real_##name args, bytes)                                   \
   }                                                                                               \
   PV_EXPORT int name params { return as_##name(#name, UNPAREN args); }
@@ -333,15 +410,31 @@ PV_EXPORT int fclose(FILE *f)
 {
   if (PV_IDLE()) return PV_REAL(fclose)(f);
   int fd = stream_fd(f);
-  if (fd >= 0) {
-    int e = errno;
-    pv_tls.depth++;
-    if (pv_tracing()) pv_trace_fd("fclose", fd, 0, pv_ticks());
-    pv_track_close(fd);
-    pv_tls.depth--;
-    errno = e;
-  }
+  if (fd >= 0) pv_closing("fclose", fd);
   return real_fclose(f);
+}
+
+/* Streams on descriptors that name no file to record: an unnamed
+ * temporary file, a pipe. */
+static FILE *appeared(FILE *f)
+{
+  if (f) pv_fd_appeared(stream_fd(f));
+  return f;
+}
+PV_EXPORT FILE *tmpfile(void)
+{
+  if (PV_IDLE()) return PV_REAL(tmpfile)();
+  return appeared(real_tmpfile());
+}
+PV_EXPORT FILE *tmpfile64(void)
+{
+  if (PV_IDLE()) return PV_REAL(tmpfile64)();
+  return appeared(real_tmpfile64());
+}
+PV_EXPORT FILE *popen(const char *cmd, const char *mode)
+{
+  if (PV_IDLE()) return PV_REAL(popen)(cmd, mode);
+  return appeared(real_popen(cmd, mode));
 }
 
 /* ---- data ---------------------------------------------------------------- */
@@ -384,15 +477,82 @@ IO_WRAPPER(int, fputc_unlocked, (int c, FILE *f), (c, f), f, 1, fits(f, 1, 1), C
 IO_WRAPPER(int, putchar, (int c), (c), stdout, 1, fits(stdout, 1, 1), CHAR_MOVED)
 IO_WRAPPER(int, putchar_unlocked, (int c), (c), stdout, 1, fits(stdout, 1, 1), CHAR_MOVED)
 
-FORMATTED(vfprintf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap), f, 1, POSITIVE)
-FORMATTED(__vfprintf_chk, (FILE *f, int flag, const char *fmt, va_list ap), (f, flag, fmt, ap), f, 1, POSITIVE)
-FORMATTED(vprintf, (const char *fmt, va_list ap), (fmt, ap), stdout, 1, POSITIVE)
-FORMATTED(__vprintf_chk, (int flag, const char *fmt, va_list ap), (flag, fmt, ap), stdout, 1, POSITIVE)
-FORMATTED(vfscanf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap), f, 0, 0)
-FORMATTED(__isoc99_vfscanf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap), f, 0, 0)
-FORMATTED(vscanf, (const char *fmt, va_list ap), (fmt, ap), stdin, 0, 0)
-FORMATTED(__isoc99_vscanf, (const char *fmt, va_list ap), (fmt, ap), stdin, 0, 0)
+FORMATTED(vfprintf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 1, POSITIVE)
+FORMATTED(__vfprintf_chk, (FILE *f, int flag, const char *fmt, va_list ap), (f, flag, fmt, ap), stream_fd(f), 1, POSITIVE)
+FORMATTED(vprintf, (const char *fmt, va_list ap), (fmt, ap), stream_fd(stdout), 1, POSITIVE)
+FORMATTED(__vprintf_chk, (int flag, const char *fmt, va_list ap), (flag, fmt, ap), stream_fd(stdout), 1, POSITIVE)
+FORMATTED(vdprintf, (int fd, const char *fmt, va_list ap), (fd, fmt, ap), fd, 1, POSITIVE)
+FORMATTED(__vdprintf_chk, (int fd, int flag, const char *fmt, va_list ap), (fd, flag, fmt, ap), fd, 1, POSITIVE)
+FORMATTED(vfscanf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 0, 0)
+FORMATTED(__isoc99_vfscanf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 0, 0)
+FORMATTED(__isoc23_vfscanf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 0, 0)
+FORMATTED(vscanf, (const char *fmt, va_list ap), (fmt, ap), stream_fd(stdin), 0, 0)
+FORMATTED(__isoc99_vscanf, (const char *fmt, va_list ap), (fmt, ap), stream_fd(stdin), 0, 0)
+FORMATTED(__isoc23_vscanf, (const char *fmt, va_list ap), (fmt, ap), stream_fd(stdin), 0, 0)
+
+/* Wide streams: what they move is counted in characters, which the
+ * stream's encoding turns into at least as many bytes; their buffer is
+ * internal to the library, so every call is timed. */
+#define WCHAR_MOVED (rc_ != WEOF)
+#define WLINE_READ (rc_ ? wcslen(rc_) : 0)
+#define WSTRING_PUT (rc_ >= 0 ? wcslen(s) : 0)
+IO_WRAPPER(wint_t, fgetwc, (FILE *f), (f), f, 0, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, getwc, (FILE *f), (f), f, 0, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, fgetwc_unlocked, (FILE *f), (f), f, 0, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, getwc_unlocked, (FILE *f), (f), f, 0, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, getwchar, (void), (), stdin, 0, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, getwchar_unlocked, (void), (), stdin, 0, 0, WCHAR_MOVED)
+IO_WRAPPER(wchar_t *, fgetws, (wchar_t *s, int n, FILE *f), (s, n, f), f, 0, 0, WLINE_READ)
+IO_WRAPPER(wchar_t *, fgetws_unlocked, (wchar_t *s, int n, FILE *f), (s, n, f), f, 0, 0, WLINE_READ)
+IO_WRAPPER(wchar_t *, __fgetws_chk, (wchar_t *s, size_t cap, int n, FILE *f), (s, cap, n, f), f, 0, 0, WLINE_READ)
+IO_WRAPPER(wchar_t *, __fgetws_unlocked_chk, (wchar_t *s, size_t cap, int n, FILE *f), (s, cap, n, f), f, 0, 0, WLINE_READ)
+IO_WRAPPER(wint_t, fputwc, (wchar_t c, FILE *f), (c, f), f, 1, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, putwc, (wchar_t c, FILE *f), (c, f), f, 1, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, fputwc_unlocked, (wchar_t c, FILE *f), (c, f), f, 1, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, putwc_unlocked, (wchar_t c, FILE *f), (c, f), f, 1, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, putwchar, (wchar_t c), (c), stdout, 1, 0, WCHAR_MOVED)
+IO_WRAPPER(wint_t, putwchar_unlocked, (wchar_t c), (c), stdout, 1, 0, WCHAR_MOVED)
+IO_WRAPPER(int, fputws, (const wchar_t *s, FILE *f), (s, f), f, 1, 0, WSTRING_PUT)
+IO_WRAPPER(int, fputws_unlocked, (const wchar_t *s, FILE *f), (s, f), f, 1, 0, WSTRING_PUT)
+FORMATTED(vfwprintf, (FILE *f, const wchar_t *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 1, POSITIVE)
+FORMATTED(__vfwprintf_chk, (FILE *f, int flag, const wchar_t *fmt, va_list ap), (f, flag, fmt, ap), stream_fd(f), 1, POSITIVE)
+FORMATTED(vwprintf, (const wchar_t *fmt, va_list ap), (fmt, ap), stream_fd(stdout), 1, POSITIVE)
+FORMATTED(__vwprintf_chk, (int flag, const wchar_t *fmt, va_list ap), (flag, fmt, ap), stream_fd(stdout), 1, POSITIVE)
+FORMATTED(vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 0, 0)
+FORMATTED(__isoc99_vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 0, 0)
+FORMATTED(__isoc23_vfwscanf, (FILE *f, const wchar_t *fmt, va_list ap), (f, fmt, ap), stream_fd(f), 0, 0)
+FORMATTED(vwscanf, (const wchar_t *fmt, va_list ap), (fmt, ap), stream_fd(stdin), 0, 0)
+FORMATTED(__isoc99_vwscanf, (const wchar_t *fmt, va_list ap), (fmt, ap), stream_fd(stdin), 0, 0)
+FORMATTED(__isoc23_vwscanf, (const wchar_t *fmt, va_list ap), (fmt, ap), stream_fd(stdin), 0, 0)
 STDIO_VARIADIC(VARIADIC)
+
+/* What an inlined getc_unlocked calls when the buffer is empty: the
+ * refill it makes is what the inlined code goes on to read, so its bytes
+ * are counted here (exact for a stream read that way; a refill that a
+ * later fread consumes counts twice). */
+#define REFILLED (rc_ != EOF ? f->_IO_read_end - f->_IO_read_base : 0)
+IO_WRAPPER(int, __uflow, (FILE *f), (f), f, 0, 0, REFILLED)
+
+/* What an inlined putc_unlocked calls when the buffer is full: it hands
+ * the kernel what the inlined code stored (or, on a stream not yet
+ * writing, starts with the one character), so each byte is counted as
+ * the buffer that holds it fills.  A last, partly filled buffer is written
+ * by fclose or fflush unseen; bytes a counted fwrite left in the buffer
+ * count twice. */
+#define GLIBC_IO_CURRENTLY_PUTTING 0x800
+static inline size_t pending(FILE *f)
+{
+  return (f->_flags & GLIBC_IO_CURRENTLY_PUTTING) && f->_IO_write_ptr > f->_IO_write_base
+             ? (size_t)(f->_IO_write_ptr - f->_IO_write_base)
+             : 1;
+}
+PV_EXPORT int __overflow(FILE *f, int c)
+{
+  if (PV_IDLE()) return PV_REAL(__overflow)(f, c);
+  STREAM_SESSION(f)
+  size_t flushed = s_ ? pending(f) : 0;
+  STREAM_BODY(int, "__overflow", 1, 0, real___overflow(f, c), rc_ != EOF ? flushed : 0)
+}
 
 /* ---- flushing and positioning --------------------------------------------
  * fflush hands the buffer to the kernel without syncing it: a meta

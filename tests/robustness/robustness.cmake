@@ -10,7 +10,11 @@ foreach(src ${PROVIO_ROBUST_PROGS})
   add_executable(robust_${prog} ${src})
   set_target_properties(robust_${prog} PROPERTIES OUTPUT_NAME ${prog}
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/robustness)
-  target_link_libraries(robust_${prog} PRIVATE Threads::Threads)
+  target_link_libraries(robust_${prog} PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
+  # Built as distributions build: fortified calls, inlined stdio macros.
+  if(prog MATCHES "_fortify$")
+    target_compile_options(robust_${prog} PRIVATE -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
+  endif()
 endforeach()
 if(PROVIO_HAVE_HDF5)
   include(${CMAKE_CURRENT_LIST_DIR}/hdf5.cmake)

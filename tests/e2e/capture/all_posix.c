@@ -2,6 +2,7 @@
  * once each, on files in DIR.  Run in trace mode, its records must name
  * every one of them (test_capture.py wrappers). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@ int __lxstat64(int, const char *, struct stat64 *);
 int __fxstat64(int, int, struct stat64 *);
 int __fxstatat64(int, int, const char *, struct stat64 *, int);
 int close_range(unsigned, unsigned, int);
+ssize_t __read_chk(int, void *, size_t, size_t);
+ssize_t __pread_chk(int, void *, size_t, off_t, size_t);
+ssize_t __pread64_chk(int, void *, size_t, off64_t, size_t);
 
 #define CHECK(x)                                                      \
   do {                                                                \
@@ -86,6 +90,27 @@ int main(int argc, char **argv)
   CHECK((fd = __openat_2(dfd, "a", O_RDONLY)) >= 0 && close(fd) == 0);
   CHECK((fd = __openat64_2(dfd, "a", O_RDONLY)) >= 0 && close(fd) == 0);
   CHECK((fd = open("a", O_RDONLY)) >= 0 && close_range((unsigned)fd, (unsigned)fd, 0) == 0);
+  closefrom(1 << 16);
+
+  /* fortified reads, allocation, splice, temporary files, directory streams */
+  CHECK((fd = open("a", O_RDWR)) >= 0 && __read_chk(fd, buf, 4, sizeof buf) == 4);
+  CHECK(__pread_chk(fd, buf, 4, 0, sizeof buf) == 4 && __pread64_chk(fd, buf, 4, 0, sizeof buf) == 4);
+  CHECK(fallocate(fd, 0, 0, 4096) == 0 && fallocate64(fd, 0, 0, 4096) == 0);
+  CHECK(posix_fallocate(fd, 0, 4096) == 0 && posix_fallocate64(fd, 0, 4096) == 0);
+  int p[2];
+  CHECK(pipe(p) == 0 && splice(fd, NULL, p[1], NULL, 4, 0) == 4);
+  CHECK(close(p[0]) == 0 && close(p[1]) == 0 && close(fd) == 0);
+  char t[32];
+  CHECK((fd = mkstemp(strcpy(t, "tXXXXXX"))) >= 0 && close(fd) == 0);
+  CHECK((fd = mkstemp64(strcpy(t, "tXXXXXX"))) >= 0 && close(fd) == 0);
+  CHECK((fd = mkostemp(strcpy(t, "tXXXXXX"), O_CLOEXEC)) >= 0 && close(fd) == 0);
+  CHECK((fd = mkostemp64(strcpy(t, "tXXXXXX"), O_CLOEXEC)) >= 0 && close(fd) == 0);
+  CHECK((fd = mkstemps(strcpy(t, "tXXXXXX.s"), 2)) >= 0 && close(fd) == 0);
+  CHECK((fd = mkstemps64(strcpy(t, "tXXXXXX.s"), 2)) >= 0 && close(fd) == 0);
+  CHECK((fd = mkostemps(strcpy(t, "tXXXXXX.s"), 2, O_CLOEXEC)) >= 0 && close(fd) == 0);
+  CHECK((fd = mkostemps64(strcpy(t, "tXXXXXX.s"), 2, O_CLOEXEC)) >= 0 && close(fd) == 0);
+  DIR *dir = fdopendir(open(".", O_RDONLY | O_DIRECTORY));
+  CHECK(dir != NULL && closedir(dir) == 0);
 
   CHECK(stat("a", &st) == 0 && lstat("a", &st) == 0 && fstatat(dfd, "a", &st, 0) == 0);
   CHECK(stat64("a", &st64) == 0 && lstat64("a", &st64) == 0 && fstatat64(dfd, "a", &st64, 0) == 0);

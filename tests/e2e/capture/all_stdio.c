@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <wchar.h>
 
 int plain_fscanf(FILE *f, const char *fmt, ...) __asm__("fscanf");
 int plain_vfscanf(FILE *f, const char *fmt, va_list ap) __asm__("vfscanf");
@@ -27,6 +29,22 @@ size_t __fread_chk(void *b, size_t cap, size_t size, size_t n, FILE *f);
 size_t __fread_unlocked_chk(void *b, size_t cap, size_t size, size_t n, FILE *f);
 char *__fgets_chk(char *s, size_t cap, int n, FILE *f);
 char *__fgets_unlocked_chk(char *s, size_t cap, int n, FILE *f);
+int __dprintf_chk(int fd, int flag, const char *fmt, ...);
+int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap);
+int plain_fwscanf(FILE *f, const wchar_t *fmt, ...) __asm__("fwscanf");
+int plain_vfwscanf(FILE *f, const wchar_t *fmt, va_list ap) __asm__("vfwscanf");
+int plain_wscanf(const wchar_t *fmt, ...) __asm__("wscanf");
+int plain_vwscanf(const wchar_t *fmt, va_list ap) __asm__("vwscanf");
+int __isoc99_fwscanf(FILE *f, const wchar_t *fmt, ...);
+int __isoc99_vfwscanf(FILE *f, const wchar_t *fmt, va_list ap);
+int __isoc99_wscanf(const wchar_t *fmt, ...);
+int __isoc99_vwscanf(const wchar_t *fmt, va_list ap);
+int __fwprintf_chk(FILE *f, int flag, const wchar_t *fmt, ...);
+int __vfwprintf_chk(FILE *f, int flag, const wchar_t *fmt, va_list ap);
+int __wprintf_chk(int flag, const wchar_t *fmt, ...);
+int __vwprintf_chk(int flag, const wchar_t *fmt, va_list ap);
+wchar_t *__fgetws_chk(wchar_t *s, size_t cap, int n, FILE *f);
+wchar_t *__fgetws_unlocked_chk(wchar_t *s, size_t cap, int n, FILE *f);
 int _IO_getc(FILE *f);
 int _IO_putc(int c, FILE *f);
 
@@ -55,6 +73,16 @@ static int call_vfscanf(FILE *f, const char *fmt, ...) { int rc; VA_CALL(rc, pla
 static int call_isoc99_vfscanf(FILE *f, const char *fmt, ...) { int rc; VA_CALL(rc, __isoc99_vfscanf, fmt, f, fmt); return rc; }
 static int call_vscanf(const char *fmt, ...) { int rc; VA_CALL(rc, plain_vscanf, fmt, fmt); return rc; }
 static int call_isoc99_vscanf(const char *fmt, ...) { int rc; VA_CALL(rc, __isoc99_vscanf, fmt, fmt); return rc; }
+static int call_vdprintf(int fd, const char *fmt, ...) { int rc; VA_CALL(rc, vdprintf, fmt, fd, fmt); return rc; }
+static int call_vdprintf_chk(int fd, const char *fmt, ...) { int rc; VA_CALL(rc, __vdprintf_chk, fmt, fd, 1, fmt); return rc; }
+static int call_vfwprintf(FILE *f, const wchar_t *fmt, ...) { int rc; VA_CALL(rc, vfwprintf, fmt, f, fmt); return rc; }
+static int call_vfwprintf_chk(FILE *f, const wchar_t *fmt, ...) { int rc; VA_CALL(rc, __vfwprintf_chk, fmt, f, 1, fmt); return rc; }
+static int call_vwprintf(const wchar_t *fmt, ...) { int rc; VA_CALL(rc, vwprintf, fmt, fmt); return rc; }
+static int call_vwprintf_chk(const wchar_t *fmt, ...) { int rc; VA_CALL(rc, __vwprintf_chk, fmt, 1, fmt); return rc; }
+static int call_vfwscanf(FILE *f, const wchar_t *fmt, ...) { int rc; VA_CALL(rc, plain_vfwscanf, fmt, f, fmt); return rc; }
+static int call_isoc99_vfwscanf(FILE *f, const wchar_t *fmt, ...) { int rc; VA_CALL(rc, __isoc99_vfwscanf, fmt, f, fmt); return rc; }
+static int call_vwscanf(const wchar_t *fmt, ...) { int rc; VA_CALL(rc, plain_vwscanf, fmt, fmt); return rc; }
+static int call_isoc99_vwscanf(const wchar_t *fmt, ...) { int rc; VA_CALL(rc, __isoc99_vwscanf, fmt, fmt); return rc; }
 
 int main(int argc, char **argv)
 {
@@ -148,5 +176,40 @@ int main(int argc, char **argv)
   CHECK(puts("puts") >= 0);
   CHECK(putchar('p') == 'p');
   CHECK(putchar_unlocked('\n') == '\n');
+
+  /* descriptors, the refill and flush of inlined getc and putc */
+  snprintf(path, sizeof path, "%s/all_stdio_w.txt", argv[1]);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  CHECK(dprintf(fd, "%d\n", 1) == 2 && call_vdprintf(fd, "%d\n", 2) == 2);
+  CHECK(__dprintf_chk(fd, 1, "%d\n", 3) == 2 && call_vdprintf_chk(fd, "%d\n", 4) == 2);
+  close(fd);
+  f = fopen(path, "r");
+  CHECK(f != NULL && __uflow(f) == '1' && fclose(f) == 0);
+  f = fopen(path, "a");
+  CHECK(f != NULL && __overflow(f, 'x') == 'x' && fclose(f) == 0);
+
+  /* wide streams */
+  f = fopen(path, "w");
+  CHECK(fputwc(L'a', f) == L'a' && putwc(L'b', f) == L'b');
+  CHECK(fputwc_unlocked(L'c', f) == L'c' && putwc_unlocked(L'd', f) == L'd');
+  CHECK(fputws(L" 5\n", f) >= 0 && fputws_unlocked(L" 6\n", f) >= 0);
+  CHECK(fwprintf(f, L" %d\n", 7) == 3 && call_vfwprintf(f, L" %d\n", 8) == 3);
+  CHECK(__fwprintf_chk(f, 1, L" %d\n", 9) == 3 && call_vfwprintf_chk(f, L"%d\n", 10) == 3);
+  CHECK(fputws(L"11\n12\n13\n14\n", f) >= 0 && fclose(f) == 0);
+  f = fopen(path, "r");
+  wchar_t w[64];
+  CHECK(fgetwc(f) == L'a' && getwc(f) == L'b' && fgetwc_unlocked(f) == L'c' && getwc_unlocked(f) == L'd');
+  CHECK(fgetws(w, 64, f) && fgetws_unlocked(w, 64, f) && wcscmp(w, L" 6\n") == 0);
+  CHECK(__fgetws_chk(w, 64, 64, f) && __fgetws_unlocked_chk(w, 64, 64, f) && wcscmp(w, L" 8\n") == 0);
+  CHECK(plain_fwscanf(f, L"%d", &a) == 1 && a == 9);
+  CHECK(__isoc99_fwscanf(f, L"%d", &a) == 1 && a == 10);
+  CHECK(call_vfwscanf(f, L"%d", &a) == 1 && a == 11);
+  CHECK(call_isoc99_vfwscanf(f, L"%d", &a) == 1 && a == 12);
+  CHECK(fclose(f) == 0);
+  /* The standard streams are byte streams by now: their wide calls fail,
+   * having been called. */
+  getwchar(), getwchar_unlocked(), putwchar(L'w'), putwchar_unlocked(L'w');
+  wprintf(L"w"), call_vwprintf(L"w"), __wprintf_chk(1, L"w"), call_vwprintf_chk(L"w");
+  plain_wscanf(L"%d", &a), __isoc99_wscanf(L"%d", &a), call_vwscanf(L"%d", &a), call_isoc99_vwscanf(L"%d", &a);
   return failures ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 tracked, their records parsed by rapper and checked against what the
 programs did (exact byte and call counts), against untracked runs (same
 output, same exit status) and against the wrapper lists in the sources."""
+import ctypes
 import os
 import re
 import subprocess
@@ -149,7 +150,8 @@ def case_stdio_wrappers(work):
         stdin=b"7 8 9 10 x\n")
     g = parse_records(out)
     seen = {o for s, p, o in g.triples if p == PV + "function"}
-    missing = sorted(set(stdio_functions()) - seen)
+    libc = ctypes.CDLL(None)
+    missing = sorted(n for n in set(stdio_functions()) - seen if hasattr(libc, n))  # newer glibc's
     check(not missing, f"stdio wrappers that never fired: {missing}")
 
     d2, out2 = os.path.join(work, "data2"), os.path.join(work, "prov2")
