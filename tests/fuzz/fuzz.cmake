@@ -23,11 +23,11 @@ function(pv_fuzz name runs)
   set_tests_properties(fuzz.${name} PROPERTIES LABELS fuzz TIMEOUT 300)
 endfunction()
 
-pv_fuzz(fuzz_serialize 100000
+pv_fuzz(fuzz_serialize 50000
   SOURCES ${PROJECT_SOURCE_DIR}/src/serialize.c ${PROJECT_SOURCE_DIR}/src/ident.c ${PROJECT_SOURCE_DIR}/src/config.c
   LIBS PkgConfig::RAPTOR2 Threads::Threads)
 target_include_directories(fuzz_serialize PRIVATE ${PROJECT_SOURCE_DIR}/src)
-pv_fuzz(fuzz_reader 20000
+pv_fuzz(fuzz_reader 5000
   SOURCES ${PROJECT_SOURCE_DIR}/store/reader.c ${PROJECT_SOURCE_DIR}/store/term.c
   LIBS PkgConfig::REDLAND PkgConfig::RAPTOR2)
 target_include_directories(fuzz_reader PRIVATE ${PROJECT_SOURCE_DIR}/store ${PROJECT_SOURCE_DIR}/src)
