@@ -31,10 +31,16 @@ function(pv_sanitize_tests)
       "LSAN_OPTIONS=suppressions=${pv_san_dir}/lsan.supp"
       "UBSAN_OPTIONS=${common}:print_stacktrace=1"
       "PROVIO_SANITIZER_RUNTIME=${PROVIO_SANITIZER_RUNTIME}"
-      # Check's 4 s per-test limit is for hangs, and sanitized code is ~3x slower
-      "CK_TIMEOUT_MULTIPLIER=5")
+      # Check's 4 s per-test limit is for hangs; sanitized code on a busy
+      # 2-core CI machine is up to 10x slower
+      "CK_TIMEOUT_MULTIPLIER=10")
     set_property(TEST ${t} APPEND PROPERTY FAIL_REGULAR_EXPRESSION
       "ERROR: AddressSanitizer" "runtime error: " "SUMMARY: UndefinedBehaviorSanitizer")
   endforeach()
 endfunction()
 cmake_language(DEFER CALL pv_sanitize_tests)
+
+# ASan's own printf/scanf interceptors forward to the v* forms, so provio's
+# printf, fprintf, scanf and fscanf wrappers are never reached under it:
+# the test that requires every stdio wrapper to fire cannot hold here.
+set_tests_properties(capture.stdio_wrappers PROPERTIES DISABLED TRUE)
