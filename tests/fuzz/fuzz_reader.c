@@ -23,6 +23,12 @@
 static pv_reader *reader;
 static char dir[64], path[96];
 
+static void remove_file(void)
+{
+  unlink(path);
+  rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
   /* memory-backed if possible: the file is rewritten for every input */
@@ -32,6 +38,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   snprintf(path, sizeof path, "%s/1.2.3.nt", dir);
   reader = pv_reader_new();
   REQUIRE(reader);
+  atexit(remove_file);
   return 0;
 }
 
