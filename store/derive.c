@@ -463,7 +463,7 @@ static void derive_versions(deriver *d, versions *vs, use **uses_out, size_t *nu
     uses[n++] = (use){a->part_of, v, a->start};
   }
   sorting = f;
-  qsort(uses, n, sizeof *uses, by_proc);
+  if (n) qsort(uses, n, sizeof *uses, by_proc); /* uses is NULL when n is 0: UB for qsort */
   for (size_t i = 0; i < n; i++) {
     if (i && uses[i].proc == uses[i - 1].proc && uses[i].version == uses[i - 1].version) continue;
     emit_ref(d, uses[i].proc, PV_NS_PROV "used", uses[i].version);

@@ -32,6 +32,7 @@ static const char *skip_ws(const char *p, const char *e)
 
 static int uchar_at(const char *p, const char *e)
 {
+  if (e - p < 2) return 0; /* a backslash that ends the line */
   int n = p[1] == 'u' ? 4 : p[1] == 'U' ? 8 : 0;
   if (!n || e - p < 2 + n) return 0;
   for (int i = 0; i < n; i++)

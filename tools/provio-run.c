@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "run_config.h"
+
 #ifndef PROVIO_LIBDIR_FROM_BINDIR
 #define PROVIO_LIBDIR_FROM_BINDIR "../lib"
 #endif
@@ -132,8 +134,11 @@ static int prepend(const char *var, const char *value, const char *sep)
   return rc;
 }
 
-/* NAME=VALUE lines; only PROVIO_* names, so a config file cannot change
- * what the command itself sees. */
+static int set_env(void *ctx, const char *name, const char *value)
+{
+  return setenv(name, value, 1);
+}
+
 static int load_config(const char *file)
 {
   FILE *f = fopen(file, "r");
@@ -141,23 +146,10 @@ static int load_config(const char *file)
     fprintf(stderr, "provio-run: cannot read %s: %s\n", file, strerror(errno));
     return -1;
   }
-  char line[8192];
-  int lineno = 0, rc = 0;
-  while (fgets(line, sizeof line, f)) {
-    lineno++;
-    char *s = line + strspn(line, " \t");
-    s[strcspn(s, "\r\n")] = 0;
-    if (!*s || *s == '#') continue;
-    char *eq = strchr(s, '=');
-    if (!eq || strncmp(s, "PROVIO_", 7) != 0) {
-      fprintf(stderr, "provio-run: %s:%d: expected PROVIO_NAME=VALUE\n", file, lineno);
-      rc = -1;
-      break;
-    }
-    *eq = 0;
-    setenv(s, eq + 1, 1);
-  }
+  char err[128];
+  int rc = pv_run_config_read(f, set_env, NULL, err, sizeof err);
   fclose(f);
+  if (rc != 0) fprintf(stderr, "provio-run: %s:%s\n", file, err);
   return rc;
 }
 
@@ -412,8 +404,12 @@ int main(int argc, char **argv)
     out = absolute;
   }
   if (mpi < 0) mpi = command_families(argv[optind]);
-  /* libprovio.so first, then the MPI modules, then what was there. */
+  /* libprovio.so first, then the MPI modules, then what was there; a
+   * sanitizer build's libprovio.so works only behind its runtime. */
   if (preload_mpi_modules(lib, mpi) != 0 || prepend("LD_PRELOAD", lib, ":") != 0 ||
+#ifdef PROVIO_SANITIZER_RUNTIME
+      prepend("LD_PRELOAD", PROVIO_SANITIZER_RUNTIME, ":") != 0 ||
+#endif
       setenv("PROVIO_DIR", out, 1) != 0 || (mode && setenv("PROVIO_MODE", mode, 1) != 0) ||
       (!callsites && setenv("PROVIO_CALLSITES", "0", 1) != 0)) {
     fputs("provio-run: cannot set the environment\n", stderr);

@@ -12,6 +12,10 @@ import tempfile
 PROVIO_LIB = os.environ.get("PROVIO_LIB", "")
 PROVIO_RUN = os.environ.get("PROVIO_RUN", "")
 TEST_BIN = os.environ.get("PROVIO_TEST_BIN", "")
+# LD_PRELOAD for tracking: a sanitizer build's libprovio.so needs the
+# sanitizer runtime loaded before it (tests/sanitizers/sanitizers.cmake).
+SANITIZER_RUNTIME = os.environ.get("PROVIO_SANITIZER_RUNTIME", "")
+PRELOAD = ":".join(filter(None, [SANITIZER_RUNTIME, PROVIO_LIB]))
 
 PROV = "http://www.w3.org/ns/prov#"
 PV = "https://w3id.org/provio/ns#"
@@ -37,7 +41,7 @@ def workdir():
 
 def tracked_env(out, mode=None, extra=None):
     env = dict(os.environ)
-    env["LD_PRELOAD"] = PROVIO_LIB
+    env["LD_PRELOAD"] = PRELOAD
     env["PROVIO_DIR"] = out
     env["PROVIO_LOG"] = os.path.join(os.path.dirname(out), "provio.log")
     if mode:

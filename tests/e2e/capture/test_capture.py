@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 
-from provio_e2e import (PROV, PV, PROVIO_LIB, PROVIO_RUN, TEST_BIN, Failure, check, file_iri,
+from provio_e2e import (PRELOAD, PROV, PV, PROVIO_RUN, TEST_BIN, Failure, check, file_iri,
                         main, parse_records, record_files, run)
 
 
@@ -157,7 +157,7 @@ def case_sigkill(work):
     """A process killed by SIGKILL loses no record of a file it had closed,
     nor of one it still had open."""
     out = os.path.join(work, "prov")
-    env = dict(os.environ, LD_PRELOAD=PROVIO_LIB, PROVIO_DIR=out)
+    env = dict(os.environ, LD_PRELOAD=PRELOAD, PROVIO_DIR=out)
     p = subprocess.Popen([os.path.join(TEST_BIN, "killed_writer"), work], env=env, stdout=subprocess.PIPE)
     check(p.stdout.readline() == b"ready\n", "killed_writer did not get ready")
     p.send_signal(signal.SIGKILL)

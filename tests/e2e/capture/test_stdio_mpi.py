@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 
-from provio_e2e import (PROV, PV, PROVIO_LIB, RDF_TYPE, TEST_BIN, check, file_iri, main, parse_records,
+from provio_e2e import (PROV, PV, PROVIO_LIB, RDF_TYPE, SANITIZER_RUNTIME, TEST_BIN, check, file_iri, main, parse_records,
                         run, tracked_env)
 
 SRC = os.path.join(os.path.dirname(__file__), "..", "..", "..", "interpose")
@@ -321,7 +321,7 @@ def case_mpi_stacking(work):
         env = rank_env(out, "trace")
         log = os.path.join(d, "stacker.log")
         libs = [MPI_PRELOAD, stacker] if outer == "MPI_" else [stacker, MPI_PRELOAD]
-        env.update(LD_PRELOAD=":".join(libs), STACKER_LOG=log)
+        env.update(LD_PRELOAD=":".join(filter(None, [SANITIZER_RUNTIME] + libs)), STACKER_LOG=log)
         run(mpirun(env, (1, prog, "Init", "mpi", d)), d, check_rc=0)
         check(open(log).read() == "MPI_Init\nMPI_File_open\n", f"{order}: the tool did not run")
         g = parse_records(out)

@@ -283,7 +283,7 @@ preload() {
     (unset HDF5_PLUGIN_PATH HDF5_VOL_CONNECTOR PROVIO_DIR
      "$provio_run" --out "$work/prov" -- "$bin/h5_das" make WestSac.h5 >/dev/null)
   else
-    LD_PRELOAD=$libprovio "$bin/h5_das" make WestSac.h5 >/dev/null
+    LD_PRELOAD=${PROVIO_SANITIZER_RUNTIME:+$PROVIO_SANITIZER_RUNTIME:}$libprovio "$bin/h5_das" make WestSac.h5 >/dev/null
   fi
   load
   local F x

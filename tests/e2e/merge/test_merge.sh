@@ -127,9 +127,10 @@ tracked)
   [ -f "$lib" ] || fail "no $lib"
   seq 1000 -1 1 >in.txt
   export PROVIO_DIR=$work/prov
-  LD_PRELOAD=$lib cp in.txt mid.txt
-  LD_PRELOAD=$lib sort -n mid.txt -o out.txt
-  LD_PRELOAD=$lib sh -c 'echo x >killed.txt; kill -9 $$' || true
+  preload=${PROVIO_SANITIZER_RUNTIME:+$PROVIO_SANITIZER_RUNTIME:}$lib
+  LD_PRELOAD=$preload cp in.txt mid.txt
+  LD_PRELOAD=$preload sort -n mid.txt -o out.txt
+  LD_PRELOAD=$preload sh -c 'echo x >killed.txt; kill -9 $$' || true
   unset PROVIO_DIR
   [ "$(find prov -name '*.nt' | wc -l)" -ge 3 ] || fail "no records from the tracked run"
   "$merge" -s store -o out.nt prov 2>log

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
-from provio_e2e import PROVIO_LIB, PROVIO_RUN, TEST_BIN, check, main, run
+from provio_e2e import PRELOAD, PROVIO_RUN, TEST_BIN, check, main, run
 
 PROV_QUERY = os.environ["PROV_QUERY"]
 PROV_MERGE = os.environ.get("PROV_MERGE", "")
@@ -237,7 +237,7 @@ def case_mpi(work):
     the parameter file; stats per rank are what each rank wrote."""
     open(os.path.join(work, "params.txt"), "w").write("samples=4096\n")
     prov = os.path.join(work, "prov")
-    mpirun = ["mpirun", "--oversubscribe", "-n", "2", "-x", "LD_PRELOAD=" + PROVIO_LIB, "-x", "PROVIO_DIR=" + prov]
+    mpirun = ["mpirun", "--oversubscribe", "-n", "2", "-x", "LD_PRELOAD=" + PRELOAD, "-x", "PROVIO_DIR=" + prov]
     if os.getuid() == 0:
         mpirun.insert(1, "--allow-run-as-root")
     run(mpirun + [os.path.join(TEST_BIN, "demo_simulate"), "params.txt", "raw.dat"], work, check_rc=0)
