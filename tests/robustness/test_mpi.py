@@ -5,7 +5,7 @@ of the wrong family must pass everything through unharmed."""
 import os
 
 from harness import PROVIO_LIB, PROVIO_RUN, check, main, parse_records, prog, run, same_behaviour
-from provio_e2e import file_iri
+from provio_e2e import PRELOAD, file_iri
 
 PV = "https://w3id.org/provio/ns#"
 LIBDIR = os.path.dirname(PROVIO_LIB)
@@ -119,7 +119,7 @@ def case_modules_without_mpi(work):
     behave as untracked."""
     cmd = "printf 'b\\na\\n' > in.txt; sort in.txt > out.txt; cat out.txt; cat missing; echo status=$?"
     plain = run(cmd, work)
-    preload = ":".join([PROVIO_LIB, MODULES["openmpi"], MODULES["mpich"]])
+    preload = ":".join([PRELOAD, MODULES["openmpi"], MODULES["mpich"]])
     tracked = run(cmd, work, env={"LD_PRELOAD": preload}, tracked_out=os.path.join(work, "run"))
     check((tracked.returncode, tracked.stdout, tracked.stderr) == (plain.returncode, plain.stdout, plain.stderr),
           f"tracked {tracked}, untracked {plain}")

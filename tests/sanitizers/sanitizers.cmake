@@ -44,3 +44,23 @@ cmake_language(DEFER CALL pv_sanitize_tests)
 # printf, fprintf, scanf and fscanf wrappers are never reached under it:
 # the test that requires every stdio wrapper to fire cannot hold here.
 set_tests_properties(capture.stdio_wrappers PROPERTIES DISABLED TRUE)
+
+# Cases whose subject the sanitizer build itself changes; each holds in the
+# normal build, which is what they guard:
+#   address_space_limit  ASan reserves terabytes of shadow memory: under
+#                        ulimit -v no sanitized program starts at all
+#   small_stacks         instrumented frames are several times larger: the
+#                        16 KiB thread and 8 KiB sigaltstack overflow untracked
+#   fortified_and_inlined  clang with ASan does not emit the _chk and
+#                        __uflow/__overflow calls the case is about
+#   vol_plugin           the plugin links the sanitizer runtime, not libc alone
+#   async_event_set      runs under valgrind, which cannot run ASan code
+#   killed_inherited     the program writes through fprintf, which ASan's
+#                        interceptor forwards past provio (as stdio_wrappers)
+foreach(t robustness.core.address_space_limit robustness.core.small_stacks
+          robustness.entry.fortified_and_inlined robustness.exports.vol_plugin
+          robustness.hdf5.async_event_set robustness.records.killed_inherited)
+  if(TEST ${t})
+    set_tests_properties(${t} PROPERTIES DISABLED TRUE)
+  endif()
+endforeach()

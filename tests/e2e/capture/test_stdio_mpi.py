@@ -7,14 +7,14 @@ import os
 import re
 import subprocess
 
-from provio_e2e import (PROV, PV, PROVIO_LIB, RDF_TYPE, SANITIZER_RUNTIME, TEST_BIN, check, file_iri, main, parse_records,
+from provio_e2e import (PROV, PV, PRELOAD, PROVIO_LIB, RDF_TYPE, SANITIZER_RUNTIME, TEST_BIN, check, file_iri, main, parse_records,
                         run, tracked_env)
 
 SRC = os.path.join(os.path.dirname(__file__), "..", "..", "..", "interpose")
 # The MPI wrappers are in the module of the MPI family these programs use,
 # preloaded beside libprovio.so (interpose/mpi.c).
 MPI_MODULE = os.path.join(os.path.dirname(PROVIO_LIB), "libprovio-mpi-openmpi.so")
-MPI_PRELOAD = PROVIO_LIB + ":" + MPI_MODULE
+MPI_PRELOAD = PRELOAD + ":" + MPI_MODULE
 COUNTERS = ("bytesRead", "bytesWritten", "reads", "writes", "seeks", "syncs", "metaOps", "collectiveCalls")
 
 
@@ -320,8 +320,9 @@ def case_mpi_stacking(work):
         os.mkdir(d)
         env = rank_env(out, "trace")
         log = os.path.join(d, "stacker.log")
-        libs = [MPI_PRELOAD, stacker] if outer == "MPI_" else [stacker, MPI_PRELOAD]
-        env.update(LD_PRELOAD=":".join(filter(None, [SANITIZER_RUNTIME] + libs)), STACKER_LOG=log)
+        # the sanitizer runtime (in MPI_PRELOAD) must come first either way
+        libs = [MPI_PRELOAD, stacker] if outer == "MPI_" else [SANITIZER_RUNTIME, stacker, PROVIO_LIB, MPI_MODULE]
+        env.update(LD_PRELOAD=":".join(filter(None, libs)), STACKER_LOG=log)
         run(mpirun(env, (1, prog, "Init", "mpi", d)), d, check_rc=0)
         check(open(log).read() == "MPI_Init\nMPI_File_open\n", f"{order}: the tool did not run")
         g = parse_records(out)

@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 
-from provio_e2e import PROV, PROVIO_LIB, PROVIO_RUN, PV, RDF_TYPE, TEST_BIN, check, main, run, unescape
+from provio_e2e import PRELOAD, PROV, PROVIO_RUN, PV, RDF_TYPE, TEST_BIN, check, main, run, unescape
 
 PROV_MERGE = os.environ["PROV_MERGE"]
 SOURCE = os.environ["PROVIO_SOURCE"]
@@ -55,7 +55,7 @@ def tracked_store(work):
     run([PROVIO_RUN, "--out", prov, "--", "bash", "-c",
          "sort words.txt | uniq -c > counts.txt && gzip -c counts.txt > counts.gz && cp counts.gz tmp.gz "
          "&& mv tmp.gz final.gz && rm counts.gz"], work, check_rc=0)
-    mpirun = ["mpirun", "--oversubscribe", "-n", "2", "-x", "LD_PRELOAD=" + PROVIO_LIB, "-x", "PROVIO_DIR=" + prov]
+    mpirun = ["mpirun", "--oversubscribe", "-n", "2", "-x", "LD_PRELOAD=" + PRELOAD, "-x", "PROVIO_DIR=" + prov]
     if os.getuid() == 0:
         mpirun.insert(1, "--allow-run-as-root")
     run(mpirun + [os.path.join(TEST_BIN, "demo_simulate"), "params.txt", "raw.dat"], work, check_rc=0)
