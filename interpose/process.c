@@ -138,8 +138,8 @@ static void identify_agents(void)
 /* "<proc> <pred> <file IRI of path>" into p. */
 static char *put_file_triple(char *p, const char *pred, size_t predlen, const char *path, char *scratch)
 {
-  char canon[PV_PATH_MAX];
-  size_t n = pv_path_canon(canon, sizeof canon, pv_proc.cwd, path);
+  char *canon = pv_thread_path(0); /* a forking thread's stack may be small */
+  size_t n = canon ? pv_path_canon(canon, PV_PATH_MAX, pv_proc.cwd, path) : 0;
   if (!n) return p;
   size_t fl = pv_file_iri(scratch, &pv_proc.id, &pv_proc.cfg, canon, n);
   p = pv_put_subject(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
@@ -201,8 +201,10 @@ static void record_process_start(const char *forked_from)
 {
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  char cmd[8192];
-  size_t cl = command_line(cmd, sizeof cmd);
+  /* The thread's second IRI buffer (put_file_triple uses the first): a
+   * forking thread's stack may be small. */
+  char *cmd = t->scratch[1];
+  size_t cl = command_line(cmd, 8192);
   size_t ul = strlen(user_iri), gl = strlen(program_iri);
   char *p = pv_record_begin(t, 40 * PV_RECORD_LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
                                    4 * gl);

@@ -61,8 +61,8 @@ void pv_trace_path(const char *fn, int dirfd, const char *path, int64_t rc, uint
   if (!path) return;
   int e = errno;
   pv_tls.depth++;
-  char canon[PV_PATH_MAX];
-  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon);
+  char *canon = pv_thread_path(0); /* off the stack, as in pv_path_query */
+  size_t len = canon ? pv_canon_at(dirfd, path, canon, PV_PATH_MAX) : 0;
   if (len && !pv_path_excluded(canon, len)) emit_call(fn, canon, len, -1, rc, t0);
   pv_tls.depth--;
   errno = e;
@@ -104,16 +104,9 @@ static query_slot *query_table(void)
   return q;
 }
 
-void pv_path_query(const char *fn, int dirfd, const char *path, int64_t rc, uint64_t t0)
+/* One more query of canon, summed into its slot. */
+static void count_query(const char *canon, size_t len, uint64_t t0)
 {
-  if (!path) return;
-  if (pv_tracing()) {
-    pv_trace_path(fn, dirfd, path, rc, t0);
-    return;
-  }
-  char canon[PV_PATH_MAX];
-  size_t len = pv_canon_at(dirfd, path, canon, sizeof canon);
-  if (!len || pv_path_excluded(canon, len)) return;
   query_slot *table = query_table();
   if (!table) return;
   uint64_t h = hash_path(canon, len);
@@ -138,6 +131,22 @@ void pv_path_query(const char *fn, int dirfd, const char *path, int64_t rc, uint
     __atomic_fetch_add(&q->ticks, pv_ticks() - t0, __ATOMIC_RELAXED);
     return;
   }
+}
+
+void pv_path_query(const char *fn, int dirfd, const char *path, int64_t rc, uint64_t t0)
+{
+  if (!path) return;
+  if (pv_tracing()) {
+    pv_trace_path(fn, dirfd, path, rc, t0);
+    return;
+  }
+  /* The path goes in the thread's buffer, not on a stack that may be
+   * small; it is ours only while the calls we make pass through. */
+  pv_tls.depth++;
+  char *canon = pv_thread_path(0);
+  size_t len = canon ? pv_canon_at(dirfd, path, canon, PV_PATH_MAX) : 0;
+  if (len && !pv_path_excluded(canon, len)) count_query(canon, len, t0);
+  pv_tls.depth--;
 }
 
 void pv_path_queries_flush(int emit)

@@ -48,10 +48,11 @@ def case_address_space_limit(work):
 
 def case_small_stacks(work):
     tracked, graph = same_behaviour([prog("core_small_stack")], work)
-    check(b"thread: fd>=0 1 write 2 rename 0" in tracked.stdout, tracked.stdout)
+    check(b"thread: fd>=0 1 write 2 stat 0 rename 0" in tracked.stdout and b"child status 0" in tracked.stdout,
+          tracked.stdout)
     ops = graph.of_type(PV + "FileOperation")
     renamed = [o for o in ops if graph.one(o, PV + "operation") == "rename"]
-    check(len(renamed) == 2, f"renames recorded: {len(renamed)}")
+    check(len(renamed) == 3, f"renames recorded: {len(renamed)}")
 
 
 def run_with_log(work, log, timeout=20):

@@ -1,5 +1,6 @@
-/* Name operations and file I/O from a thread with a 16 KiB stack and from
- * a signal handler running on an 8 KiB alternate stack. */
+/* Name operations, file I/O and stat from a thread with a 16 KiB stack and
+ * from a signal handler running on an 8 KiB alternate stack; the thread
+ * also forks (the child's start record is written on that stack). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void name_ops(const char *tag)
@@ -19,12 +22,14 @@ static void name_ops(const char *tag)
   int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int w = (int)write(fd, "x\n", 2);
   close(fd);
+  struct stat st;
+  int st_rc = stat(a, &st);
   int r = rename(a, b);
   int s = symlink(b, l);
   int u1 = unlink(l), u2 = unlink(b);
   char line[128];
-  int n = snprintf(line, sizeof line, "%s: fd>=0 %d write %d rename %d symlink %d unlink %d %d\n", tag,
-                   fd >= 0, w, r, s, u1, u2);
+  int n = snprintf(line, sizeof line, "%s: fd>=0 %d write %d stat %d rename %d symlink %d unlink %d %d\n",
+                   tag, fd >= 0, w, st_rc, r, s, u1, u2);
   (void)!write(1, line, (size_t)n);
 }
 
@@ -32,6 +37,16 @@ static void *small_thread(void *arg)
 {
   (void)arg;
   name_ops("thread");
+  pid_t child = fork();
+  if (child == 0) {
+    name_ops("child");
+    _exit(0);
+  }
+  int status = -1;
+  waitpid(child, &status, 0);
+  char line[64];
+  int n = snprintf(line, sizeof line, "child status %d\n", status);
+  (void)!write(1, line, (size_t)n);
   return NULL;
 }
 
