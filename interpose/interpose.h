@@ -14,6 +14,9 @@
 #include "core.h"
 
 #define PV_EXPORT __attribute__((visibility("default")))
+/* The accounting every read and write does: GCC stops inlining it once it
+ * is used in enough places, and a call plus its spills doubles its cost. */
+#define PV_HOT_INLINE static inline __attribute__((always_inline))
 
 /* ---- real functions ---------------------------------------------------
  * Each module lists its functions once in an X-macro
@@ -206,7 +209,7 @@ enum pv_flush {
 void pv_track_flush_all(enum pv_flush how);
 void pv_clock_init(void);
 
-static inline void pv_count(pv_session *s, int counter, uint64_t v)
+PV_HOT_INLINE void pv_count(pv_session *s, int counter, uint64_t v)
 {
   if (__builtin_expect(s->owner == (const void *)&pv_tls, 1))
     __atomic_store_n(&s->counter[counter],
@@ -220,7 +223,7 @@ static inline void pv_count(pv_session *s, int counter, uint64_t v)
  * due at the session's first read and first write (so a killed process
  * still shows what it read and that it wrote) and then now and again: one
  * compare here, the work out of line. */
-static inline void pv_count_calls(pv_session *s, int is_write, ssize_t rc)
+PV_HOT_INLINE void pv_count_calls(pv_session *s, int is_write, ssize_t rc)
 {
   if (rc > 0) pv_count(s, is_write ? PV_C_BYTES_WRITTEN : PV_C_BYTES_READ, (uint64_t)rc);
   pv_count(s, is_write ? PV_C_WRITES : PV_C_READS, 1);
@@ -229,19 +232,19 @@ static inline void pv_count_calls(pv_session *s, int is_write, ssize_t rc)
     s->inner_layer = pv_tls.layer;
   }
 }
-static inline void pv_refresh_if_due(pv_session *s, int is_write, uint64_t now)
+PV_HOT_INLINE void pv_refresh_if_due(pv_session *s, int is_write, uint64_t now)
 {
   if (__builtin_expect(now >= s->due[is_write], 0) && s->owner == (const void *)&pv_tls)
     pv_session_refresh(s);
 }
 /* Without the clock (a call a stdio buffer served): only the first read
  * or write refreshes. */
-static inline void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
+PV_HOT_INLINE void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
 {
   pv_count_calls(s, is_write, rc);
   pv_refresh_if_due(s, is_write, 0);
 }
-static inline void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64_t t0)
+PV_HOT_INLINE void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64_t t0)
 {
   uint64_t now = pv_ticks();
   pv_count_calls(s, is_write, rc);
