@@ -1,6 +1,6 @@
 /* provio-run - run a command with provenance capture.
  *
- *   provio-run [--out DIR] [--mode summary|trace] [--config FILE] [--no-hdf5] -- CMD ARGS...
+ *   provio-run [--out DIR] [--mode summary|trace] [--config FILE] [--no-hdf5] [--mpi FAMILY] -- CMD ARGS...
  *
  * Sets LD_PRELOAD (prepending libprovio.so to what is there), PROVIO_DIR,
  * PROVIO_MODE and the HDF5 VOL variables, then execs CMD: the exit status is
@@ -50,7 +50,8 @@ static void usage(FILE *out)
       "                       ./provio-records); made absolute\n"
       "  -m, --mode MODE      summary (one record per file session, the default) or\n"
       "                       trace (also one record per call)\n"
-      "  -c, --config FILE    read PROVIO_* settings from FILE (lines NAME=VALUE, # comments)\n"
+      "  -c, --config FILE    read PROVIO_* settings from FILE (lines PROVIO_NAME=VALUE,\n"
+      "                       # comments)\n"
       "      --no-hdf5        do not enable the HDF5 VOL connector\n"
       "      --no-callsites   do not record the calling function of opens and renames\n"
       "      --mpi FAMILY     which MPI module to load: openmpi, mpich (the MPICH ABI:\n"
