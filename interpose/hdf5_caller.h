@@ -7,22 +7,26 @@
 #define PROVIO_HDF5_CALLER_H
 
 #include <dlfcn.h>
+#include <link.h>
+#include <string.h>
 
 #ifndef PROVIO_HDF5_SONAME
 #error "PROVIO_HDF5_SONAME: the soname of the HDF5 the connector links"
 #endif
 
-/* Whether the code at ret belongs to that library.  Asks the dynamic
- * loader only: no HDF5 call, as the caller may be initialising. */
+/* Whether the code at ret belongs to that library: the object it lies in
+ * was loaded under that soname.  _dl_find_object (glibc 2.35) takes no
+ * lock and allocates nothing: this runs inside getenv, where dlopen could
+ * deadlock against a thread holding the loader lock, and must not touch
+ * the caller's dlerror().  No HDF5 call either, as the caller may be
+ * initialising.  A library dlopen'ed under another name is not taken for
+ * ours: it then runs untracked, never with a foreign connector. */
 static inline int pv_h5_caller_is_ours(const void *ret)
 {
-  void *h = dlopen(PROVIO_HDF5_SONAME, RTLD_LAZY | RTLD_NOLOAD);
-  if (!h) return 0;
-  Dl_info caller, ours;
-  void *sym = dlsym(h, "H5open");
-  int same = sym && dladdr(ret, &caller) && dladdr(sym, &ours) && caller.dli_fbase == ours.dli_fbase;
-  dlclose(h);
-  return same;
+  struct dl_find_object o;
+  if (_dl_find_object((void *)ret, &o) != 0 || !o.dlfo_link_map || !o.dlfo_link_map->l_name) return 0;
+  const char *name = o.dlfo_link_map->l_name, *base = strrchr(name, '/');
+  return strcmp(base ? base + 1 : name, PROVIO_HDF5_SONAME) == 0;
 }
 
 #endif

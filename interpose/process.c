@@ -237,8 +237,8 @@ static void record_process_start(const char *forked_from)
   pv_record_end(t, p);
   /* The program file and the rank, now that the thread file exists. */
   if (pv_proc.exe[0]) {
-    char canon[PV_PATH_MAX];
-    size_t n = pv_path_canon(canon, sizeof canon, "/", pv_proc.exe);
+    char *canon = pv_thread_path(0); /* a forking thread's stack may be small */
+    size_t n = canon ? pv_path_canon(canon, PV_PATH_MAX, "/", pv_proc.exe) : 0;
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, n);
     char *l = pv_record_begin(t, 2 * PV_RECORD_LINE + 2 * gl + fl);
     if (l) {
@@ -404,7 +404,9 @@ __attribute__((constructor)) static void provio_load(int argc, char **argv)
 
 __attribute__((destructor)) static void provio_unload(void)
 {
-  if (pv_proc.state != PV_ACTIVE) return;
+  /* PV_IDLE: also a vfork child leaving through exit() after a failed
+   * exec, which runs destructors in its parent's memory. */
+  if (PV_IDLE()) return;
   finish_image(exit_status);
 }
 
@@ -434,7 +436,7 @@ static void trace_call(const char *fn, int64_t rc)
 PV_EXPORT void exit(int status)
 {
   trace_call("exit", status);
-  exit_status = status & 0xff;
+  if (!PV_IDLE()) exit_status = status & 0xff; /* not a vfork child's, in the parent's memory */
   PV_REAL(exit)(status);
   __builtin_unreachable();
 }

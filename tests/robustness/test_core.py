@@ -135,6 +135,19 @@ def case_vfork_exec_fails(work):
     check(b"child errno No such file or directory, status 127" in tracked.stdout, tracked.stdout)
 
 
+def case_vfork_child_exits(work):
+    """The child's exit() must not end the parent's recording.  It does run
+    the libraries' destructors in the parent's memory, and the loader then
+    runs none again at the parent's own exit: the parent's file stays
+    unfinished (valid, newline-padded), without an end or exit status."""
+    tracked, graph = same_behaviour([prog("core_vfork_exit")], work, require_finished=False)
+    check(b"child status 3, wrote 6" in tracked.stdout, tracked.stdout)
+    writers = [owner(graph, a) for a in accesses(graph, work, "after.txt")]
+    check(writers, "the parent's write after the child's exit() was not recorded")
+    for p in graph.processes():
+        check("3" not in graph.objects(p, PV + "exitStatus"), f"the child's exit status ended {p}")
+
+
 def case_vfork_exec_succeeds(work):
     with open(os.path.join(work, "in.txt"), "w") as f:
         f.write("input\n")
