@@ -57,14 +57,24 @@ static size_t size_limit(void)
   return (size_t)rl.rlim_cur & ~((size_t)getpagesize() - 1);
 }
 
-/* Makes the file size bytes long (allocated, not sparse: a store into a
- * hole of a full file system would raise SIGBUS in the host program) and
- * maps all of it, padding from byte from on with newlines. */
+/* Makes the file size bytes long and maps all of it, bytes from on being
+ * newlines.  They are written, not mapped and then set: the file never
+ * holds bytes that are not N-Triples, whenever the process is killed, and
+ * its blocks are allocated (a store into a hole of a full file system
+ * would raise SIGBUS in the host program). */
+static const char newlines[1 << 16] = {[0 ...(1 << 16) - 1] = '\n'};
+
 static int extend(pv_writer *w, int fd, size_t size, size_t from)
 {
-  if (pv_sys_fallocate(fd, 0, (off_t)from, (off_t)(size - from)) != 0 &&
-      !((errno == EOPNOTSUPP || errno == ENOSYS) && pv_sys_ftruncate(fd, (off_t)size) == 0))
-    return -1;
+  for (size_t off = from; off < size;) {
+    size_t n = size - off < sizeof newlines ? size - off : sizeof newlines;
+    ssize_t k = pv_sys_pwrite(fd, newlines, n, (off_t)off);
+    if (k <= 0) {
+      pv_sys_ftruncate(fd, (off_t)from); /* the size it had */
+      return -1;
+    }
+    off += (size_t)k;
+  }
   void *p = size <= w->mapped ? w->base
             : w->base ? pv_sys_mremap(w->base, w->mapped, size, MREMAP_MAYMOVE)
                       : pv_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -77,7 +87,6 @@ static int extend(pv_writer *w, int fd, size_t size, size_t from)
   if (size > w->mapped) pv_sys_madvise(p, size, MADV_DONTFORK);
   w->base = p;
   w->mapped = size;
-  memset(w->base + from, '\n', size - from);
   return 0;
 }
 
