@@ -40,9 +40,5 @@ void pv_resolve_all(void)
    * for the pointers instead of calling through NULL; the resolving
    * thread itself, re-entered from dlsym, cannot wait for itself. */
   if (resolver) return;
-  while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != DONE) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-  }
+  while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != DONE) pv_cpu_relax();
 }

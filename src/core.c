@@ -382,13 +382,22 @@ void pv_core_shutdown(void)
     pthread_setspecific(exit_key, NULL);
     thread_exit(self);
   }
-  /* Threads still running: their files are finished too, unless a record
-   * is being written into one right now. */
+  /* Threads still running: their files are finished too.  One writing a
+   * record right now ends it within microseconds and, recording being
+   * stopped, starts no other: wait that long for it, never longer (its
+   * file then stays unfinished, valid up to its last record). */
   for (slot_chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c; c = c->next)
     for (int i = 0; i < SLOTS_PER_CHUNK; i++) {
       pv_thread *t = &c->slot[i];
-      if (__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE) && t->writer.base && claim_for_end(t))
-        end_file(t, 0);
+      if (!__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE) || !t->writer.base) continue;
+      for (long spin = 0; spin < (1L << 20); spin++) {
+        if (claim_for_end(t)) {
+          end_file(t, 0);
+          break;
+        }
+        if (__atomic_load_n(&t->writer.state, __ATOMIC_ACQUIRE) == PV_WRITER_DONE) break;
+        pv_cpu_relax();
+      }
     }
 }
 

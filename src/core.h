@@ -149,6 +149,14 @@ size_t pv_thread_new_iri(pv_thread *t, char *dst, const char *kind);
 
 int64_t pv_now_ns(void);
 
+/* One turn of a short wait for another thread (a spin, never a lock). */
+static inline void pv_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 /* Appends one line to PROVIO_LOG if set; never to stdout or stderr. */
 void pv_log(const char *what, const char *detail);
 
