@@ -27,6 +27,20 @@ static char *put_line(char *p, long i)
   return pv_put_end(PV_PUT_LIT(p, ">"));
 }
 
+/* The file at path is valid N-Triples, no NUL byte, exactly lines triples. */
+static void assert_triples(const char *path, long lines)
+{
+  size_t n;
+  char *buf = read_file(path, &n);
+  ck_assert_ptr_null(memchr(buf, 0, n));
+  nt_result *r = malloc(sizeof *r);
+  nt_parse(buf, n, r);
+  ck_assert_int_eq(r->errors, 0);
+  ck_assert_int_eq(r->triples, lines);
+  free(r);
+  free(buf);
+}
+
 START_TEST(grows_across_chunks_and_trims)
 {
   char *dir = make_temp_dir();
@@ -52,14 +66,7 @@ START_TEST(grows_across_chunks_and_trims)
   ck_assert_int_eq(stat(path, &st), 0);
   ck_assert_int_eq(st.st_size, (off_t)total);
   ck_assert_int_eq(st.st_mode & 0777, 0600);
-  size_t n;
-  char *buf = read_file(path, &n);
-  nt_result *r = malloc(sizeof *r);
-  nt_parse(buf, n, r);
-  ck_assert_int_eq(r->errors, 0);
-  ck_assert_int_eq(r->triples, lines);
-  free(r);
-  free(buf);
+  assert_triples(path, lines);
 }
 END_TEST
 
@@ -159,15 +166,7 @@ START_TEST(stops_at_the_file_size_limit)
   struct stat st;
   ck_assert_int_eq(stat(path, &st), 0);
   ck_assert_int_eq(st.st_size, 300 * 1024);
-  size_t n;
-  char *buf = read_file(path, &n);
-  ck_assert_ptr_null(memchr(buf, 0, n));
-  nt_result *r = malloc(sizeof *r);
-  nt_parse(buf, n, r);
-  ck_assert_int_eq(r->errors, 0);
-  ck_assert_int_eq(r->triples, lines);
-  free(r);
-  free(buf);
+  assert_triples(path, lines);
   pv_writer_close(&w);
 }
 END_TEST
