@@ -105,6 +105,13 @@ int pv_single_valued(const pv_term *pred)
   if (pred->kind != PV_T_IRI) return 0;
   if (is_iri(pred, PV_NS_PROV, "endedAtTime") || is_iri(pred, PV_NS_PROV, "generatedAtTime")) return 1;
   if (is_iri(pred, PV_NS_PROV, "startedAtTime")) return -1;
+  /* first and last read, first write, first and last data arrival */
+  if (is_iri(pred, PV_NS_PROVIO, "lastReadAt") || is_iri(pred, PV_NS_PROVIO, "lastAt") ||
+      is_iri(pred, PV_NS_PROVIO, "messages"))
+    return 1;
+  if (is_iri(pred, PV_NS_PROVIO, "firstReadAt") || is_iri(pred, PV_NS_PROVIO, "firstWriteAt") ||
+      is_iri(pred, PV_NS_PROVIO, "firstAt"))
+    return -1;
   for (size_t i = 0; i < sizeof grow / sizeof grow[0]; i++)
     if (is_iri(pred, PV_NS_PROVIO, grow[i])) return 1;
   return 0;

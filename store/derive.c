@@ -1,4 +1,5 @@
-/* derive.c - the fact table and the derivations of docs/model.md. */
+/* derive.c - the fact table and the derivations of docs/model.md
+ * ("Version model"). */
 #define _GNU_SOURCE /* memmem */
 #include "derive.h"
 
@@ -26,16 +27,32 @@ enum {
   F_END = 1 << 9,
   F_GEN = 1 << 10,
   F_LITERAL = 1 << 11,    /* a string value (host, pipe), not an IRI */
+  F_FIRST_READ = 1 << 12,
+  F_LAST_READ = 1 << 13,
+  F_FIRST_WRITE = 1 << 14,
+  F_NEW_CONTENT = 1 << 15, /* a version: provio:newContent true */
+  F_LIB_INTERNAL = 1 << 16,
+  F_UNLINK = 1 << 17,     /* provio:operation "unlink" */
+  F_RENAME = 1 << 18,     /* provio:operation "rename" */
+  F_RANK = 1 << 19,
+  F_FLOW = 1 << 20,       /* rdf:type provio:DataFlow */
+  F_PEER = 1 << 21,
+  F_FIRST_AT = 1 << 22,
+  F_LAST_AT = 1 << 23,
+  F_DIR_IN = 1 << 24,     /* provio:direction "in" or "both" */
+  F_DIR_OUT = 1 << 25,    /* "out" or "both" */
+  F_MPI = 1 << 26,        /* a process some DataFlow is part of */
 };
 
 typedef struct node {
   char *s;
   uint32_t n;
   uint32_t flags;
-  int64_t pid, ppid, reads;
+  int64_t pid, ppid, reads, rank, peer;
   int64_t start, end, gen;  /* microseconds since 1970 */
+  int64_t first_read, last_read, first_write, first_at, last_at;
   int32_t host, forked_from, part_of, file, version, spec_of, gen_by, renamed_from, thread_of;
-  int32_t reads_pipe, writes_pipe;
+  int32_t reads_pipe, writes_pipe, file_id, target, job, executable, communicator;
 } node;
 
 struct pv_facts {
@@ -50,42 +67,81 @@ struct pv_facts {
 enum pred {
   P_TYPE, P_THREAD_OF, P_HOST, P_PID, P_PPID, P_STARTED, P_ENDED, P_ENDED_BY, P_FORKED_FROM, P_PART_OF,
   P_FILE, P_OBJECT, P_VERSION, P_READS, P_SPEC_OF, P_GEN_BY, P_GEN_AT, P_RENAMED_FROM, P_READS_PIPE, P_WRITES_PIPE,
+  P_FIRST_READ, P_LAST_READ, P_FIRST_WRITE, P_FILE_ID, P_NEW_CONTENT, P_LIB_INTERNAL, P_OPERATION, P_TARGET,
+  P_RANK, P_JOB, P_EXECUTABLE, P_PEER_RANK, P_COMMUNICATOR, P_DIRECTION, P_FIRST_AT, P_LAST_AT,
   P_COUNT
 };
 
-static const char *const pred_iri[P_COUNT] = {
-    [P_TYPE] = PV_NS_RDF "type",
-    [P_THREAD_OF] = PV_NS_PROVIO "threadOf",
-    [P_HOST] = PV_NS_PROVIO "host",
-    [P_PID] = PV_NS_PROVIO "pid",
-    [P_PPID] = PV_NS_PROVIO "ppid",
-    [P_STARTED] = PV_NS_PROV "startedAtTime",
-    [P_ENDED] = PV_NS_PROV "endedAtTime",
-    [P_ENDED_BY] = PV_NS_PROVIO "endedBy",
-    [P_FORKED_FROM] = PV_NS_PROVIO "forkedFrom",
-    [P_PART_OF] = PV_NS_PROVIO "partOf",
-    [P_FILE] = PV_NS_PROVIO "file",
-    [P_OBJECT] = PV_NS_PROVIO "object",
-    [P_VERSION] = PV_NS_PROVIO "version",
-    [P_READS] = PV_NS_PROVIO "reads",
-    [P_SPEC_OF] = PV_NS_PROV "specializationOf",
-    [P_GEN_BY] = PV_NS_PROV "wasGeneratedBy",
-    [P_GEN_AT] = PV_NS_PROV "generatedAtTime",
-    [P_RENAMED_FROM] = PV_NS_PROVIO "renamedFrom",
-    [P_READS_PIPE] = PV_NS_PROVIO "readsPipe",
-    [P_WRITES_PIPE] = PV_NS_PROVIO "writesPipe",
+/* Local names after their namespace: pred_of compares the namespace once. */
+static const struct { const char *ns, *local; } pred_name[P_COUNT] = {
+    [P_TYPE] = {PV_NS_RDF, "type"},
+    [P_THREAD_OF] = {PV_NS_PROVIO, "threadOf"},
+    [P_HOST] = {PV_NS_PROVIO, "host"},
+    [P_PID] = {PV_NS_PROVIO, "pid"},
+    [P_PPID] = {PV_NS_PROVIO, "ppid"},
+    [P_STARTED] = {PV_NS_PROV, "startedAtTime"},
+    [P_ENDED] = {PV_NS_PROV, "endedAtTime"},
+    [P_ENDED_BY] = {PV_NS_PROVIO, "endedBy"},
+    [P_FORKED_FROM] = {PV_NS_PROVIO, "forkedFrom"},
+    [P_PART_OF] = {PV_NS_PROVIO, "partOf"},
+    [P_FILE] = {PV_NS_PROVIO, "file"},
+    [P_OBJECT] = {PV_NS_PROVIO, "object"},
+    [P_VERSION] = {PV_NS_PROVIO, "version"},
+    [P_READS] = {PV_NS_PROVIO, "reads"},
+    [P_SPEC_OF] = {PV_NS_PROV, "specializationOf"},
+    [P_GEN_BY] = {PV_NS_PROV, "wasGeneratedBy"},
+    [P_GEN_AT] = {PV_NS_PROV, "generatedAtTime"},
+    [P_RENAMED_FROM] = {PV_NS_PROVIO, "renamedFrom"},
+    [P_READS_PIPE] = {PV_NS_PROVIO, "readsPipe"},
+    [P_WRITES_PIPE] = {PV_NS_PROVIO, "writesPipe"},
+    [P_FIRST_READ] = {PV_NS_PROVIO, "firstReadAt"},
+    [P_LAST_READ] = {PV_NS_PROVIO, "lastReadAt"},
+    [P_FIRST_WRITE] = {PV_NS_PROVIO, "firstWriteAt"},
+    [P_FILE_ID] = {PV_NS_PROVIO, "fileId"},
+    [P_NEW_CONTENT] = {PV_NS_PROVIO, "newContent"},
+    [P_LIB_INTERNAL] = {PV_NS_PROVIO, "libraryInternal"},
+    [P_OPERATION] = {PV_NS_PROVIO, "operation"},
+    [P_TARGET] = {PV_NS_PROVIO, "target"},
+    [P_RANK] = {PV_NS_PROVIO, "rank"},
+    [P_JOB] = {PV_NS_PROVIO, "partOfJob"},
+    [P_EXECUTABLE] = {PV_NS_PROVIO, "executable"},
+    [P_PEER_RANK] = {PV_NS_PROVIO, "peerRank"},
+    [P_COMMUNICATOR] = {PV_NS_PROVIO, "communicator"},
+    [P_DIRECTION] = {PV_NS_PROVIO, "direction"},
+    [P_FIRST_AT] = {PV_NS_PROVIO, "firstAt"},
+    [P_LAST_AT] = {PV_NS_PROVIO, "lastAt"},
 };
 
 #define FILE_ACCESS PV_NS_PROVIO "FileAccess"
 #define HDF5_ACCESS PV_NS_PROVIO "Hdf5Access" /* its provio:object plays the file */
 #define THREAD PV_NS_PROVIO "Thread"
+#define DATA_FLOW PV_NS_PROVIO "DataFlow"
 
+static int has_prefix(const pv_term *t, const char *ns, size_t n) { return t->n > n && memcmp(t->s, ns, n) == 0; }
+
+/* Called for every triple by the parser threads: one namespace compare,
+ * then local names of the right length only. */
 static int pred_of(const pv_term *p)
 {
   if (p->kind != PV_T_IRI) return -1;
+  const char *ns;
+  size_t nl;
+  if (has_prefix(p, PV_NS_PROVIO, sizeof PV_NS_PROVIO - 1)) ns = PV_NS_PROVIO, nl = sizeof PV_NS_PROVIO - 1;
+  else if (has_prefix(p, PV_NS_PROV, sizeof PV_NS_PROV - 1)) ns = PV_NS_PROV, nl = sizeof PV_NS_PROV - 1;
+  else if (has_prefix(p, PV_NS_RDF, sizeof PV_NS_RDF - 1)) ns = PV_NS_RDF, nl = sizeof PV_NS_RDF - 1;
+  else return -1;
+  const char *local = p->s + nl;
+  size_t ln = p->n - nl;
   for (int i = 0; i < P_COUNT; i++)
-    if (pv_term_is(p, pred_iri[i])) return i;
+    if (pred_name[i].ns == ns && strlen(pred_name[i].local) == ln && memcmp(pred_name[i].local, local, ln) == 0)
+      return i;
   return -1;
+}
+
+static int literal_is(const pv_term *o, const char *s)
+{
+  size_t n = strlen(s);
+  return o->kind != PV_T_IRI && o->n == n && memcmp(o->s, s, n) == 0;
 }
 
 /* Trace-mode call records (<thread>/call/<n>) carry partOf, file and
@@ -100,10 +156,10 @@ int pv_facts_wanted(const pv_term t[3])
   int p = pred_of(&t[1]);
   if (p < 0 || t[0].kind != PV_T_IRI || is_call_record(&t[0])) return 0;
   if (p == P_TYPE)
-    return pv_term_is(&t[2], FILE_ACCESS) || pv_term_is(&t[2], HDF5_ACCESS) || pv_term_is(&t[2], THREAD);
+    return pv_term_is(&t[2], FILE_ACCESS) || pv_term_is(&t[2], HDF5_ACCESS) || pv_term_is(&t[2], THREAD) ||
+           pv_term_is(&t[2], DATA_FLOW);
   return 1;
 }
-
 /* ---- the table ---- */
 
 static size_t str_hash(const char *s, size_t n, uint32_t flags)
@@ -186,6 +242,7 @@ static int32_t intern(pv_facts *f, const char *s, size_t n, uint32_t lit)
   x->flags = lit;
   x->host = x->forked_from = x->part_of = x->file = x->version = x->spec_of = x->gen_by = NONE;
   x->renamed_from = x->thread_of = x->reads_pipe = x->writes_pipe = NONE;
+  x->file_id = x->target = x->job = x->executable = x->communicator = NONE;
   *slot = (int32_t)f->n;
   return (int32_t)f->n++;
 }
@@ -201,6 +258,14 @@ static int object_node(pv_facts *f, const pv_term *o, uint32_t lit, int32_t *k)
   return *k == NONE ? -1 : 0;
 }
 
+/* Keeps the least (first) or greatest (last) of the times a record
+ * rewritten in place leaves. */
+static void keep_time(node *x, uint32_t flag, int64_t *slot, int64_t v, int least)
+{
+  if (!(x->flags & flag) || (least ? v < *slot : v > *slot)) *slot = v;
+  x->flags |= flag;
+}
+
 int pv_facts_add(pv_facts *f, const pv_term t[3])
 {
   int p = pred_of(&t[1]);
@@ -214,46 +279,74 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
   case P_TYPE:
     if (pv_term_is(o, FILE_ACCESS) || pv_term_is(o, HDF5_ACCESS)) X.flags |= F_ACCESS;
     if (pv_term_is(o, THREAD)) X.flags |= F_THREAD;
+    if (pv_term_is(o, DATA_FLOW)) X.flags |= F_FLOW;
     return 0;
   case P_HOST:
   case P_READS_PIPE:
-  case P_WRITES_PIPE: {
+  case P_WRITES_PIPE:
+  case P_FILE_ID:
+  case P_COMMUNICATOR: {
     int32_t k;
     if (object_node(f, o, F_LITERAL, &k)) return -1;
-    if (k != NONE) *(p == P_HOST ? &X.host : p == P_READS_PIPE ? &X.reads_pipe : &X.writes_pipe) = k;
+    if (k == NONE) return 0;
+    int32_t *slot = p == P_HOST ? &X.host : p == P_READS_PIPE ? &X.reads_pipe : p == P_WRITES_PIPE ? &X.writes_pipe
+                  : p == P_FILE_ID ? &X.file_id : &X.communicator;
+    *slot = k;
     return 0;
   }
   case P_PID:
   case P_PPID:
   case P_READS:
+  case P_RANK:
+  case P_PEER_RANK:
     if (pv_term_long(o, &v) != 0) return 0;
     if (p == P_PID) X.pid = v, X.flags |= F_PID;
     if (p == P_PPID) X.ppid = v, X.flags |= F_PPID;
+    if (p == P_RANK) X.rank = v, X.flags |= F_RANK;
+    if (p == P_PEER_RANK) X.peer = v, X.flags |= F_PEER;
     if (p == P_READS && v > X.reads) X.reads = v; /* a summing record grows */
     return 0;
   case P_STARTED:
-    if (pv_term_time(o, &v) != 0) return 0;
-    if (!(X.flags & F_START) || v < X.start) X.start = v;
-    X.flags |= F_START;
-    return 0;
   case P_ENDED:
   case P_GEN_AT:
-    /* A summing record's end and generation times are rewritten in place
-     * as sessions close: the latest value seen is the true one. */
+  case P_FIRST_READ:
+  case P_LAST_READ:
+  case P_FIRST_WRITE:
+  case P_FIRST_AT:
+  case P_LAST_AT:
+    /* A summing record's end, last read and generation times are
+     * rewritten in place as sessions go: the latest value seen is the
+     * true one; of first times, the earliest. */
     if (pv_term_time(o, &v) != 0) return 0;
-    if (p == P_ENDED) {
-      if (!(X.flags & F_END) || v > X.end) X.end = v;
-      X.flags |= F_END;
-    } else {
-      if (!(X.flags & F_GEN) || v > X.gen) X.gen = v;
-      X.flags |= F_GEN;
+    switch (p) {
+    case P_STARTED: keep_time(&X, F_START, &X.start, v, 1); break;
+    case P_ENDED: keep_time(&X, F_END, &X.end, v, 0); break;
+    case P_GEN_AT: keep_time(&X, F_GEN, &X.gen, v, 0); break;
+    case P_FIRST_READ: keep_time(&X, F_FIRST_READ, &X.first_read, v, 1); break;
+    case P_LAST_READ: keep_time(&X, F_LAST_READ, &X.last_read, v, 0); break;
+    case P_FIRST_WRITE: keep_time(&X, F_FIRST_WRITE, &X.first_write, v, 1); break;
+    case P_FIRST_AT: keep_time(&X, F_FIRST_AT, &X.first_at, v, 1); break;
+    default: keep_time(&X, F_LAST_AT, &X.last_at, v, 0); break;
     }
     return 0;
   case P_ENDED_BY:
     if (o->kind == PV_T_IRI) return 0;
-    if (o->n == 7 && memcmp(o->s, "unknown", 7) == 0) return 0; /* ours, not a fact */
+    if (literal_is(o, "unknown")) return 0; /* ours, not a fact */
     X.flags |= F_ENDED;
-    if (o->n == 4 && memcmp(o->s, "exec", 4) == 0) X.flags |= F_EXEC;
+    if (literal_is(o, "exec")) X.flags |= F_EXEC;
+    return 0;
+  case P_NEW_CONTENT:
+  case P_LIB_INTERNAL:
+    if (literal_is(o, "true") || literal_is(o, "1")) X.flags |= p == P_NEW_CONTENT ? F_NEW_CONTENT : F_LIB_INTERNAL;
+    return 0;
+  case P_OPERATION:
+    if (literal_is(o, "unlink")) X.flags |= F_UNLINK;
+    if (literal_is(o, "rename")) X.flags |= F_RENAME;
+    return 0;
+  case P_DIRECTION:
+    if (literal_is(o, "in")) X.flags |= F_DIR_IN;
+    if (literal_is(o, "out")) X.flags |= F_DIR_OUT;
+    if (literal_is(o, "both")) X.flags |= F_DIR_IN | F_DIR_OUT;
     return 0;
   default: {
     int32_t k;
@@ -269,6 +362,9 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
     case P_SPEC_OF: X.spec_of = k; break;
     case P_GEN_BY: X.gen_by = k; break;
     case P_RENAMED_FROM: X.renamed_from = k; break;
+    case P_TARGET: X.target = k; break;
+    case P_JOB: X.job = k; break;
+    case P_EXECUTABLE: X.executable = k; break;
     }
     return 0;
   }
@@ -286,81 +382,208 @@ int pv_facts_thread(pv_facts *f, const char *thread_iri, int complete)
 
 /* ---- derivations ---- */
 
-typedef struct use {
-  int32_t proc, version;
+/* What a derived triple names: a node of the table, or an entity the
+ * derivations make: <M>/joint, <F>/data, <job>/exchange/<C>. */
+enum { K_NODE, K_JOINT, K_MSG, K_EXCH };
+typedef struct src {
+  int32_t kind, a, b;
+} src;
+
+/* A version with what the rules need of it. */
+typedef struct ver {
+  int32_t v, acc, proc, job, unit;
+  int32_t ka, kb;         /* its chain: (host, fileId), or (PATH, file) */
+  int64_t first, last;    /* first and last change */
+  int64_t s0, s1;         /* its write session, open to close */
+} ver;
+
+/* What readers see: one version, or the joint version of several. */
+typedef struct unit {
+  int32_t m;              /* the version, or the member with the smallest IRI */
+  int32_t joint, fresh;   /* fresh: new content, not a revision */
+  int64_t first, last;
+} unit;
+
+#define PATH (-2) /* the chain key of versions found by their file's name */
+
+typedef struct entry {
+  int32_t ka, kb, unit;
+  int64_t first;
+} entry;
+
+typedef struct cut {
+  int32_t path;
   int64_t at;
-} use;
+} cut;
+
+/* proc saw x, first at r1 */
+typedef struct seen {
+  int32_t proc;
+  int64_t r1;
+  src x;
+} seen;
+
+/* to derives from what proc saw up to bound */
+typedef struct want {
+  int32_t proc;
+  int64_t bound;
+  src to;
+} want;
+
+typedef struct edge {
+  int32_t from, to;
+} edge;
 
 typedef struct deriver {
   pv_facts *f;
   pv_emit_fn emit;
   void *ctx;
   int status;
+  ver *vs;
+  size_t nv;
+  unit *us;
+  size_t nu;
+  int32_t *unit_of;       /* per node: the unit of a version, or NONE */
+  entry *es;
+  size_t ne;
+  cut *cuts;
+  size_t ncuts;
+  seen *sn;
+  size_t nsn, capsn;
+  want *wn;
+  size_t nwn, capwn;
+  edge *pipes;            /* writer -> reader, sorted by reader */
+  size_t npipes;
+  pv_buf buf[3];          /* IRIs being built: subject, object, qualified node */
 } deriver;
 
+static void *grow(deriver *d, void *p, size_t *cap, size_t n, size_t size)
+{
+  if (n < *cap) return p;
+  size_t c = *cap ? 2 * *cap : 256;
+  void *q = realloc(p, c * size);
+  if (!q) {
+    d->status = -1;
+    return NULL;
+  }
+  *cap = c;
+  return q;
+}
+
+static void add_seen(deriver *d, int32_t proc, int64_t r1, src x)
+{
+  seen *s = grow(d, d->sn, &d->capsn, d->nsn, sizeof *s);
+  if (!s) return;
+  d->sn = s;
+  s[d->nsn++] = (seen){proc, r1, x};
+}
+
+static void add_want(deriver *d, int32_t proc, int64_t bound, src to)
+{
+  want *w = grow(d, d->wn, &d->capwn, d->nwn, sizeof *w);
+  if (!w) return;
+  d->wn = w;
+  w[d->nwn++] = (want){proc, bound, to};
+}
+
 static pv_term iri_term(const node *x) { return (pv_term){PV_T_IRI, x->s, x->n, NULL, 0}; }
-
-static void emit(deriver *d, int32_t s, const char *pred, const pv_term *o)
-{
-  if (d->status) return;
-  pv_term t[3] = {iri_term(&d->f->v[s]), {PV_T_IRI, pred, (uint32_t)strlen(pred), NULL, 0}, *o};
-  d->status = d->emit(d->ctx, t);
-}
-
-static void emit_ref(deriver *d, int32_t s, const char *pred, int32_t o)
-{
-  pv_term t = iri_term(&d->f->v[o]);
-  emit(d, s, pred, &t);
-}
-
-/* A qualified usage or generation (PROV-O's qualified pattern): the
- * influence is a node of its own, <base>/<suffix> after the session or
- * version it stands for (no blank nodes: stores merge), with its time. */
-typedef struct qualified {
-  const char *pred, *suffix, *cls, *role;
-} qualified;
-
-static const qualified usage = {PV_NS_PROV "qualifiedUsage", "/usage", PV_NS_PROV "Usage", PV_NS_PROV "entity"};
-static const qualified generation = {PV_NS_PROV "qualifiedGeneration", "/generation", PV_NS_PROV "Generation",
-                                     PV_NS_PROV "activity"};
-
 static pv_term iri_of(const char *s) { return (pv_term){PV_T_IRI, s, (uint32_t)strlen(s), NULL, 0}; }
+static src node_src(int32_t k) { return (src){K_NODE, k, NONE}; }
+static int same_src(src a, src b) { return a.kind == b.kind && a.a == b.a && a.b == b.b; }
 
-static void emit_qualified(deriver *d, const qualified *k, int32_t owner, int32_t base, int32_t to, int64_t us)
+static void put(deriver *d, pv_buf *b, const char *s, size_t n)
 {
-  const node *x = &d->f->v[base];
-  size_t n = x->n + strlen(k->suffix);
-  char *iri = malloc(n + 1), at[40];
-  if (!iri) {
+  if (d->status || pv_buf_reserve(b, n) != 0) {
     d->status = -1;
     return;
   }
-  memcpy(iri, x->s, x->n);
-  strcpy(iri + x->n, k->suffix);
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+/* The IRI of x, built in b if it is not a node's. */
+static pv_term src_term(deriver *d, src x, pv_buf *b)
+{
+  const node *n = &d->f->v[x.a];
+  if (x.kind == K_NODE) return iri_term(n);
+  static const char *const suffix[] = {[K_JOINT] = "/joint", [K_MSG] = "/data", [K_EXCH] = "/exchange/"};
+  b->len = 0;
+  put(d, b, n->s, n->n);
+  put(d, b, suffix[x.kind], strlen(suffix[x.kind]));
+  if (x.kind == K_EXCH) put(d, b, d->f->v[x.b].s, d->f->v[x.b].n);
+  if (d->status) return iri_of("");
+  return (pv_term){PV_T_IRI, b->p, (uint32_t)b->len, NULL, 0};
+}
+
+static void emit_t(deriver *d, src s, const char *pred, const pv_term *o)
+{
+  if (d->status) return;
+  pv_term t[3] = {src_term(d, s, &d->buf[0]), iri_of(pred), *o};
+  if (!d->status) d->status = d->emit(d->ctx, t);
+}
+
+static void emit_src(deriver *d, src s, const char *pred, src o)
+{
+  pv_term t = src_term(d, o, &d->buf[1]);
+  emit_t(d, s, pred, &t);
+}
+
+static void emit_ref(deriver *d, int32_t s, const char *pred, int32_t o) { emit_src(d, node_src(s), pred, node_src(o)); }
+
+static void emit_type(deriver *d, src s, const char *cls)
+{
+  pv_term t = iri_of(cls);
+  emit_t(d, s, PV_NS_RDF "type", &t);
+}
+
+static pv_term time_term(int64_t us, char at[40])
+{
   time_t sec = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
   struct tm tm;
   gmtime_r(&sec, &tm);
-  int len = snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us - (int64_t)sec * 1000000));
-  pv_term q = iri_of(iri), t[3];
-  emit(d, owner, k->pred, &q);
-  const pv_term facts[][2] = {
-      {iri_of(PV_NS_RDF "type"), iri_of(k->cls)},
-      {iri_of(k->role), iri_term(&d->f->v[to])},
-      {iri_of(PV_NS_PROV "atTime"), {PV_T_TYPED, at, (uint32_t)len, PV_NS_XSD "dateTime", sizeof PV_NS_XSD "dateTime" - 1}},
-  };
-  t[0] = q;
-  for (size_t i = 0; i < sizeof facts / sizeof facts[0] && !d->status; i++) {
-    t[1] = facts[i][0];
-    t[2] = facts[i][1];
-    d->status = d->emit(d->ctx, t);
-  }
-  free(iri);
+  int len = snprintf(at, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us - (int64_t)sec * 1000000));
+  return (pv_term){PV_T_TYPED, at, (uint32_t)len, PV_NS_XSD "dateTime", sizeof PV_NS_XSD "dateTime" - 1};
 }
 
-/* Sort helpers work on index arrays; the table is reached through a
- * file-scope pointer because qsort has no context argument. */
+/* A qualified usage or generation (PROV-O's qualified pattern): the
+ * influence is a node of its own, <base><suffix> after the session or
+ * version it stands for (no blank nodes: stores merge), with its time. */
+typedef struct qualified {
+  const char *pred, *cls, *role;
+} qualified;
+
+static const qualified usage = {PV_NS_PROV "qualifiedUsage", PV_NS_PROV "Usage", PV_NS_PROV "entity"};
+static const qualified generation = {PV_NS_PROV "qualifiedGeneration", PV_NS_PROV "Generation", PV_NS_PROV "activity"};
+
+static void emit_qualified(deriver *d, const qualified *k, src owner, src base, const char *suffix, src to, int64_t us)
+{
+  pv_buf *b = &d->buf[2];
+  pv_term bt = src_term(d, base, &d->buf[0]);
+  b->len = 0;
+  put(d, b, bt.s, bt.n);
+  put(d, b, suffix, strlen(suffix));
+  if (d->status) return;
+  pv_term q = {PV_T_IRI, b->p, (uint32_t)b->len, NULL, 0};
+  emit_t(d, owner, k->pred, &q);
+  char at[40];
+  pv_term role = src_term(d, to, &d->buf[1]);
+  q = (pv_term){PV_T_IRI, b->p, (uint32_t)b->len, NULL, 0};
+  const pv_term facts[][2] = {
+      {iri_of(PV_NS_RDF "type"), iri_of(k->cls)},
+      {iri_of(k->role), role},
+      {iri_of(PV_NS_PROV "atTime"), time_term(us, at)},
+  };
+  for (size_t i = 0; i < sizeof facts / sizeof facts[0] && !d->status; i++) {
+    pv_term t[3] = {q, facts[i][0], facts[i][1]};
+    d->status = d->emit(d->ctx, t);
+  }
+}
+
+/* Sort helpers work on arrays; the table is reached through a file-scope
+ * pointer because qsort has no context argument. */
 static const pv_facts *sorting;
+static const unit *sorting_units;
 
 static int cmp_str(const node *a, const node *b)
 {
@@ -368,57 +591,102 @@ static int cmp_str(const node *a, const node *b)
   return c ? c : (a->n > b->n) - (a->n < b->n);
 }
 
-/* versions: by file, then generation time, then IRI */
-static int by_file_time(const void *pa, const void *pb)
+#define CMP(x, y) \
+  do { \
+    if ((x) != (y)) return (x) < (y) ? -1 : 1; \
+  } while (0)
+
+static int cmp_src(src a, src b)
 {
-  const node *a = &sorting->v[*(const int32_t *)pa], *b = &sorting->v[*(const int32_t *)pb];
-  if (a->spec_of != b->spec_of) return a->spec_of < b->spec_of ? -1 : 1;
-  if (a->gen != b->gen) return a->gen < b->gen ? -1 : 1;
-  return cmp_str(a, b);
+  CMP(a.kind, b.kind);
+  CMP(a.a, b.a);
+  CMP(a.b, b.b);
+  return 0;
 }
 
-/* versions: by generating process */
-static int by_generator(const void *pa, const void *pb)
+/* write sessions: by file, job, open time */
+static int by_session(const void *pa, const void *pb)
 {
-  const node *a = &sorting->v[*(const int32_t *)pa], *b = &sorting->v[*(const int32_t *)pb];
-  if (a->gen_by != b->gen_by) return a->gen_by < b->gen_by ? -1 : 1;
-  if (a->gen != b->gen) return a->gen < b->gen ? -1 : 1;
-  return cmp_str(a, b);
+  const ver *a = pa, *b = pb;
+  const node *va = &sorting->v[a->v], *vb = &sorting->v[b->v];
+  CMP(va->spec_of, vb->spec_of);
+  CMP(a->job, b->job);
+  CMP(a->s0, b->s0);
+  return cmp_str(va, vb);
+}
+
+static int by_chain(const void *pa, const void *pb)
+{
+  const entry *a = pa, *b = pb;
+  CMP(a->ka, b->ka);
+  CMP(a->kb, b->kb);
+  CMP(a->first, b->first);
+  if (a->unit == b->unit) return 0;
+  return cmp_str(&sorting->v[sorting_units[a->unit].m], &sorting->v[sorting_units[b->unit].m]);
+}
+
+static int by_cut(const void *pa, const void *pb)
+{
+  const cut *a = pa, *b = pb;
+  CMP(a->path, b->path);
+  CMP(a->at, b->at);
+  return 0;
+}
+
+static int by_proc_src(const void *pa, const void *pb)
+{
+  const seen *a = pa, *b = pb;
+  CMP(a->proc, b->proc);
+  int c = cmp_src(a->x, b->x);
+  if (c) return c;
+  CMP(a->r1, b->r1);
+  return 0;
+}
+
+static int by_proc_time(const void *pa, const void *pb)
+{
+  const seen *a = pa, *b = pb;
+  CMP(a->proc, b->proc);
+  CMP(a->r1, b->r1);
+  return cmp_src(a->x, b->x);
+}
+
+static int by_want(const void *pa, const void *pb)
+{
+  const want *a = pa, *b = pb;
+  CMP(a->proc, b->proc);
+  int c = cmp_src(a->to, b->to);
+  if (c) return c;
+  CMP(b->bound, a->bound); /* the latest bound first */
+  return 0;
+}
+
+static int by_edge(const void *pa, const void *pb)
+{
+  const edge *a = pa, *b = pb;
+  CMP(a->to, b->to);
+  CMP(a->from, b->from);
+  return 0;
 }
 
 /* processes: by host, pid, start */
 static int by_image(const void *pa, const void *pb)
 {
   const node *a = &sorting->v[*(const int32_t *)pa], *b = &sorting->v[*(const int32_t *)pb];
-  if (a->host != b->host) return a->host < b->host ? -1 : 1;
-  if (a->pid != b->pid) return a->pid < b->pid ? -1 : 1;
-  if (a->start != b->start) return a->start < b->start ? -1 : 1;
+  CMP(a->host, b->host);
+  CMP(a->pid, b->pid);
+  CMP(a->start, b->start);
   return cmp_str(a, b);
 }
 
-static int by_proc(const void *pa, const void *pb)
+/* MPI processes: by job, rank, start */
+static int by_rank(const void *pa, const void *pb)
 {
-  const use *a = pa, *b = pb;
-  if (a->proc != b->proc) return a->proc < b->proc ? -1 : 1;
-  if (a->at != b->at) return a->at < b->at ? -1 : 1;
-  return (a->version > b->version) - (a->version < b->version);
-}
-
-typedef struct versions {
-  int32_t *v;    /* dated versions sorted by file, time */
-  size_t n;
-  size_t *first; /* per node: index in v of its file's first version, or SIZE_MAX */
-} versions;
-
-/* The latest version of file generated at or before t, other than skip. */
-static int32_t version_at(const pv_facts *f, const versions *vs, int32_t file, int64_t t, int32_t skip)
-{
-  size_t i = vs->first[file];
-  int32_t best = NONE;
-  if (i == SIZE_MAX) return NONE;
-  for (; i < vs->n && f->v[vs->v[i]].spec_of == file && f->v[vs->v[i]].gen <= t; i++)
-    if (vs->v[i] != skip) best = vs->v[i];
-  return best;
+  const node *a = &sorting->v[*(const int32_t *)pa], *b = &sorting->v[*(const int32_t *)pb];
+  CMP(a->job, b->job);
+  CMP(a->rank, b->rank);
+  CMP(a->start, b->start);
+  return cmp_str(a, b);
 }
 
 static int is_process(const node *x) { return (x->flags & F_PID) && x->host != NONE; }
@@ -429,84 +697,619 @@ static int running_at(const node *p, int64_t t)
   return (p->flags & F_START) && p->start <= t && (!(p->flags & F_END) || p->end >= t);
 }
 
-static void derive_versions(deriver *d, versions *vs, use **uses_out, size_t *nuses)
+static src unit_src(const deriver *d, int32_t u)
 {
-  pv_facts *f = d->f;
-  for (size_t i = 0; i < vs->n; i++)
-    if (f->v[vs->v[i]].gen_by != NONE)
-      emit_qualified(d, &generation, vs->v[i], vs->v[i], f->v[vs->v[i]].gen_by, f->v[vs->v[i]].gen);
-  /* prov:wasRevisionOf between consecutive versions of a file */
-  for (size_t i = 1; i < vs->n; i++)
-    if (f->v[vs->v[i]].spec_of == f->v[vs->v[i - 1]].spec_of)
-      emit_ref(d, vs->v[i], PV_NS_PROV "wasRevisionOf", vs->v[i - 1]);
-
-  /* the version each read session saw */
-  use *uses = NULL;
-  size_t n = 0, cap = 0;
-  for (size_t k = 0; k < f->n; k++) {
-    node *a = &f->v[k];
-    if (!(a->flags & F_ACCESS) || a->reads <= 0 || !(a->flags & F_START) || a->part_of == NONE ||
-        a->file == NONE)
-      continue;
-    int32_t v = version_at(f, vs, a->file, a->start, a->version);
-    emit_qualified(d, &usage, a->part_of, (int32_t)k, v == NONE ? a->file : v, a->start);
-    if (v == NONE) continue;
-    if (n == cap) {
-      cap = cap ? 2 * cap : 256;
-      use *u = realloc(uses, cap * sizeof *u);
-      if (!u) {
-        d->status = -1;
-        break;
-      }
-      uses = u;
-    }
-    uses[n++] = (use){a->part_of, v, a->start};
-  }
-  sorting = f;
-  if (n) qsort(uses, n, sizeof *uses, by_proc); /* uses is NULL when n is 0: UB for qsort */
-  for (size_t i = 0; i < n; i++) {
-    if (i && uses[i].proc == uses[i - 1].proc && uses[i].version == uses[i - 1].version) continue;
-    emit_ref(d, uses[i].proc, PV_NS_PROV "used", uses[i].version);
-    int32_t maker = f->v[uses[i].version].gen_by;
-    if (maker != NONE && maker != uses[i].proc)
-      emit_ref(d, uses[i].proc, PV_NS_PROV "wasInformedBy", maker);
-  }
-  *uses_out = uses;
-  *nuses = n;
+  return (src){d->us[u].joint ? K_JOINT : K_NODE, d->us[u].m, NONE};
 }
 
-static void derive_derivations(deriver *d, versions *vs, const use *uses, size_t nuses)
+/* The versions, with their first and last change, chain and session. */
+static int collect_versions(deriver *d)
 {
   pv_facts *f = d->f;
-  /* A renamed file holds what its source held. */
-  for (size_t i = 0; i < vs->n; i++) {
-    node *v = &f->v[vs->v[i]];
-    if (v->renamed_from == NONE) continue;
-    int32_t u = version_at(f, vs, v->renamed_from, v->gen, vs->v[i]);
-    if (u != NONE) emit_ref(d, vs->v[i], PV_NS_PROV "wasDerivedFrom", u);
+  d->vs = malloc((f->n + 1) * sizeof *d->vs);
+  d->unit_of = malloc((f->n + 1) * sizeof *d->unit_of);
+  int32_t *acc_of = d->unit_of; /* borrowed until the units are made */
+  if (!d->vs || !d->unit_of) return d->status = -1;
+  for (size_t k = 0; k < f->n; k++) acc_of[k] = NONE;
+  for (size_t k = 0; k < f->n; k++)
+    if ((f->v[k].flags & F_ACCESS) && f->v[k].version != NONE) acc_of[f->v[k].version] = (int32_t)k;
+  for (size_t k = 0; k < f->n; k++) {
+    node *x = &f->v[k];
+    if (x->spec_of == NONE || !(x->flags & F_GEN)) continue;
+    ver v = {(int32_t)k, acc_of[k], x->gen_by, NONE, NONE, PATH, x->spec_of, x->gen, x->gen, x->gen, x->gen};
+    if (v.acc != NONE) {
+      node *a = &f->v[v.acc];
+      if (a->flags & F_FIRST_WRITE) v.first = a->first_write;
+      else if (a->flags & F_START) v.first = a->start;
+      if (a->flags & F_START) v.s0 = a->start;
+      if ((a->flags & F_END) && a->end > v.s1) v.s1 = a->end;
+      if (a->part_of != NONE) {
+        v.proc = a->part_of;
+        node *p = &f->v[a->part_of];
+        v.job = p->job;
+        if (a->file_id != NONE && p->host != NONE) v.ka = p->host, v.kb = a->file_id;
+      }
+    }
+    if (v.first > v.last) v.first = v.last;
+    if (v.s0 > v.first) v.s0 = v.first;
+    d->vs[d->nv++] = v;
   }
-  /* A version derives from what its process had used before generating it. */
-  int32_t *byproc = malloc((vs->n + 1) * sizeof *byproc);
-  if (!byproc) {
+  return d->status;
+}
+
+/* Overlapping write sessions of one job on one file are one version:
+ * a sweep over the sessions sorted by file, job and open time. */
+static void make_units(deriver *d)
+{
+  pv_facts *f = d->f;
+  d->us = malloc((d->nv + 1) * sizeof *d->us);
+  if (!d->us) {
     d->status = -1;
     return;
   }
-  size_t m = 0;
-  for (size_t i = 0; i < vs->n; i++)
-    if (f->v[vs->v[i]].gen_by != NONE) byproc[m++] = vs->v[i];
   sorting = f;
-  qsort(byproc, m, sizeof *byproc, by_generator);
-  size_t u = 0;
-  for (size_t i = 0; i < m; i++) {
-    node *v = &f->v[byproc[i]];
-    while (u < nuses && uses[u].proc < v->gen_by) u++;
-    for (size_t j = u; j < nuses && uses[j].proc == v->gen_by && uses[j].at <= v->gen; j++) {
-      if (uses[j].version == byproc[i]) continue;
-      if (j > u && uses[j].version == uses[j - 1].version) continue;
-      emit_ref(d, byproc[i], PV_NS_PROV "wasDerivedFrom", uses[j].version);
+  qsort(d->vs, d->nv, sizeof *d->vs, by_session);
+  for (size_t k = 0; k < f->n; k++) d->unit_of[k] = NONE;
+  for (size_t i = 0; i < d->nv;) {
+    size_t j = i + 1;
+    int64_t end = d->vs[i].s1;
+    if (d->vs[i].acc != NONE && d->vs[i].job != NONE)
+      for (; j < d->nv && d->vs[j].acc != NONE && f->v[d->vs[j].v].spec_of == f->v[d->vs[i].v].spec_of &&
+             d->vs[j].job == d->vs[i].job && d->vs[j].s0 <= end;
+           j++)
+        if (d->vs[j].s1 > end) end = d->vs[j].s1;
+    unit u = {d->vs[i].v, j - i > 1, 0, d->vs[i].first, d->vs[i].last};
+    for (size_t k = i; k < j; k++) {
+      ver *v = &d->vs[k];
+      node *x = &f->v[v->v];
+      if (cmp_str(x, &f->v[u.m]) < 0) u.m = v->v;
+      if ((x->flags & F_NEW_CONTENT) || x->renamed_from != NONE) u.fresh = 1;
+      if (v->first < u.first) u.first = v->first;
+      if (v->last > u.last) u.last = v->last;
+      v->unit = (int32_t)d->nu;
+      d->unit_of[v->v] = (int32_t)d->nu;
+    }
+    d->us[d->nu++] = u;
+    i = j;
+  }
+}
+
+/* Per version with a generator: its qualified generation; per joint
+ * version: what makes it a version, its members and contributors. */
+static void emit_generations(deriver *d)
+{
+  pv_facts *f = d->f;
+  for (size_t i = 0; i < d->nv; i++)
+    if (f->v[d->vs[i].v].gen_by != NONE)
+      emit_qualified(d, &generation, node_src(d->vs[i].v), node_src(d->vs[i].v), "/generation",
+                     node_src(f->v[d->vs[i].v].gen_by), d->vs[i].last);
+  /* the members of a unit are adjacent (make_units) */
+  for (size_t i = 0; i < d->nv && !d->status;) {
+    size_t j = i;
+    while (j < d->nv && d->vs[j].unit == d->vs[i].unit) j++;
+    unit *u = &d->us[d->vs[i].unit];
+    if (u->joint) {
+      src J = unit_src(d, d->vs[i].unit);
+      char at[40];
+      emit_type(d, J, PV_NS_PROV "Entity");
+      emit_type(d, J, PV_NS_PROVIO "FileVersion");
+      emit_src(d, J, PV_NS_PROV "specializationOf", node_src(f->v[u->m].spec_of));
+      pv_term t = time_term(u->last, at);
+      emit_t(d, J, PV_NS_PROV "generatedAtTime", &t);
+      /* one generation per contributing process, numbered in process
+       * order; at its last change */
+      int32_t *procs = malloc((j - i) * sizeof *procs);
+      int64_t *last = malloc((j - i) * sizeof *last);
+      size_t np = 0;
+      if (!procs || !last) d->status = -1;
+      for (size_t k = i; k < j && !d->status; k++) {
+        emit_src(d, J, PV_NS_PROVIO "member", node_src(d->vs[k].v));
+        if (d->vs[k].proc == NONE) continue;
+        size_t p = 0;
+        while (p < np && procs[p] != d->vs[k].proc) p++;
+        if (p == np) procs[np] = d->vs[k].proc, last[np++] = d->vs[k].last;
+        else if (d->vs[k].last > last[p]) last[p] = d->vs[k].last;
+      }
+      /* order by IRI: the numbering must not depend on the table */
+      for (size_t a = 1; a < np; a++)
+        for (size_t b = a; b > 0 && cmp_str(&f->v[procs[b - 1]], &f->v[procs[b]]) > 0; b--) {
+          int32_t tp = procs[b]; procs[b] = procs[b - 1]; procs[b - 1] = tp;
+          int64_t tl = last[b]; last[b] = last[b - 1]; last[b - 1] = tl;
+        }
+      for (size_t p = 0; p < np && !d->status; p++) {
+        char suffix[40];
+        snprintf(suffix, sizeof suffix, "/%zu/generation", p + 1);
+        emit_src(d, J, PV_NS_PROV "wasGeneratedBy", node_src(procs[p]));
+        emit_qualified(d, &generation, J, J, suffix, node_src(procs[p]), last[p]);
+      }
+      free(procs);
+      free(last);
+    }
+    i = j;
+  }
+}
+
+/* The chains: each unit under the chain of each member, and under the
+ * file of each member (how a read by name finds it). */
+static void make_chains(deriver *d)
+{
+  d->es = malloc((2 * d->nv + 1) * sizeof *d->es);
+  if (!d->es) {
+    d->status = -1;
+    return;
+  }
+  for (size_t i = 0; i < d->nv; i++) {
+    ver *v = &d->vs[i];
+    int64_t first = d->us[v->unit].first;
+    if (v->ka != PATH) d->es[d->ne++] = (entry){v->ka, v->kb, v->unit, first};
+    d->es[d->ne++] = (entry){PATH, d->f->v[v->v].spec_of, v->unit, first};
+  }
+  sorting = d->f;
+  sorting_units = d->us;
+  qsort(d->es, d->ne, sizeof *d->es, by_chain);
+  size_t n = 0;
+  for (size_t i = 0; i < d->ne; i++)
+    if (!n || d->es[i].ka != d->es[n - 1].ka || d->es[i].kb != d->es[n - 1].kb || d->es[i].unit != d->es[n - 1].unit)
+      d->es[n++] = d->es[i];
+  d->ne = n;
+}
+
+/* [lo, hi) of the chain (ka, kb) */
+static void chain_range(const deriver *d, int32_t ka, int32_t kb, size_t *lo, size_t *hi)
+{
+  size_t l = 0, h = d->ne;
+  while (l < h) {
+    size_t m = (l + h) / 2;
+    const entry *e = &d->es[m];
+    if (e->ka < ka || (e->ka == ka && e->kb < kb)) l = m + 1;
+    else h = m;
+  }
+  *lo = l;
+  for (h = l; h < d->ne && d->es[h].ka == ka && d->es[h].kb == kb; h++) {}
+  *hi = h;
+}
+
+/* The first index in [lo, hi) whose first change is after t. */
+static size_t after(const deriver *d, size_t lo, size_t hi, int64_t t)
+{
+  while (lo < hi) {
+    size_t m = (lo + hi) / 2;
+    if (d->es[m].first <= t) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/* Unlinks and renames: a name's history before them is another file's. */
+static void collect_cuts(deriver *d)
+{
+  pv_facts *f = d->f;
+  size_t cap = 0;
+  for (size_t k = 0; k < f->n && !d->status; k++) {
+    node *x = &f->v[k];
+    if (!(x->flags & (F_UNLINK | F_RENAME)) || !(x->flags & F_START) || x->file == NONE) continue;
+    for (int side = 0; side < 2; side++) {
+      int32_t path = side ? x->target : x->file;
+      if (path == NONE || (side && !(x->flags & F_RENAME))) continue;
+      cut *c = grow(d, d->cuts, &cap, d->ncuts, sizeof *c);
+      if (!c) return;
+      d->cuts = c;
+      c[d->ncuts++] = (cut){path, x->start};
     }
   }
-  free(byproc);
+  if (d->ncuts) qsort(d->cuts, d->ncuts, sizeof *d->cuts, by_cut);
+}
+
+/* The time of the last cut of path before t, or INT64_MIN. */
+static int64_t cut_before(const deriver *d, int32_t path, int64_t t)
+{
+  size_t l = 0, h = d->ncuts;
+  while (l < h) {
+    size_t m = (l + h) / 2;
+    const cut *c = &d->cuts[m];
+    if (c->path < path || (c->path == path && c->at < t)) l = m + 1;
+    else h = m;
+  }
+  return l > 0 && d->cuts[l - 1].path == path ? d->cuts[l - 1].at : INT64_MIN;
+}
+
+/* What a read of [r1, r2] found in chain [lo, hi) among the versions
+ * first changed at or after from: *latest, the last unit first changed by
+ * r1 (or NONE), and the units first changed in (r1, r2] into more. */
+typedef struct found {
+  int32_t latest;
+  int64_t latest_first;
+  int32_t *more;
+  size_t nmore, cap;
+} found;
+
+static void look(deriver *d, size_t lo, size_t hi, int64_t from, int64_t r1, int64_t r2, int32_t own, found *out)
+{
+  size_t i = after(d, lo, hi, r1);
+  for (size_t k = i; k-- > lo && d->es[k].first >= from;)
+    if (d->es[k].unit != own) {
+      if (out->latest == NONE || d->es[k].first > out->latest_first) {
+        out->latest = d->es[k].unit;
+        out->latest_first = d->es[k].first;
+      }
+      break;
+    }
+  for (; i < hi && d->es[i].first <= r2; i++) {
+    if (d->es[i].unit == own || d->es[i].first < from) continue;
+    int32_t *m = grow(d, out->more, &out->cap, out->nmore, sizeof *m);
+    if (!m) return;
+    out->more = m;
+    m[out->nmore++] = d->es[i].unit;
+  }
+}
+
+static void derive_reads(deriver *d)
+{
+  pv_facts *f = d->f;
+  found fd = {0};
+  for (size_t k = 0; k < f->n && !d->status; k++) {
+    node *a = &f->v[k];
+    if (!(a->flags & F_ACCESS) || a->reads <= 0 || !(a->flags & F_START) || a->part_of == NONE || a->file == NONE)
+      continue;
+    int64_t r1 = a->flags & F_FIRST_READ ? a->first_read : a->start;
+    int64_t r2 = a->flags & F_LAST_READ ? a->last_read : a->flags & F_END ? a->end : r1;
+    if (r2 < r1) r2 = r1;
+    int32_t own = a->version != NONE ? d->unit_of[a->version] : NONE;
+    node *p = &f->v[a->part_of];
+    size_t lo, hi;
+    fd.latest = NONE;
+    fd.nmore = 0;
+    if (a->file_id != NONE && p->host != NONE) {
+      chain_range(d, p->host, a->file_id, &lo, &hi);
+      look(d, lo, hi, INT64_MIN, r1, r2, own, &fd);
+    }
+    chain_range(d, PATH, a->file, &lo, &hi);
+    look(d, lo, hi, cut_before(d, a->file, r1), r1, r2, own, &fd);
+    src first = node_src(a->file);
+    if (fd.latest != NONE) first = unit_src(d, fd.latest);
+    else if (fd.nmore) first = unit_src(d, fd.more[0]);
+    emit_qualified(d, &usage, node_src(a->part_of), node_src((int32_t)k), "/usage", first, r1);
+    if (fd.latest == NONE && !fd.nmore) {
+      add_seen(d, a->part_of, r1, first); /* an outside input */
+      continue;
+    }
+    for (size_t i = 0; i <= fd.nmore && !d->status; i++) {
+      int32_t u = i == 0 ? fd.latest : fd.more[i - 1];
+      if (u == NONE || (i > 0 && u == fd.latest)) continue;
+      src x = unit_src(d, u);
+      emit_src(d, node_src(a->part_of), PV_NS_PROV "used", x);
+      add_seen(d, a->part_of, r1, x);
+      /* a joint version's contributors are found through its generations:
+       * a link to each from each reader would be quadratic */
+      int32_t maker = f->v[d->us[u].m].gen_by;
+      if (!d->us[u].joint && maker != NONE && maker != a->part_of)
+        emit_ref(d, a->part_of, PV_NS_PROV "wasInformedBy", maker);
+    }
+  }
+  free(fd.more);
+}
+
+/* A version derives from what its process saw before its last change; a
+ * revision continues the previous version of its chain; a rename's
+ * version derives from the source's version at the rename. */
+static void derive_versions(deriver *d)
+{
+  pv_facts *f = d->f;
+  for (size_t i = 0; i < d->nv && !d->status; i++) {
+    ver *v = &d->vs[i];
+    node *x = &f->v[v->v];
+    src me = unit_src(d, v->unit);
+    if (v->proc != NONE || x->gen_by != NONE) add_want(d, v->proc != NONE ? v->proc : x->gen_by, v->last, me);
+    if (x->renamed_from != NONE) {
+      size_t lo, hi;
+      found fd = {NONE, 0, NULL, 0, 0};
+      chain_range(d, PATH, x->renamed_from, &lo, &hi);
+      look(d, lo, hi, cut_before(d, x->renamed_from, v->last), v->last, v->last, v->unit, &fd);
+      emit_src(d, me, PV_NS_PROV "wasDerivedFrom",
+               fd.latest != NONE ? unit_src(d, fd.latest) : node_src(x->renamed_from));
+      free(fd.more);
+    }
+    if (d->us[v->unit].fresh) continue;
+    /* the unit before this one in the version's own chain */
+    entry key = {v->ka, v->ka == PATH ? x->spec_of : v->kb, v->unit, d->us[v->unit].first};
+    int64_t from = v->ka == PATH ? cut_before(d, x->spec_of, key.first) : INT64_MIN;
+    const entry *e = bsearch(&key, d->es, d->ne, sizeof *d->es, by_chain);
+    if (e && e > d->es && e[-1].ka == key.ka && e[-1].kb == key.kb && e[-1].first >= from)
+      emit_src(d, me, PV_NS_PROV "wasRevisionOf", unit_src(d, e[-1].unit));
+  }
+}
+
+/* The MPI process of rank r of a job, among procs sorted by_rank: one
+ * that has data flows before one that merely inherited the rank, and of
+ * those the one running at t. */
+static int32_t rank_process(const deriver *d, const int32_t *procs, size_t n, int32_t job, int64_t rank, int64_t t)
+{
+  const pv_facts *f = d->f;
+  size_t l = 0, h = n;
+  while (l < h) {
+    size_t m = (l + h) / 2;
+    const node *x = &f->v[procs[m]];
+    if (x->job < job || (x->job == job && x->rank < rank)) l = m + 1;
+    else h = m;
+  }
+  int32_t best = NONE;
+  int score = -1;
+  for (; l < n && f->v[procs[l]].job == job && f->v[procs[l]].rank == rank; l++) {
+    const node *x = &f->v[procs[l]];
+    int s = 2 * ((x->flags & F_MPI) != 0) + running_at(x, t);
+    if (s > score) best = procs[l], score = s;
+  }
+  return best;
+}
+
+/* Data between ranks: a message entity per peer flow, an exchange entity
+ * per communicator of a job; the receiver saw them at their first
+ * arrival, the sender's sources up to the last go into them. */
+static void derive_flows(deriver *d)
+{
+  pv_facts *f = d->f;
+  int32_t *procs = malloc((f->n + 1) * sizeof *procs);
+  if (!procs) {
+    d->status = -1;
+    return;
+  }
+  size_t n = 0;
+  for (size_t k = 0; k < f->n; k++)
+    if ((f->v[k].flags & F_FLOW) && f->v[k].part_of != NONE) f->v[f->v[k].part_of].flags |= F_MPI;
+  for (size_t k = 0; k < f->n; k++)
+    if (is_process(&f->v[k]) && (f->v[k].flags & F_RANK) && f->v[k].job != NONE) procs[n++] = (int32_t)k;
+  sorting = f;
+  qsort(procs, n, sizeof *procs, by_rank);
+  for (size_t k = 0; k < f->n && !d->status; k++) {
+    node *fl = &f->v[k];
+    if (!(fl->flags & F_FLOW) || fl->part_of == NONE || !(fl->flags & (F_FIRST_AT | F_LAST_AT))) continue;
+    int64_t first = fl->flags & F_FIRST_AT ? fl->first_at : fl->last_at;
+    int64_t last = fl->flags & F_LAST_AT ? fl->last_at : fl->first_at;
+    int32_t r = fl->part_of, job = f->v[r].job;
+    if (fl->flags & F_PEER) {
+      src m = {K_MSG, (int32_t)k, NONE};
+      emit_type(d, m, PV_NS_PROV "Entity");
+      emit_type(d, m, PV_NS_PROVIO "Message");
+      emit_src(d, node_src(r), PV_NS_PROV "used", m);
+      add_seen(d, r, first, m);
+      int32_t s = job == NONE ? NONE : rank_process(d, procs, n, job, fl->peer, last);
+      if (s == NONE) continue;
+      emit_src(d, m, PV_NS_PROV "wasGeneratedBy", node_src(s));
+      if (s != r) emit_ref(d, r, PV_NS_PROV "wasInformedBy", s);
+      add_want(d, s, last, m);
+    } else if (fl->communicator != NONE && job != NONE) {
+      src x = {K_EXCH, job, fl->communicator};
+      emit_type(d, x, PV_NS_PROV "Entity");
+      emit_type(d, x, PV_NS_PROVIO "Exchange");
+      if (fl->flags & F_DIR_OUT) {
+        emit_src(d, x, PV_NS_PROV "wasGeneratedBy", node_src(r));
+        add_want(d, r, last, x);
+      }
+      if (fl->flags & F_DIR_IN) {
+        emit_src(d, node_src(r), PV_NS_PROV "used", x);
+        add_seen(d, r, first, x);
+      }
+    }
+  }
+  free(procs);
+}
+
+/* Who wrote a pipe another read while both ran (a shell pipeline), by
+ * pipe: writers and readers of one pipe are adjacent after sorting. */
+static int by_pipe(const void *pa, const void *pb)
+{
+  const int32_t *a = pa, *b = pb; /* {pipe, proc, reads} */
+  CMP(a[0], b[0]);
+  CMP(a[2], b[2]);
+  CMP(a[1], b[1]);
+  return 0;
+}
+
+static void find_pipes(deriver *d)
+{
+  pv_facts *f = d->f;
+  int32_t(*ends)[3] = malloc((2 * f->n + 1) * sizeof *ends);
+  size_t n = 0, cap = 0;
+  if (!ends) {
+    d->status = -1;
+    return;
+  }
+  for (size_t k = 0; k < f->n; k++) {
+    node *p = &f->v[k];
+    if (!is_process(p) || !(p->flags & F_START)) continue;
+    if (p->writes_pipe != NONE) ends[n][0] = p->writes_pipe, ends[n][1] = (int32_t)k, ends[n++][2] = 0;
+    if (p->reads_pipe != NONE) ends[n][0] = p->reads_pipe, ends[n][1] = (int32_t)k, ends[n++][2] = 1;
+  }
+  qsort(ends, n, sizeof *ends, by_pipe);
+  for (size_t i = 0; i < n && !d->status;) {
+    size_t j = i, w;
+    while (j < n && ends[j][0] == ends[i][0]) j++;
+    for (w = i; w < j && ends[w][2] == 0; w++) {}
+    for (size_t a = i; a < w; a++)
+      for (size_t b = w; b < j; b++) {
+        node *wr = &f->v[ends[a][1]], *rd = &f->v[ends[b][1]];
+        if (ends[a][1] == ends[b][1]) continue;
+        int overlap = (!(rd->flags & F_END) || wr->start <= rd->end) && (!(wr->flags & F_END) || rd->start <= wr->end);
+        if (!overlap) continue;
+        edge *e = grow(d, d->pipes, &cap, d->npipes, sizeof *e);
+        if (!e) break;
+        d->pipes = e;
+        e[d->npipes++] = (edge){ends[a][1], ends[b][1]};
+      }
+    i = j;
+  }
+  free(ends);
+  if (d->npipes) qsort(d->pipes, d->npipes, sizeof *d->pipes, by_edge);
+}
+
+/* [lo, hi) of the edges into, or the seen records of, proc */
+static void edges_into(const deriver *d, int32_t proc, size_t *lo, size_t *hi)
+{
+  size_t l = 0, h = d->npipes;
+  while (l < h) {
+    size_t m = (l + h) / 2;
+    if (d->pipes[m].to < proc) l = m + 1;
+    else h = m;
+  }
+  for (*lo = l; l < d->npipes && d->pipes[l].to == proc; l++) {}
+  *hi = l;
+}
+
+static void seen_of(const deriver *d, size_t n, int32_t proc, size_t *lo, size_t *hi)
+{
+  size_t l = 0, h = n;
+  while (l < h) {
+    size_t m = (l + h) / 2;
+    if (d->sn[m].proc < proc) l = m + 1;
+    else h = m;
+  }
+  for (*lo = l; l < n && d->sn[l].proc == proc; l++) {}
+  *hi = l;
+}
+
+/* A pipe has no times: its reader saw everything its writers saw, and
+ * their writers' (a depth-first walk up the pipes from each reader). */
+static void inherit_through_pipes(deriver *d)
+{
+  if (!d->npipes) return;
+  pv_facts *f = d->f;
+  int32_t *mark = malloc((f->n + 1) * sizeof *mark), *stack = malloc((d->npipes + 1) * sizeof *stack);
+  if (!mark || !stack) {
+    free(mark);
+    free(stack);
+    d->status = -1;
+    return;
+  }
+  for (size_t k = 0; k < f->n; k++) mark[k] = NONE;
+  qsort(d->sn, d->nsn, sizeof *d->sn, by_proc_time);
+  size_t direct = d->nsn;
+  for (size_t i = 0; i < d->npipes && !d->status; i++) {
+    int32_t r = d->pipes[i].to;
+    if (i && d->pipes[i - 1].to == r) continue;
+    size_t top = 0;
+    stack[top++] = r;
+    mark[r] = r;
+    while (top && !d->status) {
+      int32_t p = stack[--top];
+      size_t lo, hi;
+      edges_into(d, p, &lo, &hi);
+      for (size_t e = lo; e < hi; e++) {
+        int32_t w = d->pipes[e].from;
+        if (mark[w] == r) continue;
+        mark[w] = r;
+        if (top < d->npipes) stack[top++] = w;
+        size_t slo, shi;
+        seen_of(d, direct, w, &slo, &shi);
+        for (size_t s = slo; s < shi && !d->status; s++) add_seen(d, r, INT64_MIN, d->sn[s].x);
+      }
+    }
+  }
+  free(mark);
+  free(stack);
+}
+
+/* Each want: its entity derives from what the process saw by its bound. */
+static void derive_wants(deriver *d)
+{
+  if (d->nsn) qsort(d->sn, d->nsn, sizeof *d->sn, by_proc_src);
+  size_t n = 0;
+  for (size_t i = 0; i < d->nsn; i++) /* per process and source, the first time */
+    if (!n || d->sn[i].proc != d->sn[n - 1].proc || !same_src(d->sn[i].x, d->sn[n - 1].x)) d->sn[n++] = d->sn[i];
+  d->nsn = n;
+  if (d->nsn) qsort(d->sn, d->nsn, sizeof *d->sn, by_proc_time);
+  if (d->nwn) qsort(d->wn, d->nwn, sizeof *d->wn, by_want);
+  for (size_t i = 0; i < d->nwn && !d->status; i++) {
+    want *w = &d->wn[i];
+    if (i && w->proc == w[-1].proc && same_src(w->to, w[-1].to)) continue;
+    size_t lo, hi;
+    seen_of(d, d->nsn, w->proc, &lo, &hi);
+    for (size_t s = lo; s < hi && d->sn[s].r1 <= w->bound && !d->status; s++)
+      if (!same_src(d->sn[s].x, w->to)) emit_src(d, w->to, PV_NS_PROV "wasDerivedFrom", d->sn[s].x);
+  }
+}
+
+/* Whether path (decoded, NUL-terminated) is prefix or below it. */
+static int under(const char *path, const char *prefix, size_t n)
+{
+  while (n > 1 && prefix[n - 1] == '/') n--;
+  return n && strncmp(path, prefix, n) == 0 && (path[n] == 0 || path[n] == '/' || prefix[n - 1] == '/');
+}
+
+static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+
+/* The decoded path of a file or object IRI (file:///p, file://host/p,
+ * <file>#<object>), or 0 if it is none. */
+static int file_path(const node *x, pv_buf *b)
+{
+  if (x->n < 8 || memcmp(x->s, "file://", 7) != 0) return 0;
+  const char *p = memchr(x->s + 7, '/', x->n - 7), *end = x->s + x->n;
+  if (!p) return 0;
+  b->len = 0;
+  if (pv_buf_reserve(b, (size_t)(end - p) + 1) != 0) return 0;
+  for (; p < end && *p != '#'; p++) {
+    int h, l;
+    if (*p == '%' && end - p > 2 && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
+      b->p[b->len++] = (char)(h * 16 + l);
+      p += 2;
+    } else {
+      b->p[b->len++] = *p;
+    }
+  }
+  b->p[b->len] = 0;
+  return 1;
+}
+
+static int ends_with(const char *s, size_t n, const char *tail)
+{
+  size_t t = strlen(tail);
+  return n >= t && memcmp(s + n - t, tail, t) == 0;
+}
+
+static int environment_path(const char *path, size_t n)
+{
+  static const char *const system[] = {"/etc", "/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin",
+                                       "/proc", "/sys", "/dev", "/run"};
+  for (size_t i = 0; i < sizeof system / sizeof system[0]; i++)
+    if (under(path, system[i], strlen(system[i]))) return 1;
+  if (ends_with(path, n, ".pth") || ends_with(path, n, ".pyc") || strstr(path, "/site-packages/") ||
+      strstr(path, "/__pycache__/"))
+    return 1;
+  const char *env = getenv("PROVIO_ENVIRONMENT");
+  for (const char *s = env; s && *s;) {
+    const char *e = strchr(s, ':');
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (len && s[0] == '/' && under(path, s, len)) return 1;
+    s = e ? e + 1 : NULL;
+  }
+  return 0;
+}
+
+/* provio:environment: files the program's environment reads, not its
+ * data (docs/model.md, "Environment"). */
+static void derive_environment(deriver *d)
+{
+  pv_facts *f = d->f;
+  static const pv_term yes = {PV_T_TYPED, "true", 4, PV_NS_XSD "boolean", sizeof PV_NS_XSD "boolean" - 1};
+  /* per file: 1 named, 2 an executable, 4 a library-internal access, 8 another access */
+  unsigned char *use = calloc(f->n + 1, 1);
+  if (!use) {
+    d->status = -1;
+    return;
+  }
+  for (size_t k = 0; k < f->n; k++) {
+    node *x = &f->v[k];
+    if (x->spec_of != NONE) use[x->spec_of] |= 1;
+    if (x->executable != NONE) use[x->executable] |= 2;
+    if ((x->flags & F_ACCESS) && x->file != NONE) use[x->file] |= x->flags & F_LIB_INTERNAL ? 4 : 8;
+  }
+  for (size_t k = 0; k < f->n && !d->status; k++) {
+    if (!use[k] || !file_path(&f->v[k], &d->buf[2])) continue;
+    if ((use[k] & 2) || (use[k] & 12) == 4 || environment_path(d->buf[2].p, d->buf[2].len)) {
+      emit_type(d, node_src((int32_t)k), PV_NS_PROV "Entity"); /* an executable has no other class */
+      emit_t(d, node_src((int32_t)k), PV_NS_PROVIO "environment", &yes);
+    }
+  }
+  free(use);
 }
 
 static void derive_processes(deriver *d)
@@ -561,16 +1364,7 @@ static void derive_processes(deriver *d)
       emit_ref(d, procs[i], PV_NS_PROV "wasInformedBy", parent);
   }
   /* a shell pipeline: the writer of a pipe informs its reader */
-  for (size_t i = 0; i < n; i++) {
-    node *r = &f->v[procs[i]];
-    if (r->reads_pipe == NONE) continue;
-    for (size_t j = 0; j < n; j++) {
-      node *w = &f->v[procs[j]];
-      if (j == i || w->writes_pipe != r->reads_pipe) continue;
-      int overlap = (!(r->flags & F_END) || w->start <= r->end) && (!(w->flags & F_END) || r->start <= w->end);
-      if (overlap) emit_ref(d, procs[i], PV_NS_PROV "wasInformedBy", procs[j]);
-    }
-  }
+  for (size_t i = 0; i < d->npipes; i++) emit_ref(d, d->pipes[i].to, PV_NS_PROV "wasInformedBy", d->pipes[i].from);
   free(procs);
   free(linked);
 }
@@ -590,48 +1384,45 @@ static void derive_threads(deriver *d)
     node *t = &f->v[k];
     if (!(t->flags & (F_COMPLETE | F_INCOMPLETE))) continue;
     int complete = (t->flags & F_COMPLETE) != 0;
-    emit(d, (int32_t)k, PV_NS_PROVIO "recordsComplete", complete ? &yes : &no);
+    emit_t(d, node_src((int32_t)k), PV_NS_PROVIO "recordsComplete", complete ? &yes : &no);
     if (!complete && t->thread_of != NONE) cut_short[t->thread_of] = 1;
   }
   for (size_t k = 0; k < f->n; k++)
-    if (cut_short[k] && !(f->v[k].flags & F_ENDED)) emit(d, (int32_t)k, PV_NS_PROVIO "endedBy", &unknown);
+    if (cut_short[k] && !(f->v[k].flags & F_ENDED)) emit_t(d, node_src((int32_t)k), PV_NS_PROVIO "endedBy", &unknown);
   free(cut_short);
 }
 
 int pv_facts_derive(pv_facts *f, pv_emit_fn fn, void *ctx)
 {
-  deriver d = {f, fn, ctx, 0};
-  versions vs = {0};
-  vs.v = malloc((f->n + 1) * sizeof *vs.v);
-  vs.first = malloc((f->n + 1) * sizeof *vs.first);
-  use *uses = NULL;
-  size_t nuses = 0;
-  if (!vs.v || !vs.first) {
-    d.status = -1;
-    goto done;
-  }
-  for (size_t k = 0; k < f->n; k++) {
-    vs.first[k] = SIZE_MAX;
-    if (f->v[k].spec_of != NONE && (f->v[k].flags & F_GEN)) vs.v[vs.n++] = (int32_t)k;
-  }
-  sorting = f;
-  qsort(vs.v, vs.n, sizeof *vs.v, by_file_time);
-  for (size_t i = vs.n; i-- > 0;) vs.first[f->v[vs.v[i]].spec_of] = i;
-
-  derive_versions(&d, &vs, &uses, &nuses);
-  derive_derivations(&d, &vs, uses, nuses);
-  derive_processes(&d);
-  derive_threads(&d);
-done:
-  free(uses);
-  free(vs.v);
-  free(vs.first);
+  deriver d = {.f = f, .emit = fn, .ctx = ctx};
+  if (collect_versions(&d) == 0) make_units(&d);
+  if (!d.status) emit_generations(&d);
+  if (!d.status) make_chains(&d);
+  if (!d.status) collect_cuts(&d);
+  if (!d.status) derive_reads(&d);
+  if (!d.status) derive_flows(&d);
+  if (!d.status) find_pipes(&d);
+  if (!d.status) inherit_through_pipes(&d);
+  if (!d.status) derive_versions(&d);
+  if (!d.status) derive_wants(&d);
+  if (!d.status) derive_environment(&d);
+  if (!d.status) derive_processes(&d);
+  if (!d.status) derive_threads(&d);
+  free(d.vs);
+  free(d.us);
+  free(d.unit_of);
+  free(d.es);
+  free(d.cuts);
+  free(d.sn);
+  free(d.wn);
+  free(d.pipes);
+  for (int i = 0; i < 3; i++) pv_buf_free(&d.buf[i]);
   return d.status;
 }
 
 /* ---- persistence: the nodes in order, so references stay valid ---- */
 
-#define FACTS_MAGIC 0x31544346u /* "FCT1" */
+#define FACTS_MAGIC 0x32544346u /* "FCT2": the node layout of issue 9 */
 
 int pv_facts_write(pv_facts *f, FILE *out)
 {
@@ -669,7 +1460,8 @@ int pv_facts_read(pv_facts *f, FILE *in)
   for (size_t k = 0; k < f->n; k++) {
     node *x = &f->v[k];
     int32_t *refs[] = {&x->host, &x->forked_from, &x->part_of, &x->file, &x->version, &x->spec_of,
-                       &x->gen_by, &x->renamed_from, &x->thread_of, &x->reads_pipe, &x->writes_pipe};
+                       &x->gen_by, &x->renamed_from, &x->thread_of, &x->reads_pipe, &x->writes_pipe,
+                       &x->file_id, &x->target, &x->job, &x->executable, &x->communicator};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (*refs[i] < NONE || *refs[i] >= (int32_t)f->n) return -1;
   }
