@@ -1,7 +1,8 @@
-/* Derivations (docs/model.md, "Derived by prov-merge"): exactly the
- * triples the rules give on a small workflow, no more; the same after the
- * fact table is saved and read back; and a version merged later that comes
- * between a write and a read moves what the read used. */
+/* Derivations (docs/model.md, "Version model"): exactly the triples the
+ * rules give on a small workflow, no more; the same after the fact table is
+ * saved and read back; a version merged later that comes between a write
+ * and a read moves what the read used; and one case per rule of the causal
+ * version model (issue 9). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +16,14 @@
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 typedef struct out {
-  char line[64][600];
+  char line[256][600];
   int n;
 } out;
 
 static int collect(void *ctx, const pv_term t[3])
 {
   out *o = ctx;
-  ck_assert_int_lt(o->n, 64);
+  ck_assert_int_lt(o->n, 256);
   snprintf(o->line[o->n], sizeof o->line[0], "%.*s %.*s %.*s", (int)t[0].n, t[0].s, (int)t[1].n, t[1].s,
            (int)t[2].n, t[2].s);
   for (int i = 0; i < o->n; i++)
@@ -92,6 +93,7 @@ static void session(pv_facts *f, const char *a, const char *p, const char *file,
 #define C J "40.3"
 #define P1 J "60.1"
 #define P2 J "61.1"
+#define P3 J "62.1"
 #define K J "70.1"
 #define Y J "50.9"
 #define F "file:///f"
@@ -243,6 +245,313 @@ START_TEST(hdf5_objects_derive_like_files)
 }
 END_TEST
 
+/* ---- the causal version model (issue 9), one case per rule ---- */
+
+#define NO (-1)
+
+/* A session <a> of process p on file: open..close, reads in [r1, r2],
+ * first write w1 and last change gen of its version v (NO: absent). */
+typedef struct sess {
+  const char *a, *p, *file, *fid;
+  int start, end, r1, r2, w1;
+  const char *v;
+  int gen, fresh;
+} sess;
+
+static void add_session(pv_facts *f, sess x)
+{
+  fact(f, x.a, RDF_TYPE, PIO "FileAccess", PV_T_IRI);
+  fact(f, x.a, PIO "partOf", x.p, PV_T_IRI);
+  fact(f, x.a, PIO "file", x.file, PV_T_IRI);
+  fact(f, x.a, PROV "startedAtTime", at(x.start), PV_T_TYPED);
+  if (x.end != NO) fact(f, x.a, PROV "endedAtTime", at(x.end), PV_T_TYPED);
+  if (x.fid) fact(f, x.a, PIO "fileId", x.fid, PV_T_PLAIN);
+  if (x.r1 != NO) {
+    fact(f, x.a, PIO "reads", "1", PV_T_TYPED);
+    fact(f, x.a, PIO "firstReadAt", at(x.r1), PV_T_TYPED);
+    fact(f, x.a, PIO "lastReadAt", at(x.r2), PV_T_TYPED);
+  }
+  if (x.v) {
+    fact(f, x.a, PIO "version", x.v, PV_T_IRI);
+    if (x.w1 != NO) fact(f, x.a, PIO "firstWriteAt", at(x.w1), PV_T_TYPED);
+    fact(f, x.v, PROV "specializationOf", x.file, PV_T_IRI);
+    fact(f, x.v, PROV "wasGeneratedBy", x.p, PV_T_IRI);
+    fact(f, x.v, PROV "generatedAtTime", at(x.gen), PV_T_TYPED);
+    if (x.fresh) fact(f, x.v, PIO "newContent", "true", PV_T_TYPED);
+  }
+}
+
+static out *derive_all(pv_facts *f)
+{
+  static out o;
+  memset(&o, 0, sizeof o);
+  ck_assert_int_eq(pv_facts_derive(f, collect, &o), 0);
+  return &o;
+}
+
+START_TEST(late_read_is_no_source)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 2, "exit");
+  process(f, R, 20, 1, 3, 12, "exit");
+  add_session(f, (sess){W "/a/1", W, F, NULL, 0, 2, NO, NO, 1, W "/v/1", 1, 1});
+  /* R opens g and f at 3, reads g at 4, writes h from 5 to 7, reads f only at 9 */
+  add_session(f, (sess){R "/a/1", R, G, NULL, 3, 10, 4, 4, NO, NULL, 0, 0});
+  add_session(f, (sess){R "/a/2", R, F, NULL, 3, 10, 9, 9, NO, NULL, 0, 0});
+  add_session(f, (sess){R "/a/3", R, H, NULL, 5, 7, NO, NO, 5, R "/v/3", 7, 1});
+  out *o = derive_all(f);
+  ck_assert(has(o, R, PROV "used", W "/v/1"));
+  ck_assert(!has(o, R "/v/3", PROV "wasDerivedFrom", W "/v/1"));
+  ck_assert(has(o, R "/v/3", PROV "wasDerivedFrom", G)); /* an outside input, read in time */
+  pv_facts_free(f);
+}
+END_TEST
+
+START_TEST(truncation_starts_a_new_history)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 9, "exit");
+  add_session(f, (sess){W "/a/1", W, F, "1:5", 0, 1, NO, NO, 0, W "/v/1", 1, 1});
+  add_session(f, (sess){W "/a/2", W, F, "1:5", 2, 3, NO, NO, 2, W "/v/2", 3, 1}); /* O_TRUNC */
+  add_session(f, (sess){W "/a/3", W, F, "1:5", 4, 5, NO, NO, 4, W "/v/3", 5, 0}); /* append */
+  out *o = derive_all(f);
+  ck_assert(!has(o, W "/v/2", PROV "wasRevisionOf", W "/v/1"));
+  ck_assert(has(o, W "/v/3", PROV "wasRevisionOf", W "/v/2"));
+  pv_facts_free(f);
+}
+END_TEST
+
+static void rename_op(pv_facts *f, const char *op, const char *p, const char *from, const char *to, int t)
+{
+  fact(f, op, PIO "operation", "rename", PV_T_PLAIN);
+  fact(f, op, PIO "partOf", p, PV_T_IRI);
+  fact(f, op, PIO "file", from, PV_T_IRI);
+  fact(f, op, PIO "target", to, PV_T_IRI);
+  fact(f, op, PROV "startedAtTime", at(t), PV_T_TYPED);
+}
+
+START_TEST(rename_over_starts_a_new_history)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 9, "exit");
+  process(f, R, 20, 1, 6, 9, "exit");
+  add_session(f, (sess){W "/a/1", W, H, "1:6", 0, 1, NO, NO, 0, W "/v/1", 1, 0}); /* the old h */
+  add_session(f, (sess){W "/a/2", W, G, "1:7", 2, 3, NO, NO, 2, W "/v/2", 3, 0}); /* g, to be h */
+  rename_op(f, W "/op/3", W, G, H, 4);
+  fact(f, W "/v/3", PROV "specializationOf", H, PV_T_IRI);
+  fact(f, W "/v/3", PROV "wasGeneratedBy", W, PV_T_IRI);
+  fact(f, W "/v/3", PROV "generatedAtTime", at(4), PV_T_TYPED);
+  fact(f, W "/v/3", PIO "renamedFrom", G, PV_T_IRI);
+  add_session(f, (sess){R "/a/1", R, H, "1:7", 6, 7, 6, 6, NO, NULL, 0, 0});
+  out *o = derive_all(f);
+  ck_assert(has(o, W "/v/3", PROV "wasDerivedFrom", W "/v/2"));
+  ck_assert(!has(o, W "/v/3", PROV "wasRevisionOf", W "/v/1"));
+  ck_assert(has(o, R, PROV "used", W "/v/3"));
+  ck_assert(!has(o, R, PROV "used", W "/v/1"));
+  pv_facts_free(f);
+}
+END_TEST
+
+START_TEST(unlink_and_create_start_a_new_history)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 9, "exit");
+  process(f, R, 20, 1, 6, 9, "exit");
+  add_session(f, (sess){W "/a/1", W, F, NULL, 0, 1, NO, NO, 0, W "/v/1", 1, 0});
+  fact(f, W "/op/2", PIO "operation", "unlink", PV_T_PLAIN);
+  fact(f, W "/op/2", PIO "file", F, PV_T_IRI);
+  fact(f, W "/op/2", PROV "startedAtTime", at(2), PV_T_TYPED);
+  add_session(f, (sess){W "/a/3", W, F, NULL, 3, 4, NO, NO, 3, W "/v/3", 4, 0}); /* an old record: no newContent */
+  add_session(f, (sess){R "/a/1", R, F, NULL, 6, 7, 6, 6, NO, NULL, 0, 0});
+  out *o = derive_all(f);
+  ck_assert(!has(o, W "/v/3", PROV "wasRevisionOf", W "/v/1"));
+  ck_assert(has(o, R, PROV "used", W "/v/3"));
+  pv_facts_free(f);
+}
+END_TEST
+
+/* The capture makes no version for a session that changed nothing; the
+ * reader after it sees the version before.  (A store case: it held on
+ * the old derivations too.) */
+START_TEST(session_without_change_leaves_the_older_version)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 9, "exit");
+  process(f, R, 20, 1, 0, 9, "exit");
+  add_session(f, (sess){W "/a/1", W, F, "1:5", 0, 1, NO, NO, 0, W "/v/1", 1, 1});
+  add_session(f, (sess){W "/a/2", W, F, "1:5", 2, 3, NO, NO, NO, NULL, 0, 0}); /* O_RDWR|O_CREAT, no write */
+  add_session(f, (sess){R "/a/1", R, F, "1:5", 4, 5, 4, 4, NO, NULL, 0, 0});
+  out *o = derive_all(f);
+  ck_assert(has(o, R, PROV "used", W "/v/1"));
+  pv_facts_free(f);
+}
+END_TEST
+
+START_TEST(a_link_reaches_the_file_by_its_id)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 9, "exit");
+  process(f, R, 20, 1, 0, 9, "exit");
+  add_session(f, (sess){W "/a/1", W, F, "1:5", 0, 1, NO, NO, 0, W "/v/1", 1, 1});
+  add_session(f, (sess){R "/a/1", R, "file:///link-to-f", "1:5", 4, 5, 4, 4, NO, NULL, 0, 0});
+  add_session(f, (sess){R "/a/2", R, G, NULL, 6, 7, NO, NO, 6, R "/v/2", 7, 1});
+  out *o = derive_all(f);
+  ck_assert(has(o, R, PROV "used", W "/v/1"));
+  ck_assert(has(o, R "/v/2", PROV "wasDerivedFrom", W "/v/1"));
+  pv_facts_free(f);
+}
+END_TEST
+
+START_TEST(a_reader_sees_the_version_being_written)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 9, "exit");
+  process(f, R, 20, 1, 0, 9, "exit");
+  add_session(f, (sess){W "/a/1", W, F, "1:5", 0, 9, NO, NO, 1, W "/v/1", 8, 1}); /* writes 1..8 */
+  add_session(f, (sess){R "/a/1", R, F, "1:5", 3, 5, 4, 5, NO, NULL, 0, 0});
+  out *o = derive_all(f);
+  ck_assert(has(o, R, PROV "used", W "/v/1"));
+  ck_assert(has(o, R "/a/1/usage", PROV "entity", W "/v/1"));
+  pv_facts_free(f);
+}
+END_TEST
+
+static void in_job(pv_facts *f, const char *p, const char *rank)
+{
+  fact(f, p, PIO "partOfJob", "urn:provio:job:j", PV_T_IRI);
+  if (rank) fact(f, p, PIO "rank", rank, PV_T_TYPED);
+}
+
+START_TEST(overlapping_writes_of_a_job_are_one_version)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, P1, 60, 1, 0, 9, "exit");
+  process(f, P2, 61, 1, 0, 9, "exit");
+  process(f, R, 20, 1, 0, 9, "exit");
+  in_job(f, P1, "0");
+  in_job(f, P2, "1");
+  add_session(f, (sess){P1 "/a/1", P1, G, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
+  add_session(f, (sess){P2 "/a/1", P2, H, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
+  add_session(f, (sess){P1 "/a/2", P1, F, "1:5", 2, 5, NO, NO, 2, P1 "/v/2", 4, 1});
+  add_session(f, (sess){P2 "/a/2", P2, F, "1:5", 2, 5, NO, NO, 3, P2 "/v/2", 5, 0});
+  add_session(f, (sess){R "/a/1", R, F, "1:5", 6, 7, 6, 6, NO, NULL, 0, 0});
+  out *o = derive_all(f);
+  const char *j = P1 "/v/2/joint"; /* P1's IRI sorts first */
+  ck_assert(has(o, j, PIO "member", P1 "/v/2"));
+  ck_assert(has(o, j, PIO "member", P2 "/v/2"));
+  ck_assert(has(o, j, PROV "specializationOf", F));
+  ck_assert(has(o, j, PROV "qualifiedGeneration", P1 "/v/2/joint/1/generation"));
+  ck_assert(has(o, P1 "/v/2/joint/2/generation", PROV "activity", P2));
+  ck_assert(has(o, j, PROV "wasDerivedFrom", G));
+  ck_assert(has(o, j, PROV "wasDerivedFrom", H));
+  ck_assert(has(o, R, PROV "used", j));
+  ck_assert(!has(o, R, PROV "used", P1 "/v/2"));
+  ck_assert(!has(o, P2 "/v/2", PROV "wasRevisionOf", P1 "/v/2"));
+  pv_facts_free(f);
+}
+END_TEST
+
+static void flow(pv_facts *f, const char *fl, const char *p, const char *pred, const char *v, const char *dir, int t1,
+                 int t2)
+{
+  fact(f, fl, RDF_TYPE, PIO "DataFlow", PV_T_IRI);
+  fact(f, fl, PIO "partOf", p, PV_T_IRI);
+  fact(f, fl, pred, v, pred[strlen(pred) - 1] == 'k' ? PV_T_TYPED : PV_T_PLAIN);
+  if (dir) fact(f, fl, PIO "direction", dir, PV_T_PLAIN);
+  fact(f, fl, PIO "firstAt", at(t1), PV_T_TYPED);
+  fact(f, fl, PIO "lastAt", at(t2), PV_T_TYPED);
+}
+
+START_TEST(a_broadcast_carries_the_root_s_input)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, P1, 60, 1, 0, 9, "exit");
+  process(f, P2, 61, 1, 0, 9, "exit");
+  in_job(f, P1, "0");
+  in_job(f, P2, "1");
+  add_session(f, (sess){P1 "/a/1", P1, G, NULL, 0, 1, 1, 1, NO, NULL, 0, 0}); /* params */
+  add_session(f, (sess){P1 "/a/2", P1, "file:///late", NULL, 0, 8, 7, 7, NO, NULL, 0, 0});
+  flow(f, P2 "/f/1", P2, PIO "peerRank", "0", NULL, 2, 2);
+  add_session(f, (sess){P2 "/a/1", P2, H, NULL, 3, 4, NO, NO, 3, P2 "/v/1", 4, 1});
+  out *o = derive_all(f);
+  ck_assert(has(o, P2 "/f/1/data", RDF_TYPE, PIO "Message"));
+  ck_assert(has(o, P2 "/f/1/data", PROV "wasGeneratedBy", P1));
+  ck_assert(has(o, P2, PROV "used", P2 "/f/1/data"));
+  ck_assert(has(o, P2 "/f/1/data", PROV "wasDerivedFrom", G));
+  ck_assert(!has(o, P2 "/f/1/data", PROV "wasDerivedFrom", "file:///late"));
+  ck_assert(has(o, P2 "/v/1", PROV "wasDerivedFrom", P2 "/f/1/data"));
+  pv_facts_free(f);
+}
+END_TEST
+
+START_TEST(a_reduce_reaches_only_the_root)
+{
+  pv_facts *f = pv_facts_new();
+
+  process(f, P1, 60, 1, 0, 9, "exit");
+  process(f, P2, 61, 1, 0, 9, "exit");
+  process(f, P3, 62, 1, 0, 9, "exit");
+  in_job(f, P1, "0");
+  in_job(f, P2, "1");
+  in_job(f, P3, "2");
+  add_session(f, (sess){P2 "/a/1", P2, G, NULL, 0, 1, 1, 1, NO, NULL, 0, 0});
+  add_session(f, (sess){P3 "/a/1", P3, H, NULL, 0, 1, 1, 1, NO, NULL, 0, 0});
+  flow(f, P1 "/f/1", P1, PIO "communicator", "world", "in", 2, 2);
+  flow(f, P2 "/f/1", P2, PIO "communicator", "world", "out", 2, 2);
+  flow(f, P3 "/f/1", P3, PIO "communicator", "world", "out", 2, 2);
+  add_session(f, (sess){P1 "/a/2", P1, F, NULL, 3, 4, NO, NO, 3, P1 "/v/2", 4, 1});
+  add_session(f, (sess){P3 "/a/2", P3, "file:///out3", NULL, 3, 4, NO, NO, 3, P3 "/v/2", 4, 1});
+  out *o = derive_all(f);
+  const char *x = "urn:provio:job:j/exchange/world";
+  ck_assert(has(o, x, RDF_TYPE, PIO "Exchange"));
+  ck_assert(has(o, x, PROV "wasDerivedFrom", G));
+  ck_assert(has(o, x, PROV "wasDerivedFrom", H));
+  ck_assert(has(o, P1 "/v/2", PROV "wasDerivedFrom", x));
+  ck_assert(!has(o, P3 "/v/2", PROV "wasDerivedFrom", x));
+  ck_assert(!has(o, P3 "/v/2", PROV "wasDerivedFrom", G));
+  pv_facts_free(f);
+}
+END_TEST
+
+START_TEST(a_pipe_carries_what_its_writer_read)
+{
+  pv_facts *f = workflow(); /* P1 writes pipe [7], P2 reads it */
+  add_session(f, (sess){P1 "/a/1", P1, F, NULL, 2, 3, 2, 3, NO, NULL, 0, 0});
+  add_session(f, (sess){P2 "/a/1", P2, "file:///sorted", NULL, 1, 8, NO, NO, 7, P2 "/v/1", 8, 1});
+  out o = {0};
+  ck_assert_int_eq(pv_facts_derive(f, collect, &o), 0);
+  ck_assert(has(&o, P1, PROV "used", W "/thread/10/version/2"));
+  ck_assert(has(&o, P2 "/v/1", PROV "wasDerivedFrom", W "/thread/10/version/2"));
+  pv_facts_free(f);
+}
+END_TEST
+
+START_TEST(environment_files_are_classified)
+{
+  setenv("PROVIO_ENVIRONMENT", "/opt/site:/nowhere", 1);
+  pv_facts *f = pv_facts_new();
+  process(f, W, 10, 1, 0, 9, "exit");
+  fact(f, W, PIO "executable", "file:///home/u/sim", PV_T_IRI);
+  const char *files[] = {"file:///etc/openmpi/x.conf", "file:///opt/site/lib.so", "file:///home/u/p.pth",
+                         "file:///home/u/data.txt", "file:///home/u/shm-lock"};
+  for (int i = 0; i < 5; i++) {
+    char a[100];
+    snprintf(a, sizeof a, W "/a/%d", i);
+    add_session(f, (sess){a, W, files[i], NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
+    if (i == 4) fact(f, a, PIO "libraryInternal", "true", PV_T_TYPED);
+  }
+  out *o = derive_all(f);
+  ck_assert(has(o, "file:///home/u/sim", PIO "environment", "true"));
+  ck_assert(has(o, files[0], PIO "environment", "true"));
+  ck_assert(has(o, files[1], PIO "environment", "true"));
+  ck_assert(has(o, files[2], PIO "environment", "true"));
+  ck_assert(!has(o, files[3], PIO "environment", "true"));
+  ck_assert(has(o, files[4], PIO "environment", "true"));
+  unsetenv("PROVIO_ENVIRONMENT");
+  pv_facts_free(f);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
   Suite *s = suite_create("merge_derive");
@@ -251,6 +560,18 @@ Suite *make_suite(void)
   tcase_add_test(c, saved_table_derives_the_same);
   tcase_add_test(c, later_merge_moves_the_used_version);
   tcase_add_test(c, hdf5_objects_derive_like_files);
+  tcase_add_test(c, late_read_is_no_source);
+  tcase_add_test(c, truncation_starts_a_new_history);
+  tcase_add_test(c, rename_over_starts_a_new_history);
+  tcase_add_test(c, unlink_and_create_start_a_new_history);
+  tcase_add_test(c, session_without_change_leaves_the_older_version);
+  tcase_add_test(c, a_link_reaches_the_file_by_its_id);
+  tcase_add_test(c, a_reader_sees_the_version_being_written);
+  tcase_add_test(c, overlapping_writes_of_a_job_are_one_version);
+  tcase_add_test(c, a_broadcast_carries_the_root_s_input);
+  tcase_add_test(c, a_reduce_reaches_only_the_root);
+  tcase_add_test(c, a_pipe_carries_what_its_writer_read);
+  tcase_add_test(c, environment_files_are_classified);
   suite_add_tcase(s, c);
   return s;
 }
