@@ -669,6 +669,20 @@ static int by_edge(const void *pa, const void *pb)
   return 0;
 }
 
+typedef struct contrib {
+  int32_t proc;
+  int64_t last;
+} contrib;
+
+/* a joint version's contributors: by IRI, the latest change first */
+static int by_contributor(const void *pa, const void *pb)
+{
+  const contrib *a = pa, *b = pb;
+  if (a->proc != b->proc) return cmp_str(&sorting->v[a->proc], &sorting->v[b->proc]);
+  CMP(b->last, a->last);
+  return 0;
+}
+
 /* processes: by host, pid, start */
 static int by_image(const void *pa, const void *pb)
 {
@@ -796,34 +810,24 @@ static void emit_generations(deriver *d)
       emit_src(d, J, PV_NS_PROV "specializationOf", node_src(f->v[u->m].spec_of));
       pv_term t = time_term(u->last, at);
       emit_t(d, J, PV_NS_PROV "generatedAtTime", &t);
-      /* one generation per contributing process, numbered in process
-       * order; at its last change */
-      int32_t *procs = malloc((j - i) * sizeof *procs);
-      int64_t *last = malloc((j - i) * sizeof *last);
-      size_t np = 0;
-      if (!procs || !last) d->status = -1;
+      /* one generation per contributing process, numbered in the order
+       * of their IRIs (not of the table), at its last change */
+      contrib *c = malloc((j - i) * sizeof *c);
+      size_t nc = 0;
+      if (!c) d->status = -1;
       for (size_t k = i; k < j && !d->status; k++) {
         emit_src(d, J, PV_NS_PROVIO "member", node_src(d->vs[k].v));
-        if (d->vs[k].proc == NONE) continue;
-        size_t p = 0;
-        while (p < np && procs[p] != d->vs[k].proc) p++;
-        if (p == np) procs[np] = d->vs[k].proc, last[np++] = d->vs[k].last;
-        else if (d->vs[k].last > last[p]) last[p] = d->vs[k].last;
+        if (d->vs[k].proc != NONE) c[nc++] = (contrib){d->vs[k].proc, d->vs[k].last};
       }
-      /* order by IRI: the numbering must not depend on the table */
-      for (size_t a = 1; a < np; a++)
-        for (size_t b = a; b > 0 && cmp_str(&f->v[procs[b - 1]], &f->v[procs[b]]) > 0; b--) {
-          int32_t tp = procs[b]; procs[b] = procs[b - 1]; procs[b - 1] = tp;
-          int64_t tl = last[b]; last[b] = last[b - 1]; last[b - 1] = tl;
-        }
-      for (size_t p = 0; p < np && !d->status; p++) {
+      if (nc) qsort(c, nc, sizeof *c, by_contributor);
+      for (size_t k = 0, no = 0; k < nc && !d->status; k++) {
+        if (k && c[k].proc == c[k - 1].proc) continue; /* the first has the last change */
         char suffix[40];
-        snprintf(suffix, sizeof suffix, "/%zu/generation", p + 1);
-        emit_src(d, J, PV_NS_PROV "wasGeneratedBy", node_src(procs[p]));
-        emit_qualified(d, &generation, J, J, suffix, node_src(procs[p]), last[p]);
+        snprintf(suffix, sizeof suffix, "/%zu/generation", ++no);
+        emit_src(d, J, PV_NS_PROV "wasGeneratedBy", node_src(c[k].proc));
+        emit_qualified(d, &generation, J, J, suffix, node_src(c[k].proc), c[k].last);
       }
-      free(procs);
-      free(last);
+      free(c);
     }
     i = j;
   }
