@@ -1,10 +1,11 @@
-/* derive.h - what prov-merge adds to the records (docs/model.md, "Derived
- * by prov-merge").
+/* derive.h - what prov-merge adds to the records (docs/model.md, "Version
+ * model"): versions, what each read saw, what each version derives from,
+ * joint versions, MPI messages and exchanges, environment files.
  *
  * The capture cannot know what other processes did.  The facts that the
  * derivations need (processes, file sessions, file versions, threads) are
- * kept in a small table, one entry per process, session, version, file and
- * thread, never per triple; the table travels with the store, so merging
+ * kept in a small table, one entry per process, session, version, file,
+ * operation, data flow and thread, never per triple; the table travels with the store, so merging
  * job B later derives across jobs exactly as merging A and B together. */
 #ifndef PROVIO_STORE_DERIVE_H
 #define PROVIO_STORE_DERIVE_H
