@@ -3,10 +3,10 @@
  * joint versions, MPI messages and exchanges, environment files.
  *
  * The capture cannot know what other processes did.  The facts that the
- * derivations need (processes, file sessions, file versions, threads) are
- * kept in a small table, one entry per process, session, version, file,
- * operation, data flow and thread, never per triple; the table travels with the store, so merging
- * job B later derives across jobs exactly as merging A and B together. */
+ * derivations need are kept in a small table, one entry per process,
+ * session, version, file, operation, data flow and thread, never per
+ * triple; the table travels with the store, so merging job B later
+ * derives across jobs exactly as merging A and B together. */
 #ifndef PROVIO_STORE_DERIVE_H
 #define PROVIO_STORE_DERIVE_H
 
