@@ -312,7 +312,7 @@ def case_fifo(work):
     os.mkfifo(c.path("fifo"))
     ops = prog("fileops")
     c.sh(f"{ops} W open i a r read i open o fifo w write o close o & "
-         f"{ops} R open i fifo r read i open o out w write o close o; wait $!")
+         f"{ops} R open i fifo r read i open o out w write o close o; r=$?; wait $! && exit $r")
     c.verify({"out": ({"fifo", "a"}, "fileops R")})
 
 
