@@ -592,11 +592,12 @@ static void session_counts(const pv_session *s, uint64_t *c)
 
 static pv_record_at *record_of(pv_session *s) { return s->agg ? &s->agg->rec : &s->own; }
 
-/* Brings s's record up to date with the session's counts c and times own.  A thread
- * other than the one that wrote the record (it closes a descriptor another
- * thread opened) cannot touch that thread's file: it writes the record
- * anew in its own, under the same IRIs, with the final numbers.  Numbers
- * only grow, so readers take the largest value of each. */
+/* Brings s's record up to date with the session's counts c and times own.
+ * A thread other than the one that wrote the record (it closes a
+ * descriptor another thread opened) cannot touch that thread's file: it
+ * writes the record anew in its own, under the same IRIs, with the final
+ * numbers.  Numbers and last times only grow, so readers take the largest
+ * value of each (of a first time, the earliest). */
 static void update_record(pv_thread *t, pv_session *s, const uint64_t *c, const stamps *own, int64_t now)
 {
   aggregate *a = s->agg;
