@@ -45,13 +45,14 @@ def case_order(work):
 def case_file_id(work):
     """A path, a symbolic link to it and a hard link to it name one file:
     each access carries the same provio:fileId, the file's device and inode
-    (read, stdio and a dup'ed descriptor alike); another file's differs."""
+    (read, stdio, a dup'ed and an inherited descriptor alike); another
+    file's differs."""
     paths = {n: os.path.join(work, n) for n in ("data.txt", "sym.txt", "hard.txt", "other.txt")}
     open(paths["data.txt"], "w").write("data\n")
     open(paths["other.txt"], "w").write("other\n")
     # the links are made in the run: the harness copies the directory between runs
     _, g = same_behaviour(f"ln -s data.txt sym.txt && ln data.txt hard.txt && "
-                          f"{prog('sessions_ids')} data.txt sym.txt hard.txt && cat other.txt", work)
+                          f"{prog('sessions_ids')} data.txt sym.txt hard.txt && cat other.txt > copy.txt", work)
 
     def ids(name):
         return [g.one(a, PV + "fileId") for a in g.accesses_of(file_iri(paths[name]))
@@ -61,6 +62,13 @@ def case_file_id(work):
     got = ids("data.txt") + ids("sym.txt") + ids("hard.txt")
     check(got == [want] * 4, f"fileIds {got}, want 4 x {want}")
     check(ids("other.txt") == [f"{other.st_dev}:{other.st_ino}"], f"other.txt: {ids('other.txt')}")
+    copy = os.stat(os.path.join(work, "copy.txt"))
+    inherited = [a for a in g.accesses_of(file_iri(os.path.join(work, "copy.txt")))
+                 if g.objects(a, PV + "api") == ["inherited"]]
+    check(len(inherited) == 1 and g.objects(inherited[0], PV + "fileId") == [f"{copy.st_dev}:{copy.st_ino}"],
+          f"copy.txt inherited by cat: {inherited}")
+    # the shell emptied it before cat saw it: cat's content is new
+    check(g.objects(version(g, inherited[0]), PV + "newContent") == ["true"], "copy.txt: not new content")
 
 
 def case_new_content(work):
