@@ -730,9 +730,9 @@ static void emit_object_session(pv_thread *t, H5I_type_t type, pv_h5session *s, 
     p = TIME(p, a, PV_TERM("lastReadAt"), last[0]);
   }
   if (s->n[PV_H5_WRITES] || s->created || s->modified) {
-    p = put_version(t, p, o, last[1] ? last[1] : end, &v, ver);
+    p = put_version(t, p, o, last[1], &v, ver);
     p = IRI(p, a, PV_TERM("version"), v);
-    p = TIME(p, a, PV_TERM("firstWriteAt"), first[1] ? first[1] : end);
+    p = TIME(p, a, PV_TERM("firstWriteAt"), first[1]);
     if (s->created) p = TRUE(p, v, PV_TERM("newContent"));
   }
   pv_record_end(t, p);
