@@ -41,6 +41,10 @@ int64_t pv_ticks_to_ns(uint64_t ticks)
 
 static void begin_record(pv_session *s);
 
+/* Directories are tracked to resolve the *at calls made relative to them;
+ * opening one moves no data. */
+static int worth_a_record(const pv_session *s) { return !s->excluded && !(s->flags & O_DIRECTORY); }
+
 pv_session *pv_fd_slot(int fd)
 {
   if ((unsigned)fd >= PV_FD_MAX) return NULL;
@@ -112,17 +116,30 @@ static int library_internal(const char *canon, size_t len)
   return 0;
 }
 
-pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags, int api,
-                               uintptr_t callsite)
+/* Which file the session is on (device and inode: the same for every
+ * path that reaches it), and whether it starts empty: one stat, from fd,
+ * or by path when there is no descriptor (fd < 0). */
+static void identify(pv_session *s, int fd)
 {
-  pv_session *s = pv_fd_slot(fd);
-  if (!s) return NULL;
-  if (__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) pv_track_close(fd); /* missed close */
-  return pv_session_start(s, canon, len, flags, api, callsite);
+  struct stat st;
+  int e = errno, rc = -1;
+  if (fd >= 0) {
+    rc = pv_sys_fstat(fd, &st);
+  } else if (s->path_len < PV_PATH_MAX) {
+    s->path[s->path_len] = 0;
+    rc = pv_sys_stat(s->path, &st);
+  }
+  errno = e;
+  s->has_id = rc == 0;
+  if (rc != 0) return;
+  s->dev = (uint64_t)st.st_dev;
+  s->ino = (uint64_t)st.st_ino;
+  s->new_content |= st.st_size == 0;
 }
 
-pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int flags, int api,
-                             uintptr_t callsite)
+/* truncated: the open itself emptied the file (O_TRUNC), a change. */
+static pv_session *start(pv_session *s, int fd, const char *canon, size_t len, int flags, int truncated,
+                         int api, uintptr_t callsite)
 {
   s->excluded = pv_path_excluded(canon, len);
   s->inner_layer = 0;
@@ -137,11 +154,38 @@ pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int f
   s->owner = &pv_tls;
   memset(s->counter, 0, sizeof s->counter);
   memset(s->shared, 0, sizeof s->shared);
+  memset(s->first_at, 0, sizeof s->first_at);
+  memset(s->last_at, 0, sizeof s->last_at);
   memcpy(s->path, canon, len);
   s->path_len = len;
+  s->new_content = truncated;
+  s->has_id = 0;
+  if (truncated) pv_mark(s, 1, pv_ticks());
+  if (worth_a_record(s)) identify(s, fd);
   begin_record(s);
   __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
   return s->excluded ? NULL : s;
+}
+
+static pv_session *track(int fd, const char *canon, size_t len, int flags, int truncated, int api,
+                         uintptr_t callsite)
+{
+  pv_session *s = pv_fd_slot(fd);
+  if (!s) return NULL;
+  if (__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) pv_track_close(fd); /* missed close */
+  return start(s, fd, canon, len, flags, truncated, api, callsite);
+}
+
+pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags, int api,
+                               uintptr_t callsite)
+{
+  return track(fd, canon, len, flags, flags & O_TRUNC, api, callsite);
+}
+
+pv_session *pv_session_start(pv_session *s, const char *canon, size_t len, int flags, int api,
+                             uintptr_t callsite)
+{
+  return start(s, -1, canon, len, flags, flags & O_TRUNC, api, callsite);
 }
 
 pv_session *pv_track_open(int fd, int dirfd, const char *path, int flags, int api, uintptr_t callsite)
@@ -153,11 +197,12 @@ pv_session *pv_track_open(int fd, int dirfd, const char *path, int flags, int ap
   return pv_track_canonical(fd, canon, len, flags, api, callsite);
 }
 
+/* A copy truncates nothing: its flags are the original open's. */
 void pv_track_dup(int oldfd, int newfd)
 {
   pv_session *old = pv_fd_session(oldfd);
   if (!old || oldfd == newfd) return;
-  pv_track_canonical(newfd, old->path, old->path_len, old->flags, old->api, old->callsite);
+  track(newfd, old->path, old->path_len, old->flags, 0, old->api, old->callsite);
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -200,7 +245,13 @@ static char *put_flags(char *p, int flags)
 
 /* pv_record_at.lines; LINE_FILE_KNOWN before the record is written: the
  * record file describes its File already. */
-enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_FILE_KNOWN = 8 };
+enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_FILE_KNOWN = 8, LINE_NEW = 16 };
+
+/* A record's times (ns, 0: none): first and latest read [0] and change [1]. */
+typedef struct stamps {
+  int64_t first[2], last[2];
+  int new_content;
+} stamps;
 
 /* ---- repeated sessions ----------------------------------------------------
  * A program that opens and closes one file thousands of times would write
@@ -216,8 +267,11 @@ typedef struct pv_aggregate {
   int state, kind;               /* kind: access mode, api and layer; sessions of one kind sum */
   int busy;                      /* atomic: a session adding to it is open */
   uint64_t total[PV_COUNTERS];   /* of its sessions already closed */
+  stamps times;                  /* of its sessions already closed */
   uint64_t sessions;             /* begun */
   pv_record_at rec;
+  int has_id;                    /* and dev, ino: the file's identity */
+  uint64_t dev, ino;
   size_t path_len;
   char path[PV_PATH_MAX];
 } aggregate;
@@ -229,10 +283,17 @@ typedef struct aggregate_table {
 
 static int session_kind(const pv_session *s) { return (s->flags & O_ACCMODE) | s->api << 2 | s->via_layer << 5; }
 
-static int same_file(const aggregate *e, const pv_thread *t, const pv_session *s)
+static int same_path(const aggregate *e, const pv_thread *t, const pv_session *s)
 {
   return e->file_id == t->file_id && e->state && e->path_len == s->path_len &&
          memcmp(e->path, s->path, s->path_len) == 0;
+}
+
+/* A path that names another file now (replaced, or deleted and made
+ * anew) starts another sum: a record has one file identity. */
+static int same_file(const aggregate *e, const pv_session *s)
+{
+  return e->has_id == s->has_id && e->dev == s->dev && e->ino == s->ino;
 }
 
 /* The thread's entry for the session's file and kind, or the least
@@ -253,7 +314,7 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
   table->clock++;
   for (int i = 0; i < AGGREGATES; i++) {
     aggregate *e = &table->entry[i];
-    int file = same_file(e, t, s), match = file && e->kind == session_kind(s);
+    int file = same_path(e, t, s), match = file && same_file(e, s) && e->kind == session_kind(s);
     *known |= file;
     if (__atomic_load_n(&e->busy, __ATOMIC_ACQUIRE)) {
       if (match) return NULL;
@@ -271,6 +332,9 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
   victim->last_use = table->clock;
   victim->state = 0;
   victim->kind = session_kind(s);
+  victim->has_id = s->has_id;
+  victim->dev = s->dev;
+  victim->ino = s->ino;
   victim->path_len = s->path_len;
   memcpy(victim->path, s->path, s->path_len);
   return victim;
@@ -316,6 +380,51 @@ static int is_time_counter(int i)
 static const char *const api_names[] = {"posix", "stdio", "mpiio", "inherited"};
 static const char *const layer_names[] = {"", "mpiio", "hdf5"};
 
+/* The session's own times at now, c its counts. */
+static void session_stamps(pv_session *s, const uint64_t *c, int64_t now, stamps *st)
+{
+  uint64_t now_t = pv_ticks();
+  for (int k = 0; k < 2; k++) {
+    uint64_t first = __atomic_load_n(&s->first_at[k], __ATOMIC_RELAXED);
+    uint64_t last = __atomic_load_n(&s->last_at[k], __ATOMIC_RELAXED);
+    if (!first && last) { /* only buffered bytes so far: from now on */
+      first = now_t;
+      __atomic_store_n(&s->first_at[k], first, __ATOMIC_RELAXED);
+    }
+    st->first[k] = first ? pv_real_time(first, now_t, now, s->open_ns, pv_ticks_to_ns) : 0;
+    st->last[k] = last ? pv_real_time(last, now_t, now, s->open_ns, pv_ticks_to_ns) : 0;
+    /* Counted without the clock (a stream's buffer a fork handed down):
+     * somewhere in the session. */
+    if (!st->first[k] && c[k ? PV_C_BYTES_WRITTEN : PV_C_READS]) {
+      st->first[k] = s->open_ns;
+      st->last[k] = now;
+    }
+  }
+  if (s->mapped_writable) st->last[1] = now;
+  st->new_content = s->new_content;
+}
+
+/* Sums the times of two records: the earliest first, the latest last. */
+static void add_stamps(stamps *to, const stamps *from)
+{
+  for (int k = 0; k < 2; k++) {
+    if (from->first[k] && (!to->first[k] || from->first[k] < to->first[k])) to->first[k] = from->first[k];
+    if (from->last[k] > to->last[k]) to->last[k] = from->last[k];
+  }
+  to->new_content |= from->new_content;
+}
+
+/* "<s> pred "time" ." and, with at, where the time's digits are. */
+static char *put_time_at(pv_thread *t, char *p, const char *s, size_t sl, const char *pred, int64_t ns,
+                         uint32_t *at)
+{
+  p = pv_put_subject(p, s, sl);
+  p = pv_put(p, pred, strlen(pred));
+  *p++ = ' ';
+  if (at) *at = offset_of(t, p) + 1;
+  return pv_put_end(pv_put_time(p, ns));
+}
+
 /* A FileVersion of file, generated by this process at when; *time_at (if
  * given) gets the offset of the time's digits for later rewriting. */
 static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, const char *file, size_t fl,
@@ -325,9 +434,7 @@ static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, cons
   p = PV_TRIPLE_TYPE(p, ver, vl, PV_TERM("FileVersion"));
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("specializationOf"), file, fl);
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("wasGeneratedBy"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-  p = PV_PUT_LIT(pv_put_subject(p, ver, vl), PV_PROV("generatedAtTime") " ");
-  if (time_at) *time_at = offset_of(t, p) + 1;
-  return pv_put_end(pv_put_time(p, when));
+  return put_time_at(t, p, ver, vl, PV_PROV("generatedAtTime"), when, time_at);
 }
 
 /* <proc>/thread/<tid>/<kind>/<n>: a record's IRIs, whichever thread writes them. */
@@ -341,13 +448,6 @@ static size_t record_iri(char *dst, int tid, const char *kind, uint64_t n)
   *p++ = '/';
   p += pv_fmt_u64(p, n);
   return (size_t)(p - dst);
-}
-
-static int wrote(const pv_session *s, const uint64_t *c)
-{
-  /* A failed write changes nothing: a version needs bytes, a truncation,
-   * a creation or a writable shared mapping. */
-  return c[PV_C_BYTES_WRITTEN] > 0 || (s->flags & (O_TRUNC | O_CREAT)) || s->mapped_writable;
 }
 
 /* The head of a record: what is known when the session starts. */
@@ -367,9 +467,7 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
   p = PV_TRIPLE_IRI(p, acc, al, PV_PROV("wasAssociatedWith"), acc, thread_len);
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), file, fl);
   p = PV_TRIPLE_TIME(p, acc, al, PV_PROV("startedAtTime"), s->open_ns);
-  p = PV_PUT_LIT(pv_put_subject(p, acc, al), PV_PROV("endedAtTime") " ");
-  r->end = offset_of(t, p) + 1;
-  p = pv_put_end(pv_put_time(p, now));
+  p = put_time_at(t, p, acc, al, PV_PROV("endedAtTime"), now, &r->end);
   p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("api"), api_names[s->api], strlen(api_names[s->api]));
   p = pv_put_end(put_flags(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("openFlags") " "), s->flags));
   if (s->library_internal)
@@ -378,6 +476,13 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
     char cs[512];
     size_t cl = pv_callsite_name(s->callsite, cs, sizeof cs);
     if (cl) p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("callSite"), cs, cl);
+  }
+  if (s->has_id) {
+    char id[2 * 20 + 1];
+    size_t n = pv_fmt_u64(id, s->dev);
+    id[n++] = ':';
+    n += pv_fmt_u64(id + n, s->ino);
+    p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("fileId"), id, n);
   }
   if (summing) p = put_fixed_long(t, p, acc, al, PV_TERM("sessions"), 1, &r->sessions);
   return p;
@@ -388,23 +493,29 @@ static uint64_t counter_value(int i, const uint64_t *c)
   return is_time_counter(i) ? (uint64_t)pv_ticks_to_ns(c[i]) : c[i];
 }
 
-/* Whether record r lacks lines in t's record file for counts c. */
-static int lacks_lines(const pv_thread *t, const pv_session *s, const pv_record_at *r, const uint64_t *c)
+/* A version exists once the file changed; then whether it is new content. */
+static int lacks_version_lines(const pv_record_at *r, const stamps *st)
+{
+  return st->first[1] && (!(r->lines & LINE_VERSION) || (st->new_content && !(r->lines & LINE_NEW)));
+}
+
+/* Whether record r lacks lines in t's record file for counts c and times st. */
+static int lacks_lines(const pv_thread *t, const pv_record_at *r, const uint64_t *c, const stamps *st)
 {
   if (r->file_id != t->file_id) return 1;
   for (int i = 0; i < PV_COUNTERS; i++)
     if (c[i] && !r->counter[i]) return 1;
   return (c[PV_C_READS] && !(r->lines & LINE_USED)) || (c[PV_C_LAYER_IO] && !(r->lines & LINE_LAYER)) ||
-         (!(r->lines & LINE_VERSION) && wrote(s, c));
+         lacks_version_lines(r, st);
 }
 
 /* Appends what record r lacks in t's record file: all of it if that file
  * holds none of it yet. */
 static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, const uint64_t *c,
-                         uint64_t sessions, int64_t now)
+                         const stamps *st, uint64_t sessions, int64_t now)
 {
   size_t fmax = PV_FILE_IRI_MAX(s->path_len);
-  char *p = pv_record_begin(t, (20 + PV_COUNTERS) * PV_RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(512));
+  char *p = pv_record_begin(t, (26 + PV_COUNTERS) * PV_RECORD_LINE + 6 * fmax + PV_LITERAL_MAX(512));
   if (!p) return;
   char *acc = t->record_iri[0], *ver = t->record_iri[1], *file = t->scratch[0];
   if (!r->n) {
@@ -430,6 +541,8 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
     if (c[i] && !r->counter[i]) p = put_fixed_long(t, p, acc, al, counter_terms[i], counter_value(i, c), &r->counter[i]);
   if (c[PV_C_READS] && !(r->lines & LINE_USED)) {
     p = PV_TRIPLE_IRI(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, PV_PROV("used"), file, fl);
+    p = put_time_at(t, p, acc, al, PV_TERM("firstReadAt"), st->first[0], NULL);
+    p = put_time_at(t, p, acc, al, PV_TERM("lastReadAt"), st->last[0], &r->last_read);
     r->lines |= LINE_USED;
   }
   if (c[PV_C_LAYER_IO] && !(r->lines & LINE_LAYER)) {
@@ -437,11 +550,18 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
     p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("viaLayer"), layer, strlen(layer));
     r->lines |= LINE_LAYER;
   }
-  if (!(r->lines & LINE_VERSION) && wrote(s, c)) {
+  if (lacks_version_lines(r, st)) {
     size_t vl = record_iri(ver, r->tid, "version", r->n);
-    p = put_version(t, p, ver, vl, file, fl, now, &r->generated);
-    p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("version"), ver, vl);
-    r->lines |= LINE_VERSION;
+    if (!(r->lines & LINE_VERSION)) {
+      p = put_version(t, p, ver, vl, file, fl, st->last[1], &r->generated);
+      p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("version"), ver, vl);
+      p = put_time_at(t, p, acc, al, PV_TERM("firstWriteAt"), st->first[1], NULL);
+      r->lines |= LINE_VERSION;
+    }
+    if (st->new_content && !(r->lines & LINE_NEW)) {
+      p = pv_put_end(PV_PUT_LIT(pv_put_subject(p, ver, vl), PV_TERM("newContent") " \"true\"^^" PV_XSD("boolean")));
+      r->lines |= LINE_NEW;
+    }
   }
   pv_record_end(t, p);
 }
@@ -451,15 +571,16 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
  * a summing record, of all its sessions); sessions: how many (0: a
  * session's own record). */
 static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, const uint64_t *c,
-                        uint64_t sessions, int64_t now)
+                        const stamps *st, uint64_t sessions, int64_t now)
 {
-  if (lacks_lines(t, s, r, c)) append_lines(t, s, r, c, sessions, now);
+  if (lacks_lines(t, r, c, st)) append_lines(t, s, r, c, st, sessions, now);
   if (r->file_id != t->file_id) return; /* recording stopped */
   char *base = t->writer.base;
   for (int i = 0; i < PV_COUNTERS; i++)
     if (r->counter[i]) put_fixed(base + r->counter[i], counter_value(i, c));
   pv_fmt_datetime(base + r->end, now);
-  if (r->lines & LINE_VERSION) pv_fmt_datetime(base + r->generated, now);
+  if (r->lines & LINE_USED) pv_fmt_datetime(base + r->last_read, st->last[0]);
+  if (r->lines & LINE_VERSION) pv_fmt_datetime(base + r->generated, st->last[1]);
   if (sessions) put_fixed(base + r->sessions, sessions);
 }
 
@@ -471,16 +592,19 @@ static void session_counts(const pv_session *s, uint64_t *c)
 
 static pv_record_at *record_of(pv_session *s) { return s->agg ? &s->agg->rec : &s->own; }
 
-/* Brings s's record up to date with the session's counts c.  A thread
- * other than the one that wrote the record (it closes a descriptor another
- * thread opened) cannot touch that thread's file: it writes the record
- * anew in its own, under the same IRIs, with the final numbers.  Numbers
- * only grow, so readers take the largest value of each. */
-static void update_record(pv_thread *t, pv_session *s, const uint64_t *c, int64_t now)
+/* Brings s's record up to date with the session's counts c and times own.
+ * A thread other than the one that wrote the record (it closes a
+ * descriptor another thread opened) cannot touch that thread's file: it
+ * writes the record anew in its own, under the same IRIs, with the final
+ * numbers.  Numbers and last times only grow, so readers take the largest
+ * value of each (of a first time, the earliest). */
+static void update_record(pv_thread *t, pv_session *s, const uint64_t *c, const stamps *own, int64_t now)
 {
   aggregate *a = s->agg;
   uint64_t sum[PV_COUNTERS];
   for (int i = 0; i < PV_COUNTERS; i++) sum[i] = c[i] + (a ? a->total[i] : 0);
+  stamps st = *own;
+  if (a) add_stamps(&st, &a->times);
   pv_record_at *r = record_of(s), copy;
   if (r->n && (r->tid != t->tid || s->owner != (const void *)&pv_tls)) {
     copy = *r;
@@ -488,7 +612,7 @@ static void update_record(pv_thread *t, pv_session *s, const uint64_t *c, int64_
     copy.lines = 0;
     r = &copy;
   }
-  sync_record(t, s, r, sum, a ? a->sessions : 0, now);
+  sync_record(t, s, r, sum, &st, a ? a->sessions : 0, now);
 }
 
 /* The next refreshes: at the next read until the record shows reads, at
@@ -502,9 +626,6 @@ static void schedule(pv_session *s)
   s->due[1] = (r->counter[PV_C_WRITES] && r->lines & LINE_VERSION) || (s->flags & O_ACCMODE) == O_RDONLY ? later : 0;
 }
 
-/* Directories are tracked to resolve the *at calls made relative to them;
- * opening one moves no data. */
-static int worth_a_record(const pv_session *s) { return !s->excluded && !(s->flags & O_DIRECTORY); }
 
 static void begin_record(pv_session *s)
 {
@@ -525,6 +646,7 @@ static void begin_record(pv_session *s)
     if (a->state == AGG_SEEN_ONCE) {
       memset(&a->rec, 0, sizeof a->rec);
       memset(a->total, 0, sizeof a->total);
+      memset(&a->times, 0, sizeof a->times);
       a->sessions = 0;
       a->state = AGG_SUMMING;
     }
@@ -540,7 +662,10 @@ static void begin_record(pv_session *s)
     put_fixed(t->writer.base + r->sessions, s->agg->sessions); /* the rest changes as it is used */
   } else {
     uint64_t none[PV_COUNTERS] = {0};
-    update_record(t, s, none, pv_now_ns());
+    int64_t now = pv_now_ns();
+    stamps st;
+    session_stamps(s, none, now, &st);
+    update_record(t, s, none, &st, now);
   }
   schedule(s);
 }
@@ -555,7 +680,10 @@ void pv_session_refresh(pv_session *s)
   if (t && (!r->n || r->tid == t->tid)) {
     uint64_t c[PV_COUNTERS];
     session_counts(s, c);
-    update_record(t, s, c, pv_now_ns());
+    int64_t now = pv_now_ns();
+    stamps st;
+    session_stamps(s, c, now, &st);
+    update_record(t, s, c, &st, now);
     schedule(s);
   } else {
     s->due[0] = s->due[1] = UINT64_MAX;
@@ -569,11 +697,14 @@ static void end_record(pv_session *s, int64_t now)
 {
   uint64_t c[PV_COUNTERS];
   session_counts(s, c);
+  stamps st;
+  session_stamps(s, c, now, &st);
   pv_thread *t = pv_thread_current();
-  if (t) update_record(t, s, c, now);
+  if (t) update_record(t, s, c, &st, now);
   aggregate *a = s->agg;
   if (a) {
     for (int i = 0; i < PV_COUNTERS; i++) a->total[i] += c[i];
+    add_stamps(&a->times, &st);
     __atomic_store_n(&a->busy, 0, __ATOMIC_RELEASE);
     s->agg = NULL;
   }
@@ -601,7 +732,7 @@ void pv_track_flush_all(enum pv_flush how)
       /* A descriptor left open that saw nothing since it was opened (or
        * since the fork or exec that handed it down) and has no record yet
        * has nothing to say. */
-      int quiet = !record_of(s)->n && !(s->flags & (O_TRUNC | O_CREAT)) && !s->mapped_writable &&
+      int quiet = !record_of(s)->n && !s->last_at[1] &&
                   !s->counter[PV_C_READS] && !s->shared[PV_C_READS] && !s->counter[PV_C_WRITES] &&
                   !s->shared[PV_C_WRITES] && !s->counter[PV_C_META] && !s->shared[PV_C_META];
       if (how == PV_FLUSH_CLOSE) {
@@ -613,6 +744,11 @@ void pv_track_flush_all(enum pv_flush how)
       if (s->agg) __atomic_store_n(&s->agg->busy, 0, __ATOMIC_RELEASE);
       s->agg = NULL;
       memset(&s->own, 0, sizeof s->own);
+      /* What comes next continues the content unless the file is still
+       * as empty as it was found. */
+      s->new_content &= !s->last_at[1];
+      memset(s->first_at, 0, sizeof s->first_at);
+      memset(s->last_at, 0, sizeof s->last_at);
       s->mapped_writable = 0;
       s->inner_layer = 0;
       /* Descriptors survive exec and fork; what happens next is new, and

@@ -327,6 +327,7 @@ void pv_h5_session_start(pv_h5obj *o, const pv_h5obj *parent, int created, hid_t
     s->file = f;
     s->open_ns = o->open_ns;
     s->created = created != 0;
+    if (created) pv_h5_mark(s, 1);
     s->key = key_of(KEY_OBJECT, f->canon, f->canon_len, path, pl, attr, al);
     o->s = s;
     /* Datatype and shape: from the application's arguments when it created
@@ -686,11 +687,21 @@ static void emit_file_session(pv_thread *t, pv_h5session *s, int64_t end)
   pv_record_end(t, p);
 }
 
+/* The session's read [0] or change [1] times as of end (0: none). */
+static void session_times(const pv_h5session *s, int64_t end, int64_t first[2], int64_t last[2])
+{
+  uint64_t now_t = pv_ticks();
+  for (int k = 0; k < 2; k++) {
+    first[k] = s->first_at[k] ? pv_real_time(s->first_at[k], now_t, end, s->open_ns, PV_CORE->ticks_to_ns) : 0;
+    last[k] = s->last_at[k] ? pv_real_time(s->last_at[k], now_t, end, s->open_ns, PV_CORE->ticks_to_ns) : 0;
+  }
+}
+
 /* open..close of a group, dataset, attribute or named datatype. */
 static void emit_object_session(pv_thread *t, H5I_type_t type, pv_h5session *s, int64_t end)
 {
   if (!s->path_len) return; /* anonymous to the end: nothing names it */
-  char *p = PV_CORE->record_begin(t, record_max(t, s->file, 2, s->path_len + s->attr_len, 40));
+  char *p = PV_CORE->record_begin(t, record_max(t, s->file, 2, s->path_len + s->attr_len, 50));
   if (!p) return;
   char acc[PV_IRI_MAX + 64], ver[PV_IRI_MAX + 64];
   span a = {acc, PV_CORE->thread_new_iri(t, acc, "h5access")}, file, o, owner, v;
@@ -712,9 +723,17 @@ static void emit_object_session(pv_thread *t, H5I_type_t type, pv_h5session *s, 
   p = put_access(t, p, a, s, end, 1);
   p = IRI(p, a, PV_TERM("object"), o);
   if (s->rank >= -1) p = put_shape(p, a, s);
+  int64_t first[2], last[2];
+  session_times(s, end, first, last);
+  if (first[0]) {
+    p = TIME(p, a, PV_TERM("firstReadAt"), first[0]);
+    p = TIME(p, a, PV_TERM("lastReadAt"), last[0]);
+  }
   if (s->n[PV_H5_WRITES] || s->created || s->modified) {
-    p = put_version(t, p, o, end, &v, ver);
+    p = put_version(t, p, o, last[1], &v, ver);
     p = IRI(p, a, PV_TERM("version"), v);
+    p = TIME(p, a, PV_TERM("firstWriteAt"), first[1]);
+    if (s->created) p = TRUE(p, v, PV_TERM("newContent"));
   }
   pv_record_end(t, p);
 }

@@ -465,6 +465,7 @@ static void attr_transfer(pv_h5obj *o, int is_write, hid_t mem_type, uint64_t ns
   s->n[is_write ? PV_H5_ELEMS_WRITTEN : PV_H5_ELEMS_READ] += elems;
   s->n[is_write ? PV_H5_BYTES_WRITTEN : PV_H5_BYTES_READ] += elems * pv_h5_type_size(s, mem_type);
   s->n[is_write ? PV_H5_WRITE_TICKS : PV_H5_READ_TICKS] += ns;
+  pv_h5_mark(s, is_write);
 }
 
 static herr_t attr_read(void *obj, hid_t mem_type, void *buf, hid_t dxpl, void **req)
@@ -594,6 +595,7 @@ static herr_t dataset_transfer(int is_write, size_t n, void *dset[], hid_t mem_t
     s->n[is_write ? PV_H5_ELEMS_WRITTEN : PV_H5_ELEMS_READ] += elems;
     s->n[is_write ? PV_H5_BYTES_WRITTEN : PV_H5_BYTES_READ] += elems * pv_h5_type_size(s, mem_type[i]);
     s->n[is_write ? PV_H5_WRITE_TICKS : PV_H5_READ_TICKS] += n == 1 ? ns : ns / n;
+    pv_h5_mark(s, is_write);
     if (s->file->parallel) {
       if (coll < 0) coll = collective(dxpl);
       s->n[coll ? PV_H5_COLLECTIVE : PV_H5_INDEPENDENT]++;
@@ -634,6 +636,7 @@ static herr_t dataset_specific(void *obj, H5VL_dataset_specific_args_t *args, hi
   if (rc >= 0 && args->op_type == H5VL_DATASET_SET_EXTENT && session_of(o)) {
     o->s->modified = 1;
     o->s->shape_stale = 1;
+    pv_h5_mark(o->s, 1);
     count(o, PV_H5_META_OPS, ns);
   } else if (rc >= 0 && args->op_type == H5VL_DATASET_FLUSH) {
     count(o, PV_H5_FLUSHES, ns);
@@ -664,6 +667,7 @@ static herr_t dataset_optional(void *obj, H5VL_optional_args_t *args, hid_t dxpl
       o->s->n[PV_H5_READS]++;
       o->s->n[PV_H5_READ_TICKS] += ns;
     }
+    pv_h5_mark(o->s, args->op_type == H5VL_NATIVE_DATASET_CHUNK_WRITE);
   }
   return rc;
 }

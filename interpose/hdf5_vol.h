@@ -53,6 +53,8 @@ typedef struct pv_h5session {
   unsigned shape_stale : 1; /* shape and extent unknown or out of date */
   unsigned file_flags;     /* H5F_ACC_* of a file session */
   uint64_t n[PV_H5_COUNTERS];
+  uint64_t first_at[2], last_at[2]; /* pv_ticks() of the first and latest read [0]
+                                       and change [1]; 0: none */
   hid_t type_cache;        /* last memory type seen and its size */
   size_t type_cache_size;
   uint64_t extent;         /* elements in the dataspace (H5S_ALL transfers) */
@@ -85,6 +87,14 @@ typedef struct pv_h5quiet {
 } pv_h5quiet;
 void pv_h5_quiet_begin(pv_h5quiet *q);
 void pv_h5_quiet_end(pv_h5quiet *q);
+
+/* The session read (kind 0) or changed (1) its object just now. */
+static inline void pv_h5_mark(pv_h5session *s, int kind)
+{
+  uint64_t now = pv_ticks();
+  if (!s->first_at[kind]) s->first_at[kind] = now;
+  s->last_at[kind] = now;
+}
 
 /* Starts o's session: names from the object itself, its file (shared with
  * parent's when the under connector reports the same file name), and the

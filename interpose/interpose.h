@@ -97,6 +97,16 @@ static inline uint64_t pv_ticks(void)
 /* Ticks to nanoseconds, calibrated against the real-time clock over the
  * process's life so far (no calibration pause at start). */
 int64_t pv_ticks_to_ns(uint64_t ticks);
+/* The real time of clock reading at, from the reading now_t taken at
+ * now_ns: converted over the short span since, so the error stays small,
+ * and never before floor (when the session started) nor after now_ns.
+ * to_ns: pv_ticks_to_ns, or the core table's for a module outside. */
+static inline int64_t pv_real_time(uint64_t at, uint64_t now_t, int64_t now_ns, int64_t floor,
+                                   int64_t (*to_ns)(uint64_t))
+{
+  int64_t ns = at >= now_t ? now_ns : now_ns - to_ns(now_t - at);
+  return ns < floor ? floor : ns;
+}
 
 /* ---- descriptor table --------------------------------------------------
  * One slot per file descriptor, in lazily mapped chunks installed with a
@@ -120,8 +130,12 @@ typedef struct pv_record_at {
   int tid;                        /* the thread of that IRI */
   unsigned lines;                 /* optional lines already written (files.c) */
   uint32_t counter[PV_COUNTERS];  /* offsets of the counters' digits; 0: no line yet */
-  uint32_t end, generated, sessions;
+  uint32_t end, generated, sessions, last_read;
 } pv_record_at;
+
+/* A clock reading that stands for "until now": reads of a mapping, bytes
+ * a stdio buffer holds until its next flush. */
+#define PV_STILL UINT64_MAX
 
 typedef struct pv_session {
   int active;                     /* atomic: 1 while the descriptor is tracked */
@@ -131,6 +145,8 @@ typedef struct pv_session {
   uint64_t shared[PV_COUNTERS];   /* other threads' counts (atomic adds) */
   uint64_t due[2];                /* ticks from which the owner's next read [0] or
                                      write [1] brings the record up to date */
+  uint64_t first_at[2], last_at[2]; /* clock readings of the first and latest read [0]
+                                       and change [1]; 0: none yet */
   pv_record_at own;               /* the session's own record */
   struct pv_aggregate *agg;       /* or the summing record it adds to (files.c) */
   int flags;                      /* open flags */
@@ -139,8 +155,10 @@ typedef struct pv_session {
   int via_layer;                  /* enum pv_layer of the call that opened it */
   const char *via_call;           /* and that call's name (a string constant) */
   int inner_layer;                /* enum pv_layer of calls made inside such a call */
-  int mapped_writable;            /* changed other than by bytes written: a shared
-                                     writable mapping, a truncation, an allocation */
+  int mapped_writable;            /* a shared writable mapping: changes it cannot see */
+  int new_content;                /* the file was empty when it started, or emptied */
+  int has_id;                     /* dev and ino are known (fstat at open) */
+  uint64_t dev, ino;
   int64_t open_ns;
   uintptr_t callsite;             /* return address of the application's call */
   size_t path_len;
@@ -232,16 +250,27 @@ PV_HOT_INLINE void pv_count_calls(pv_session *s, int is_write, ssize_t rc)
     s->inner_layer = pv_tls.layer;
   }
 }
+/* The session's first and latest read (kind 0) or change (1) at clock
+ * reading now: what orders its reads against other sessions' versions. */
+PV_HOT_INLINE void pv_mark(pv_session *s, int kind, uint64_t now)
+{
+  if (__builtin_expect(!__atomic_load_n(&s->first_at[kind], __ATOMIC_RELAXED), 0))
+    __atomic_store_n(&s->first_at[kind], now, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->last_at[kind], now, __ATOMIC_RELAXED);
+}
 PV_HOT_INLINE void pv_refresh_if_due(pv_session *s, int is_write, uint64_t now)
 {
   if (__builtin_expect(now >= s->due[is_write], 0) && s->owner == (const void *)&pv_tls)
     pv_session_refresh(s);
 }
 /* Without the clock (a call a stdio buffer served): only the first read
- * or write refreshes. */
+ * or write refreshes.  Such a read takes what an earlier, timed call
+ * brought in; such a write reaches the file at a later flush, so the
+ * change lasts until one. */
 PV_HOT_INLINE void pv_account_calls(pv_session *s, int is_write, ssize_t rc)
 {
   pv_count_calls(s, is_write, rc);
+  if (is_write && rc > 0) __atomic_store_n(&s->last_at[1], PV_STILL, __ATOMIC_RELAXED);
   pv_refresh_if_due(s, is_write, 0);
 }
 PV_HOT_INLINE void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64_t t0)
@@ -249,6 +278,8 @@ PV_HOT_INLINE void pv_account_io(pv_session *s, int is_write, ssize_t rc, uint64
   uint64_t now = pv_ticks();
   pv_count_calls(s, is_write, rc);
   pv_count(s, is_write ? PV_C_WRITE_TICKS : PV_C_READ_TICKS, now - t0);
+  /* A failed or empty write changes nothing; any read call counts. */
+  if (!is_write || rc > 0) pv_mark(s, is_write, now);
   pv_refresh_if_due(s, is_write, now);
 }
 

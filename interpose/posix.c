@@ -571,18 +571,20 @@ PV_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t n)
   return moved("sendfile64", in, out, real_sendfile64(out, in, off, n), t0);
 }
 
-/* A shared writable mapping will change the file; any mapping reads it. */
+/* A shared writable mapping will change the file; any mapping reads it,
+ * from now on, at times no call shows. */
 static void *mapped(const char *fn, void *rc, int prot, int flags, int fd, uint64_t t0)
 {
   pv_session *s = rc != MAP_FAILED && !(flags & MAP_ANONYMOUS) ? pv_fd_session(fd) : NULL;
   if (s) {
-    if ((prot & PROT_WRITE) && (flags & MAP_SHARED)) {
-      pv_count(s, PV_C_WRITES, 1);
-      s->mapped_writable = 1;
-    } else {
-      pv_count(s, PV_C_READS, 1);
-    }
-    pv_count(s, PV_C_META_TICKS, pv_ticks() - t0);
+    uint64_t now = pv_ticks();
+    int changes = (prot & PROT_WRITE) && (flags & MAP_SHARED);
+    pv_count(s, changes ? PV_C_WRITES : PV_C_READS, 1);
+    pv_count(s, PV_C_META_TICKS, now - t0);
+    pv_mark(s, changes, now);
+    if (changes) s->mapped_writable = 1;
+    else __atomic_store_n(&s->last_at[0], PV_STILL, __ATOMIC_RELAXED);
+    pv_refresh_if_due(s, changes, now);
   }
   if (pv_tracing() && !(flags & MAP_ANONYMOUS)) pv_trace_fd(fn, fd, rc == MAP_FAILED ? -1 : 0, t0);
   return rc;
@@ -611,23 +613,26 @@ FD_WRAPPER(int, fdatasync, (int fd), (fd), fd, PV_C_SYNCS)
 
 /* A truncation or an allocation changes the file without writing bytes:
  * a write-like call that makes a version, as a shared writable mapping
- * does. */
-static inline void account_change(pv_session *s, int rc, uint64_t t0)
+ * does; emptied: nothing of the earlier content is left. */
+static inline void account_change(pv_session *s, int rc, uint64_t t0, int emptied)
 {
   if (rc != 0) return;
+  uint64_t now = pv_ticks();
   pv_count(s, PV_C_WRITES, 1);
-  pv_count(s, PV_C_WRITE_TICKS, pv_ticks() - t0);
-  s->mapped_writable = 1;
+  pv_count(s, PV_C_WRITE_TICKS, now - t0);
+  pv_mark(s, 1, now);
+  if (emptied) s->new_content = 1;
+  pv_refresh_if_due(s, 1, now);
 }
-#define CHANGE_WRAPPER(name, params, args, fd, changes)                                           \
-  DESCRIPTOR_WRAPPER(int, name, params, args, fd, account_change(s_, (changes) ? rc_ : -1, t0_))
-CHANGE_WRAPPER(ftruncate, (int fd, off_t len), (fd, len), fd, 1)
-CHANGE_WRAPPER(ftruncate64, (int fd, off64_t len), (fd, len), fd, 1)
+#define CHANGE_WRAPPER(name, params, args, fd, changes, emptied)                                  \
+  DESCRIPTOR_WRAPPER(int, name, params, args, fd, account_change(s_, (changes) ? rc_ : -1, t0_, emptied))
+CHANGE_WRAPPER(ftruncate, (int fd, off_t len), (fd, len), fd, 1, len == 0)
+CHANGE_WRAPPER(ftruncate64, (int fd, off64_t len), (fd, len), fd, 1, len == 0)
 /* Keeping the size only reserves blocks: the contents stay as they were. */
-CHANGE_WRAPPER(fallocate, (int fd, int mode, off_t off, off_t len), (fd, mode, off, len), fd, mode != FALLOC_FL_KEEP_SIZE)
-CHANGE_WRAPPER(fallocate64, (int fd, int mode, off64_t off, off64_t len), (fd, mode, off, len), fd, mode != FALLOC_FL_KEEP_SIZE)
-CHANGE_WRAPPER(posix_fallocate, (int fd, off_t off, off_t len), (fd, off, len), fd, 1)
-CHANGE_WRAPPER(posix_fallocate64, (int fd, off64_t off, off64_t len), (fd, off, len), fd, 1)
+CHANGE_WRAPPER(fallocate, (int fd, int mode, off_t off, off_t len), (fd, mode, off, len), fd, mode != FALLOC_FL_KEEP_SIZE, 0)
+CHANGE_WRAPPER(fallocate64, (int fd, int mode, off64_t off, off64_t len), (fd, mode, off, len), fd, mode != FALLOC_FL_KEEP_SIZE, 0)
+CHANGE_WRAPPER(posix_fallocate, (int fd, off_t off, off_t len), (fd, off, len), fd, 1, 0)
+CHANGE_WRAPPER(posix_fallocate64, (int fd, off64_t off, off64_t len), (fd, off, len), fd, 1, 0)
 FD_WRAPPER(int, fstat, (int fd, struct stat *st), (fd, st), fd, PV_C_META)
 FD_WRAPPER(int, fstat64, (int fd, struct stat64 *st), (fd, st), fd, PV_C_META)
 FD_WRAPPER(int, __fxstat, (int ver, int fd, struct stat *st), (ver, fd, st), fd, PV_C_META)
@@ -701,7 +706,7 @@ NAME_WRAPPER(int, rmdir, (const char *path), (path), "rmdir", AT_FDCWD, path, AT
 /* truncate by name is a name operation and, like ftruncate, a change of
  * the file: a session of one write-like call, on a slot of its own (the
  * call is rare: the slot and its path are mapped for it, off the stack). */
-static int truncated(const char *fn, int rc, const char *path, uintptr_t caller, uint64_t t0)
+static int truncated(const char *fn, int rc, const char *path, int emptied, uintptr_t caller, uint64_t t0)
 {
   if (rc != 0) return rc;
   int e = errno;
@@ -713,7 +718,7 @@ static int truncated(const char *fn, int rc, const char *path, uintptr_t caller,
   if (m != MAP_FAILED) {
     size_t len = pv_canon_at(AT_FDCWD, path, m->canon, sizeof m->canon);
     pv_session *live = len ? pv_session_start(&m->s, m->canon, len, O_WRONLY, PV_API_POSIX, site) : NULL;
-    if (live) account_change(live, 0, t0);
+    if (live) account_change(live, 0, t0, emptied);
     if (len) pv_session_finish(&m->s);
     pv_sys_munmap(m, sizeof *m);
   }
@@ -726,13 +731,13 @@ PV_EXPORT int truncate(const char *path, off_t len)
 {
   if (PV_IDLE()) return PV_REAL(truncate)(path, len);
   uint64_t t0 = pv_ticks();
-  return truncated("truncate", real_truncate(path, len), path, CALLER(), t0);
+  return truncated("truncate", real_truncate(path, len), path, len == 0, CALLER(), t0);
 }
 PV_EXPORT int truncate64(const char *path, off64_t len)
 {
   if (PV_IDLE()) return PV_REAL(truncate64)(path, len);
   uint64_t t0 = pv_ticks();
-  return truncated("truncate64", real_truncate64(path, len), path, CALLER(), t0);
+  return truncated("truncate64", real_truncate64(path, len), path, len == 0, CALLER(), t0);
 }
 
 /* Relative paths are resolved against the cwd we keep, without asking. */

@@ -34,6 +34,8 @@ static inline int pv_sys_munmap(void *addr, size_t len) { return (int)syscall(SY
 static inline ssize_t pv_sys_write(int fd, const void *buf, size_t n)
 { return (ssize_t)syscall(SYS_write, fd, buf, n); }
 static inline int pv_sys_fstat(int fd, struct stat *st) { return (int)syscall(SYS_fstat, fd, st); }
+static inline int pv_sys_stat(const char *path, struct stat *st)
+{ return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0); }
 static inline int pv_sys_gettid(void) { return (int)syscall(SYS_gettid); }
 
 #endif

@@ -198,15 +198,22 @@ lineage() {
   [ "$p1" != "$p2" ] || fail "one process made both"
   has "$p2" "$(prov used)" "$raw"
   has "$a2" "$(pv elementsWritten)" "$(long 100)"
-  # The read session of p2 started before p2 generated the decimated version:
-  # what prov-merge needs to derive dec's version from raw's.
   r=$(sessions "$p2" "$raw")
   one "$r" "read session of raw in the decimating process"
   has "$r" "$(pv reads)" "$(long 1)"
   has "$r" "$(pv bytesRead)" "$(long 8000)"
-  used=$(objects "$r" "$(prov startedAtTime)")
+  # Its read is timed before p2 generated the decimated version (at its
+  # last write), what prov-merge needs to derive dec's version from raw's.
+  used=$(objects "$r" "$(pv firstReadAt)"); one "$used" "first read of $r"
+  [ "$used" = "$(objects "$r" "$(pv lastReadAt)")" ] || fail "one read, two read times"
+  [[ ! "$used" < "$(objects "$r" "$(prov startedAtTime)")" ]] || fail "read before the open"
   gen=$(objects "$v2" "$(prov generatedAtTime)")
   [[ "$used" < "$gen" ]] || fail "read at $used is not before generation at $gen"
+  [[ ! "$gen" < "$(objects "$a2" "$(pv firstWriteAt)")" ]] || fail "last write before the first"
+  # Both versions come from sessions that created their objects: new content.
+  has "$v1" "$(pv newContent)" "$TRUE"
+  has "$v2" "$(pv newContent)" "$TRUE"
+  [ -z "$(objects "$r" "$(pv firstWriteAt)")" ] || fail "a read session with a change time"
   has "${dec%>}@factor>" "$(pv attributeOf)" "$dec"
   has "$(subjects "$(pv openFlags)" '"H5F_ACC_RDONLY"')" "$(pv file)" "$W"
 }
