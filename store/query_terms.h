@@ -20,13 +20,11 @@
   X(REVISION_OF, PV_NS_PROV, "wasRevisionOf")                                               \
   X(SPECIALIZATION_OF, PV_NS_PROV, "specializationOf")                                      \
   X(ASSOCIATED_WITH, PV_NS_PROV, "wasAssociatedWith")                                       \
-  X(ON_BEHALF_OF, PV_NS_PROV, "actedOnBehalfOf")                                            \
   X(INFORMED_BY, PV_NS_PROV, "wasInformedBy")                                               \
   X(STARTED_AT, PV_NS_PROV, "startedAtTime")                                                \
   X(ENDED_AT, PV_NS_PROV, "endedAtTime")                                                    \
   X(PART_OF, PV_NS_PROVIO, "partOf")                                                        \
   X(FILE, PV_NS_PROVIO, "file")                                                             \
-  X(OBJECT, PV_NS_PROVIO, "object")                                                         \
   X(BYTES_READ, PV_NS_PROVIO, "bytesRead")                                                  \
   X(BYTES_WRITTEN, PV_NS_PROVIO, "bytesWritten")                                            \
   X(READS, PV_NS_PROVIO, "reads")                                                           \

@@ -65,7 +65,7 @@ static const struct command {
      "Lists everything derived from TARGET, the exact inverse of lineage: each version\n"
      "whose lineage holds TARGET, and the processes that read TARGET or any of them.\n"
      "A process as TARGET: what it and the processes it started wrote, and so on.\n"
-     "TARGET and the options are as for lineage.\n"},
+     "TARGET and the options are as for lineage (the environment too: hidden unless --all).\n"},
     {"stats", "prov-query -s STORE stats [--by program|file|rank|host] [--format FMT]",
      "Bytes read and written, call counts and seconds inside I/O calls per program (the\n"
      "default), file, MPI rank or host, largest first.  Sums are exact 64-bit integers.\n"
