@@ -50,12 +50,6 @@ static char *join_detail(const char *parts[], size_t n)
   return s;
 }
 
-static void set_name(desc *d, char *name)
-{
-  d->name = name;
-  d->name_len = strlen(name);
-}
-
 static void describe_process(pv_q *q, librdf_node *n, desc *d)
 {
   proc_attrs *a = &d->p;
@@ -77,8 +71,7 @@ static void describe_process(pv_q *q, librdf_node *n, desc *d)
   d->detail = join_detail(parts, 5);
   free(program);
   free(user);
-  char *cmd = pv_q_string(q, n, PV_T_COMMAND_LINE);
-  if (cmd) set_name(d, cmd);
+  if ((d->name = pv_q_string(q, n, PV_T_COMMAND_LINE))) d->name_len = strlen(d->name);
   else d->name = pv_display_name(pv_q_iri(n) ? pv_q_iri(n) : "", &d->name_len);
   if (pid[0]) {
     d->brief = strdup(pid);
@@ -106,53 +99,45 @@ static void describe_version(pv_q *q, librdf_node *n, desc *d)
   free(at);
 }
 
-/* The job a message or exchange IRI belongs to ("(job J)"), from the
- * process whose IRI begins it. */
-static void job_of(pv_q *q, librdf_node *process, char *out, size_t n)
-{
-  char *job = process ? pv_q_string(q, process, PV_T_PART_OF_JOB) : NULL;
-  size_t len;
-  char *name = job ? pv_display_name(job, &len) : NULL;
-  snprintf(out, n, "%s%s%s", name ? " (job " : "", name ? name : "", name ? ")" : "");
-  free(name);
-  free(job);
-}
-
-/* Data between MPI ranks (docs/model.md): a message <flow>/data from the
- * flow's peer rank to the rank of the process that recorded the flow; an
- * exchange <job>/exchange/<communicator> among a communicator's ranks.
- * Named for people; the IRI (the detail) is what names it as a target. */
+/* Data between MPI ranks, as prov-merge makes it from the flows the
+ * capture records: a message <flow>/data from the flow's peer rank to the
+ * rank of the process that recorded the flow, or an exchange
+ * <job>/exchange/<communicator> among a communicator's ranks, named for
+ * people with its job.  The IRI (the detail) is what names it as a target. */
 static void describe_mpi(pv_q *q, const pv_lin_node *ln, desc *d)
 {
-  const char *iri = ln->key;
+  const char *iri = ln->key, *ex = strstr(iri, "/exchange/");
   size_t n = strlen(iri);
-  char job[320] = "", *name = NULL;
+  char what[96] = "", *job_iri = NULL;
   if (ln->kind == PV_K_MESSAGE && n > 5 && strcmp(iri + n - 5, "/data") == 0) {
     char *flow_iri = strndup(iri, n - 5);
     librdf_node *flow = pv_q_node(q, flow_iri), *proc = flow ? pv_q_target(q, flow, PV_T_PART_OF) : NULL;
     int64_t from, to;
     if (proc && pv_q_long(q, flow, PV_T_PEER_RANK, &from) == 0 && pv_q_long(q, proc, PV_T_RANK, &to) == 0) {
-      job_of(q, proc, job, sizeof job);
-      name = malloc(strlen(job) + 64);
-      sprintf(name, "rank %" PRId64 " -> rank %" PRId64 "%s", from, to, job);
+      snprintf(what, sizeof what, "rank %" PRId64 " -> rank %" PRId64, from, to);
+      job_iri = pv_q_string(q, proc, PV_T_PART_OF_JOB);
     }
     if (proc) librdf_free_node(proc);
     if (flow) librdf_free_node(flow);
     free(flow_iri);
+  } else if (ln->kind == PV_K_EXCHANGE && ex) {
+    const char *c = ex + strlen("/exchange/");
+    if (strcmp(c, "world") == 0) snprintf(what, sizeof what, "MPI_COMM_WORLD exchange");
+    else snprintf(what, sizeof what, "communicator %.64s exchange", c);
+    job_iri = strndup(iri, (size_t)(ex - iri));
   }
-  const char *ex = ln->kind == PV_K_EXCHANGE ? strstr(iri, "/exchange/") : NULL;
-  if (ex) {
-    size_t jl;
-    char *job_iri = strndup(iri, (size_t)(ex - iri)), *j = pv_display_name(job_iri, &jl);
-    const char *c = ex + 10;
-    name = malloc(strlen(c) + jl + 48);
-    if (strcmp(c, "world") == 0) sprintf(name, "MPI_COMM_WORLD exchange (job %s)", j);
-    else sprintf(name, "communicator %s exchange (job %s)", c, j);
-    free(j);
-    free(job_iri);
+  size_t jl = 0;
+  char *job = job_iri ? pv_display_name(job_iri, &jl) : NULL;
+  if (!what[0]) {
+    d->name = pv_display_name(iri, &d->name_len);
+  } else {
+    d->name = malloc(strlen(what) + jl + 8);
+    if (job) sprintf(d->name, "%s (job %s)", what, job);
+    else strcpy(d->name, what);
+    d->name_len = strlen(d->name);
   }
-  if (name) set_name(d, name);
-  else d->name = pv_display_name(iri, &d->name_len);
+  free(job);
+  free(job_iri);
   d->detail = strdup(iri);
 }
 
