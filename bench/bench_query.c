@@ -8,7 +8,8 @@
  *
  * The synthetic store follows docs/model.md: chains of 10 processes, each
  * reading the previous one's output, a shared config file and two of 1000
- * library files, and writing its own output (with what prov-merge derives).
+ * library files (the environment), and writing its own output (with what
+ * prov-merge derives).
  * With STORE-DIR the store is kept there and reused on the next run; else
  * it is built in a scratch directory on /dev/shm and removed. */
 #define _XOPEN_SOURCE 700 /* nftw */
@@ -149,9 +150,19 @@ static void generate(FILE *f, long want)
         access_rec(f, p, th, 3 + k, lib, sec + 1, 0, NULL);
       }
       access_rec(f, p, th, 5, file, sec + 2, 1, v);
-      if (s > 0) { /* what prov-merge derives */
+      /* what prov-merge derives: the version from everything read before
+       * (an outside input as the file itself), the libraries marked as the
+       * environment */
+      t(f, v, PROV, "wasDerivedFrom", iri("%s", s > 0 ? prev_v : prev_file));
+      t(f, v, PROV, "wasDerivedFrom", iri("file:///bench/config.yaml"));
+      for (int k = 0; k < 2; k++) {
+        char lib[128];
+        snprintf(lib, sizeof lib, "file:///bench/lib/%d.dat", (c * 7 + s * 13 + k * 101) % 1000);
+        t(f, v, PROV, "wasDerivedFrom", iri("%s", lib));
+        t(f, lib, PV, "environment", "\"true\"^^<http://www.w3.org/2001/XMLSchema#boolean>");
+      }
+      if (s > 0) {
         t(f, p, PROV, "used", iri("%s", prev_v));
-        t(f, v, PROV, "wasDerivedFrom", iri("%s", prev_v));
         t(f, p, PROV, "wasInformedBy", iri("%s", prev_p));
       }
       strcpy(prev_p, p);
@@ -282,7 +293,7 @@ int main(int argc, char **argv)
     /* interleaved, so that both see the same cache state */
     double a = now();
     FILE *m = open_memstream(&text, &len);
-    if (pv_query_lineage(&s, target, PV_BACKWARD, -1, PV_FMT_TEXT, m, err, sizeof err) != PV_EXIT_OK) {
+    if (pv_query_lineage(&s, target, &(pv_walk){PV_BACKWARD, -1, 0}, PV_FMT_TEXT, m, err, sizeof err) != PV_EXIT_OK) {
       fprintf(stderr, "bench_query: %s\n", err);
       return 1;
     }

@@ -186,6 +186,18 @@ int pv_lineage_resolve(pv_q *q, const char *target, librdf_node **node, char *er
 
 /* ---- the walk ---- */
 
+/* The visited-set value of a node the walk does not show or go through. */
+#define HIDDEN (SIZE_MAX - 1)
+
+typedef struct walker {
+  pv_q *q;
+  pv_lineage *l;
+  /* Forward from a process: the processes it started, forked, exec'd or
+   * piped into, transitively (their keys).  Only these make things; any
+   * other process reached forward is a reader, and ends there. */
+  pv_index *makers;
+} walker;
+
 static char *node_key(librdf_node *n)
 {
   const char *iri = pv_q_iri(n);
@@ -200,12 +212,13 @@ static char *node_key(librdf_node *n)
 /* Records that `at`, being expanded, reached node idx by link. */
 static void add_edge(pv_lineage *l, size_t at, size_t idx, enum pv_link link)
 {
-  size_t from = l->dir == PV_BACKWARD ? at : idx, to = l->dir == PV_BACKWARD ? idx : at;
+  int back = l->walk.dir == PV_BACKWARD;
+  size_t from = back ? at : idx, to = back ? idx : at;
   /* One edge per pair and relation.  The edges of `at` are the last ones
-   * added, so a repeat (two read sessions of one file) is among them. */
+   * added, so a repeat (a joint version's contributor twice) is among them. */
   for (size_t i = l->ne; i-- > 0;) {
     const pv_lin_edge *e = &l->edges[i];
-    if ((l->dir == PV_BACKWARD ? e->from : e->to) != at) break;
+    if ((back ? e->from : e->to) != at) break;
     if (e->from == from && e->to == to && e->link == link) return;
   }
   if (l->ne == l->ecap) {
@@ -215,51 +228,222 @@ static void add_edge(pv_lineage *l, size_t at, size_t idx, enum pv_link link)
   l->edges[l->ne++] = (pv_lin_edge){from, to, link};
 }
 
-/* Adds n (borrowed) one level below node `at`, linked by link.  The
- * edge's ends follow PROV: backward, `at` is the later thing. */
-static void reach(pv_q *q, pv_lineage *l, size_t at, librdf_node *n, enum pv_link link)
+static int is_entity(enum pv_kind k)
 {
+  return k == PV_K_FILE_VERSION || k == PV_K_HDF5_VERSION || k == PV_K_HDF5_OBJECT || k == PV_K_FILE ||
+         k == PV_K_MESSAGE || k == PV_K_EXCHANGE || k == PV_K_ENTITY || k == PV_K_OTHER;
+}
+
+static int is_process(enum pv_kind k) { return k == PV_K_PROCESS || k == PV_K_ACTIVITY; }
+
+/* Whether entity n is the environment's: it, or what it is a version of,
+ * or the file an HDF5 object is in, is marked provio:environment by
+ * prov-merge. */
+static int environment(pv_q *q, librdf_node *n)
+{
+  static const enum pv_term_id up[] = {PV_T_SPECIALIZATION_OF, PV_T_IN_FILE};
+  int env = pv_q_true(q, n, PV_T_ENVIRONMENT);
+  for (size_t i = 0; !env && i < sizeof up / sizeof up[0]; i++) {
+    librdf_node *of = pv_q_target(q, n, up[i]);
+    env = of && environment(q, of);
+    if (of) librdf_free_node(of);
+  }
+  return env;
+}
+
+/* Adds n (borrowed) one level below node `at` (SIZE_MAX: a target),
+ * linked by link, unless it is hidden environment. */
+static void reach(walker *w, size_t at, librdf_node *n, enum pv_link link)
+{
+  pv_lineage *l = w->l;
   char *key = node_key(n);
   if (!key) return;
   size_t idx = pv_index_get(&l->visited, key);
   if (idx == SIZE_MAX) {
+    enum pv_kind kind = pv_q_kind(w->q, n);
+    if (at != SIZE_MAX && !l->walk.all && is_entity(kind) && environment(w->q, n)) {
+      pv_index_put(&l->visited, key, HIDDEN);
+      free(key);
+      return;
+    }
     if (l->n == l->cap) {
       l->cap = l->cap ? 2 * l->cap : 64;
       l->nodes = realloc(l->nodes, l->cap * sizeof *l->nodes);
     }
     idx = l->n++;
     pv_index_put(&l->visited, key, idx);
-    l->nodes[idx] = (pv_lin_node){librdf_new_node_from_node(n), key, pv_q_kind(q, n),
+    l->nodes[idx] = (pv_lin_node){librdf_new_node_from_node(n), key, kind,
                                   at == SIZE_MAX ? 0 : l->nodes[at].level + 1, SIZE_MAX};
     key = NULL;
     if (at != SIZE_MAX) l->nodes[idx].via = l->ne;
   }
   free(key);
-  if (at != SIZE_MAX && idx != at) add_edge(l, at, idx, link);
+  if (at != SIZE_MAX && idx != at && idx != HIDDEN) add_edge(l, at, idx, link);
 }
 
-/* Calls reach for every object of (subject, term), or every subject of
- * (term, object) when `sources`. */
-static void reach_all(pv_q *q, pv_lineage *l, size_t at, enum pv_term_id term, int sources,
-                      enum pv_link link)
+/* The joint version a session's version is a member of, or NULL: readers
+ * see the joint version, so it stands for its members. */
+static librdf_node *joint_of(pv_q *q, librdf_node *v)
 {
-  librdf_node *n = l->nodes[at].node;
-  librdf_iterator *it = sources ? pv_q_sources(q, term, n) : pv_q_targets(q, n, term);
+  return librdf_model_get_source(q->model, q->t[PV_T_MEMBER], v);
+}
+
+/* Reaches entity v, or the joint version it is a member of. */
+static void reach_entity(walker *w, size_t at, librdf_node *v, enum pv_link link)
+{
+  librdf_node *joint = joint_of(w->q, v);
+  reach(w, at, joint ? joint : v, link);
+  if (joint) librdf_free_node(joint);
+}
+
+/* Calls reach for every object of (node at, term), or every subject of
+ * (term, node at) when `sources`. */
+static void reach_all(walker *w, size_t at, enum pv_term_id term, int sources, enum pv_link link)
+{
+  librdf_node *n = w->l->nodes[at].node;
+  /* What a process generated or an entity derives from is an entity;
+   * what generated an entity, or used it, a process. */
+  int entities = link == PV_L_DERIVED_FROM || link == PV_L_REVISION_OF || (link == PV_L_GENERATED_BY && sources);
+  librdf_iterator *it = sources ? pv_q_sources(w->q, term, n) : pv_q_targets(w->q, n, term);
   for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
     librdf_node *m = librdf_iterator_get_object(it);
     if (librdf_node_is_literal(m)) continue;
-    /* Threads are how a process did its work, not where data came from. */
-    if (link == PV_L_ASSOCIATED && pv_q_kind(q, m) == PV_K_THREAD) continue;
-    reach(q, l, at, m, link);
+    if (entities) reach_entity(w, at, m, link);
+    else reach(w, at, m, link);
   }
   if (it) librdf_free_iterator(it);
 }
 
-/* The versions of file current at time t (xsd:dateTime strings compare in
- * time order): the latest generated at or before t (t NULL: the latest of
- * all); ties are all returned.  NULL-terminated array of new nodes, or NULL
- * if the file had no version by then. */
-static librdf_node **versions_at(pv_q *q, librdf_node *file, const char *t)
+/* The processes that generated entity `at`: for a joint version, every
+ * contributor (the generator of each member). */
+static void reach_generators(walker *w, size_t at)
+{
+  reach_all(w, at, PV_T_GENERATED_BY, 0, PV_L_GENERATED_BY);
+  librdf_iterator *it = pv_q_targets(w->q, w->l->nodes[at].node, PV_T_MEMBER);
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+    librdf_iterator *g = pv_q_targets(w->q, librdf_iterator_get_object(it), PV_T_GENERATED_BY);
+    for (; g && !librdf_iterator_end(g); librdf_iterator_next(g))
+      reach(w, at, librdf_iterator_get_object(g), PV_L_GENERATED_BY);
+    if (g) librdf_free_iterator(g);
+  }
+  if (it) librdf_free_iterator(it);
+}
+
+/* The process whose pid is p's parent pid on p's host, among those linked
+ * by wasInformedBy (which also links processes through data); backward
+ * the one that started p, forward the ones p started. */
+static void reach_started(walker *w, size_t at)
+{
+  librdf_node *p = w->l->nodes[at].node;
+  int back = w->l->walk.dir == PV_BACKWARD;
+  int64_t own, other;
+  char *host = pv_q_string(w->q, p, PV_T_HOST);
+  if (host && pv_q_long(w->q, p, back ? PV_T_PPID : PV_T_PID, &own) == 0) {
+    librdf_iterator *it = back ? pv_q_targets(w->q, p, PV_T_INFORMED_BY) : pv_q_sources(w->q, PV_T_INFORMED_BY, p);
+    for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+      librdf_node *o = librdf_iterator_get_object(it);
+      char *oh = pv_q_string(w->q, o, PV_T_HOST);
+      if (oh && strcmp(oh, host) == 0 && pv_q_long(w->q, o, back ? PV_T_PID : PV_T_PPID, &other) == 0 &&
+          other == own)
+        reach(w, at, o, PV_L_STARTED_BY);
+      free(oh);
+    }
+    if (it) librdf_free_iterator(it);
+  }
+  free(host);
+}
+
+/* The other ends of a process's standard input (backward: its writer) or
+ * output (forward: its reader) pipe, which provio:readsPipe / writesPipe
+ * name by host and inode. */
+static void reach_pipe(walker *w, size_t at)
+{
+  int back = w->l->walk.dir == PV_BACKWARD;
+  char *pipe = pv_q_string(w->q, w->l->nodes[at].node, back ? PV_T_READS_PIPE : PV_T_WRITES_PIPE);
+  if (!pipe) return;
+  librdf_node *lit = librdf_new_node_from_literal(w->q->world, (const unsigned char *)pipe, NULL, 0);
+  librdf_iterator *it = lit ? pv_q_sources(w->q, back ? PV_T_WRITES_PIPE : PV_T_READS_PIPE, lit) : NULL;
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
+    reach(w, at, librdf_iterator_get_object(it), PV_L_PIPE);
+  if (it) librdf_free_iterator(it);
+  if (lit) librdf_free_node(lit);
+  free(pipe);
+}
+
+/* The process chain: backward the processes that started, forked, exec'd
+ * or piped into process `at`; forward those it started, forked, exec'd or
+ * piped into. */
+static void reach_chain(walker *w, size_t at)
+{
+  int sources = w->l->walk.dir == PV_FORWARD;
+  reach_all(w, at, PV_T_FORKED_FROM, sources, PV_L_FORKED_FROM);
+  reach_all(w, at, PV_T_EXECED_FROM, sources, PV_L_EXECED_FROM);
+  reach_started(w, at);
+  reach_pipe(w, at);
+}
+
+/* Whether process p used a version of x (a file or HDF5 object). */
+static int used_version_of(pv_q *q, librdf_node *p, librdf_node *x)
+{
+  int found = 0;
+  librdf_iterator *it = pv_q_targets(q, p, PV_T_USED);
+  for (; it && !found && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+    librdf_node *of = pv_q_target(q, librdf_iterator_get_object(it), PV_T_SPECIALIZATION_OF);
+    found = of && librdf_node_equals(of, x);
+    if (of) librdf_free_node(of);
+  }
+  if (it) librdf_free_iterator(it);
+  return found;
+}
+
+/* A target process's sources: what it used.  The capture names the file
+ * of every read, prov-merge the version the read saw: the file itself
+ * counts only where no version of it was seen (an input from outside). */
+static void reach_used(walker *w, size_t at)
+{
+  librdf_node *p = w->l->nodes[at].node;
+  librdf_iterator *it = pv_q_targets(w->q, p, PV_T_USED);
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+    librdf_node *x = librdf_iterator_get_object(it);
+    enum pv_kind k = pv_q_kind(w->q, x);
+    if ((k == PV_K_FILE || k == PV_K_HDF5_OBJECT) && used_version_of(w->q, p, x)) continue;
+    reach_entity(w, at, x, PV_L_USED);
+  }
+  if (it) librdf_free_iterator(it);
+}
+
+static void expand_backward(walker *w, size_t at)
+{
+  enum pv_kind k = w->l->nodes[at].kind;
+  if (is_entity(k)) {
+    reach_all(w, at, PV_T_DERIVED_FROM, 0, PV_L_DERIVED_FROM);
+    reach_all(w, at, PV_T_REVISION_OF, 0, PV_L_REVISION_OF);
+    reach_generators(w, at);
+  } else if (is_process(k)) {
+    /* prov-merge derived what each entity came from: a process reached
+     * from what it generated is context, not a source of its own. */
+    if (w->l->nodes[at].via == SIZE_MAX) reach_used(w, at);
+    reach_chain(w, at);
+  }
+}
+
+static void expand_forward(walker *w, size_t at)
+{
+  enum pv_kind k = w->l->nodes[at].kind;
+  if (is_entity(k)) {
+    reach_all(w, at, PV_T_DERIVED_FROM, 1, PV_L_DERIVED_FROM);
+    reach_all(w, at, PV_T_REVISION_OF, 1, PV_L_REVISION_OF);
+    reach_all(w, at, PV_T_USED, 1, PV_L_USED);
+  } else if (is_process(k) && w->makers && pv_index_get(w->makers, w->l->nodes[at].key) != SIZE_MAX) {
+    reach_chain(w, at);
+    reach_all(w, at, PV_T_GENERATED_BY, 1, PV_L_GENERATED_BY);
+  }
+}
+
+/* The versions a file holds now: those with the latest prov:generatedAtTime
+ * (xsd:dateTime strings compare in time order; ties all).  NULL-terminated
+ * array of new nodes, or NULL if no version has a time. */
+static librdf_node **latest_versions(pv_q *q, librdf_node *file)
 {
   librdf_node **best = NULL;
   size_t nb = 0;
@@ -269,7 +453,7 @@ static librdf_node **versions_at(pv_q *q, librdf_node *file, const char *t)
     librdf_node *v = librdf_iterator_get_object(it);
     char *vt = pv_q_string(q, v, PV_T_GENERATED_AT);
     int c = vt && best_t ? strcmp(vt, best_t) : vt ? 1 : -1;
-    if (!vt || (t && strcmp(vt, t) > 0) || c < 0) {
+    if (c < 0) {
       free(vt);
       continue;
     }
@@ -290,246 +474,45 @@ static librdf_node **versions_at(pv_q *q, librdf_node *file, const char *t)
   return best;
 }
 
-static void free_nodes(librdf_node **v)
+static void walk(walker *w, librdf_node *target, void (*expand)(walker *, size_t))
 {
-  for (size_t i = 0; v && v[i]; i++) librdf_free_node(v[i]);
-  free(v);
-}
-
-/* What file f held at time t: its version then, or f itself if no tracked
- * process had written it yet (an input from outside the store). */
-static void reach_content(pv_q *q, pv_lineage *l, size_t at, librdf_node *f, const char *t,
-                          enum pv_link link)
-{
-  librdf_node **v = versions_at(q, f, t);
-  if (!v) reach(q, l, at, f, link);
-  for (size_t i = 0; v && v[i]; i++) reach(q, l, at, v[i], link);
-  free_nodes(v);
-}
-
-/* Calls fn for every read session of process p: of a file (FileAccess) or
- * of an HDF5 object (Hdf5Access), with what it read and when it began. */
-static void each_read(pv_q *q, librdf_node *p,
-                      void (*fn)(pv_q *, pv_lineage *, size_t, librdf_node *, const char *, void *),
-                      pv_lineage *l, size_t at, void *arg)
-{
-  librdf_iterator *it = pv_q_sources(q, PV_T_PART_OF, p);
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *a = librdf_iterator_get_object(it);
-    int64_t reads;
-    /* Trace-mode calls are part of the process too, one per call: session
-     * IRIs (docs/model.md) tell them apart without a lookup. */
-    const char *iri = pv_q_iri(a);
-    int object = iri && strstr(iri, "/h5access/");
-    if (!object && (!iri || !strstr(iri, "/access/"))) continue;
-    if (pv_q_long(q, a, PV_T_READS, &reads) != 0 || reads <= 0 || pv_q_library_internal(q, a)) continue;
-    librdf_node *f = pv_q_target(q, a, object ? PV_T_OBJECT : PV_T_FILE);
-    char *t = pv_q_string(q, a, PV_T_STARTED_AT);
-    if (f && t) fn(q, l, at, f, t, arg);
-    free(t);
-    if (f) librdf_free_node(f);
-  }
-  if (it) librdf_free_iterator(it);
-}
-
-/* Backward: a session of the generating process that started reading
- * before the entity was generated is a source of it (prov-merge derives the
- * same for versions; this also finds inputs no tracked process wrote). */
-static void source_read(pv_q *q, pv_lineage *l, size_t at, librdf_node *f, const char *t, void *gen)
-{
-  if (!gen || strcmp(t, gen) < 0) reach_content(q, l, at, f, t, PV_L_READ_BEFORE);
-}
-
-/* Everything a process read, as it was when it read it. */
-static void any_read(pv_q *q, pv_lineage *l, size_t at, librdf_node *f, const char *t, void *unused)
-{
-  reach_content(q, l, at, f, t, PV_L_USED);
-}
-
-/* The other ends of a process's standard input or output pipe
- * (provio:readsPipe / writesPipe name the pipe by host and inode). */
-static void reach_pipe(pv_q *q, pv_lineage *l, size_t at, enum pv_term_id own, enum pv_term_id other)
-{
-  char *pipe = pv_q_string(q, l->nodes[at].node, own);
-  if (!pipe) return;
-  librdf_node *lit = librdf_new_node_from_literal(q->world, (const unsigned char *)pipe, NULL, 0);
-  librdf_iterator *it = lit ? pv_q_sources(q, other, lit) : NULL;
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
-    reach(q, l, at, librdf_iterator_get_object(it), PV_L_PIPE);
-  if (it) librdf_free_iterator(it);
-  if (lit) librdf_free_node(lit);
-  free(pipe);
-}
-
-/* Whether node i was reached through a pipe: then all its data came from
- * (or went to) the other end, without times to tell what came first. */
-static int piped(const pv_lineage *l, size_t i)
-{
-  return l->nodes[i].via != SIZE_MAX && l->edges[l->nodes[i].via].link == PV_L_PIPE;
-}
-
-/* Forward: versions process p generated after a session that read what
- * the entity at `at` is (the file itself, or the version current then). */
-struct read_of {
-  librdf_node *file, *version, *process;
-};
-
-static void output_after_read(pv_q *q, pv_lineage *l, size_t at, librdf_node *f, const char *t, void *arg)
-{
-  struct read_of *r = arg;
-  if (!librdf_node_equals(f, r->file)) return;
-  if (r->version) {
-    librdf_node **v = versions_at(q, f, t);
-    int saw = 0;
-    for (size_t i = 0; v && v[i]; i++) saw |= librdf_node_equals(v[i], r->version);
-    free_nodes(v);
-    if (!saw) return;
-  }
-  librdf_iterator *it = pv_q_sources(q, PV_T_GENERATED_BY, r->process);
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *out = librdf_iterator_get_object(it);
-    char *gt = pv_q_string(q, out, PV_T_GENERATED_AT);
-    if (gt && strcmp(gt, t) > 0) reach(q, l, at, out, PV_L_READ_BEFORE);
-    free(gt);
-  }
-  if (it) librdf_free_iterator(it);
-}
-
-static int is_entity(enum pv_kind k)
-{
-  return k == PV_K_FILE_VERSION || k == PV_K_HDF5_VERSION || k == PV_K_HDF5_OBJECT || k == PV_K_FILE ||
-         k == PV_K_ENTITY || k == PV_K_OTHER;
-}
-
-static int is_agent(enum pv_kind k)
-{
-  return k == PV_K_PROGRAM || k == PV_K_RANK || k == PV_K_USER || k == PV_K_THREAD || k == PV_K_AGENT;
-}
-
-/* The process that started p (fork, spawn): wasInformedBy also links
- * processes through data, so only the one whose pid is p's parent pid on
- * p's host counts. */
-static void reach_parent(pv_q *q, pv_lineage *l, size_t at)
-{
-  librdf_node *p = l->nodes[at].node;
-  int64_t ppid, pid;
-  char *host = pv_q_string(q, p, PV_T_HOST);
-  if (pv_q_long(q, p, PV_T_PPID, &ppid) == 0 && host) {
-    librdf_iterator *it = pv_q_targets(q, p, PV_T_INFORMED_BY);
-    for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-      librdf_node *o = librdf_iterator_get_object(it);
-      char *oh = pv_q_string(q, o, PV_T_HOST);
-      if (oh && strcmp(oh, host) == 0 && pv_q_long(q, o, PV_T_PID, &pid) == 0 && pid == ppid)
-        reach(q, l, at, o, PV_L_STARTED_BY);
-      free(oh);
-    }
-    if (it) librdf_free_iterator(it);
-  }
-  free(host);
-}
-
-static void expand_backward(pv_q *q, pv_lineage *l, size_t at)
-{
-  enum pv_kind k = l->nodes[at].kind;
-  librdf_node *n = l->nodes[at].node;
-  if (is_entity(k)) {
-    reach_all(q, l, at, PV_T_DERIVED_FROM, 0, PV_L_DERIVED_FROM);
-    reach_all(q, l, at, PV_T_REVISION_OF, 0, PV_L_REVISION_OF);
-    char *gen = pv_q_string(q, n, PV_T_GENERATED_AT);
-    librdf_node *from = pv_q_target(q, n, PV_T_RENAMED_FROM);
-    if (from) {
-      reach_content(q, l, at, from, gen, PV_L_RENAMED_FROM);
-      librdf_free_node(from);
-    }
-    librdf_iterator *it = pv_q_targets(q, n, PV_T_GENERATED_BY);
-    for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-      librdf_node *p = librdf_iterator_get_object(it);
-      reach(q, l, at, p, PV_L_GENERATED_BY);
-      each_read(q, p, source_read, l, at, gen);
-    }
-    if (it) librdf_free_iterator(it);
-    free(gen);
-  } else if (k == PV_K_PROCESS || k == PV_K_ACTIVITY) {
-    /* A target process, or one that fed a pipe: everything it read.  A
-     * process reached from what it generated: its inputs came with that
-     * entity (read before). */
-    if (l->nodes[at].level == 0 || piped(l, at)) each_read(q, n, any_read, l, at, NULL);
-    reach_pipe(q, l, at, PV_T_READS_PIPE, PV_T_WRITES_PIPE);
-    reach_all(q, l, at, PV_T_ASSOCIATED_WITH, 0, PV_L_ASSOCIATED);
-    reach_all(q, l, at, PV_T_FORKED_FROM, 0, PV_L_FORKED_FROM);
-    reach_all(q, l, at, PV_T_EXECED_FROM, 0, PV_L_EXECED_FROM);
-    reach_parent(q, l, at);
-  } else if (is_agent(k)) {
-    reach_all(q, l, at, PV_T_ON_BEHALF_OF, 0, PV_L_ON_BEHALF_OF);
-  }
-}
-
-static void expand_forward(pv_q *q, pv_lineage *l, size_t at)
-{
-  enum pv_kind k = l->nodes[at].kind;
-  librdf_node *n = l->nodes[at].node;
-  if (k == PV_K_PROCESS || k == PV_K_ACTIVITY) {
-    /* Impact is what was made from data: a process's own outputs come with
-     * the data it read (made after reading), but a target process, or one
-     * at the reading end of a pipe, may have made anything from it. */
-    reach_pipe(q, l, at, PV_T_WRITES_PIPE, PV_T_READS_PIPE);
-    if (piped(l, at) || l->nodes[at].level == 0) reach_all(q, l, at, PV_T_GENERATED_BY, 1, PV_L_GENERATED_BY);
-    return;
-  }
-  if (!is_entity(k)) return;
-  reach_all(q, l, at, PV_T_DERIVED_FROM, 1, PV_L_DERIVED_FROM);
-  reach_all(q, l, at, PV_T_REVISION_OF, 1, PV_L_REVISION_OF);
-  struct read_of r = {n, NULL, NULL};
-  librdf_node *of = pv_q_target(q, n, PV_T_SPECIALIZATION_OF);
-  if (of) {
-    r.file = of;
-    r.version = n;
-  }
-  /* Renamed: the copy under the new name holds what the file held. */
-  librdf_iterator *it = pv_q_sources(q, PV_T_RENAMED_FROM, r.file);
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *v = librdf_iterator_get_object(it);
-    char *t = pv_q_string(q, v, PV_T_GENERATED_AT);
-    librdf_node **cur = r.version ? versions_at(q, r.file, t) : NULL;
-    int held = !r.version;
-    for (size_t i = 0; cur && cur[i]; i++) held |= librdf_node_equals(cur[i], r.version);
-    if (held) reach(q, l, at, v, PV_L_RENAMED_FROM);
-    free_nodes(cur);
-    free(t);
-  }
-  if (it) librdf_free_iterator(it);
-  it = pv_q_sources(q, PV_T_USED, n);
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    r.process = librdf_iterator_get_object(it);
-    reach(q, l, at, r.process, PV_L_USED);
-    each_read(q, r.process, output_after_read, l, at, &r);
-  }
-  if (it) librdf_free_iterator(it);
-  if (of) librdf_free_node(of);
-}
-
-void pv_lineage_walk(pv_q *q, librdf_node *target, enum pv_lineage_dir dir, int depth, pv_lineage *out)
-{
-  memset(out, 0, sizeof *out);
-  out->dir = dir;
+  pv_lineage *l = w->l;
   /* A file's lineage is that of its content now (its latest version); its
    * impact starts from the file and every version of it. */
-  librdf_node **v = versions_at(q, target, NULL);
-  if (dir == PV_BACKWARD && v) {
-    for (size_t i = 0; v[i]; i++) reach(q, out, SIZE_MAX, v[i], PV_L_COUNT);
+  librdf_node **v = l->walk.dir == PV_BACKWARD ? latest_versions(w->q, target) : NULL;
+  for (size_t i = 0; v && v[i]; i++) {
+    reach_entity(w, SIZE_MAX, v[i], PV_L_COUNT);
+    librdf_free_node(v[i]);
+  }
+  free(v);
+  if (l->n == 0) reach_entity(w, SIZE_MAX, target, PV_L_COUNT);
+  librdf_iterator *it = l->walk.dir == PV_FORWARD ? pv_q_sources(w->q, PV_T_SPECIALIZATION_OF, target) : NULL;
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
+    reach_entity(w, SIZE_MAX, librdf_iterator_get_object(it), PV_L_COUNT);
+  if (it) librdf_free_iterator(it);
+  for (size_t i = 0; i < l->n; i++)
+    if (l->walk.depth < 0 || l->nodes[i].level < l->walk.depth) expand(w, i);
+}
+
+void pv_lineage_walk(pv_q *q, librdf_node *target, const pv_walk *how, pv_lineage *out)
+{
+  memset(out, 0, sizeof *out);
+  out->walk = *how;
+  walker w = {q, out, NULL};
+  pv_lineage makers = {.walk = {PV_FORWARD, -1, 1}};
+  if (how->dir == PV_FORWARD) {
+    /* First the processes that make things for a process target: its
+     * chain, which only a chain reaches. */
+    if (is_process(pv_q_kind(q, target))) {
+      walker m = {q, &makers, NULL};
+      walk(&m, target, reach_chain);
+      w.makers = &makers.visited;
+    }
+    walk(&w, target, expand_forward);
   } else {
-    reach(q, out, SIZE_MAX, target, PV_L_COUNT);
-    librdf_iterator *it = dir == PV_FORWARD ? pv_q_sources(q, PV_T_SPECIALIZATION_OF, target) : NULL;
-    for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
-      reach(q, out, SIZE_MAX, librdf_iterator_get_object(it), PV_L_COUNT);
-    if (it) librdf_free_iterator(it);
+    walk(&w, target, expand_backward);
   }
-  free_nodes(v);
-  for (size_t i = 0; i < out->n; i++) {
-    if (depth >= 0 && out->nodes[i].level >= depth) continue;
-    if (dir == PV_BACKWARD) expand_backward(q, out, i);
-    else expand_forward(q, out, i);
-  }
+  pv_lineage_free(&makers);
 }
 
 void pv_lineage_free(pv_lineage *l)

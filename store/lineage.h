@@ -2,7 +2,8 @@
  *
  * The walk is breadth-first over librdf node lookups with a visited set,
  * so every node is listed once, at the smallest number of steps from the
- * target (its level).  Which relations it follows, and why, is in
+ * target (its level).  It follows the edges prov-merge derived (it
+ * computes no timing of its own); which ones, and why, is in
  * docs/prov-query.md ("How lineage is walked"). */
 #ifndef PROVIO_LINEAGE_H
 #define PROVIO_LINEAGE_H
@@ -15,16 +16,12 @@
 
 /* How two nodes are linked; an edge always points the PROV way (from the
  * later thing to the earlier: entity -> activity that generated it,
- * derived -> source, process -> what it used). */
+ * derived -> source, process -> what it used, child -> parent process). */
 enum pv_link {
-  PV_L_GENERATED_BY,  /* prov:wasGeneratedBy */
-  PV_L_DERIVED_FROM,  /* prov:wasDerivedFrom, as prov-merge derived it */
-  PV_L_READ_BEFORE,   /* prov:wasDerivedFrom, from the generating process's reads */
+  PV_L_GENERATED_BY,  /* prov:wasGeneratedBy (a joint version: each contributor) */
+  PV_L_DERIVED_FROM,  /* prov:wasDerivedFrom */
   PV_L_REVISION_OF,   /* prov:wasRevisionOf */
-  PV_L_RENAMED_FROM,  /* provio:renamedFrom */
   PV_L_USED,          /* prov:used */
-  PV_L_ASSOCIATED,    /* prov:wasAssociatedWith */
-  PV_L_ON_BEHALF_OF,  /* prov:actedOnBehalfOf */
   PV_L_FORKED_FROM,   /* provio:forkedFrom */
   PV_L_EXECED_FROM,   /* provio:execedFrom */
   PV_L_STARTED_BY,    /* prov:wasInformedBy, from the parent process */
@@ -46,12 +43,12 @@ typedef struct pv_lin_edge {
 } pv_lin_edge;
 
 typedef struct pv_lineage {
-  enum pv_lineage_dir dir;
+  pv_walk walk;
   pv_lin_node *nodes;
   size_t n, cap;
   pv_lin_edge *edges;
   size_t ne, ecap;
-  pv_index visited;   /* key -> node index */
+  pv_index visited;   /* key -> node index (or a mark: hidden environment) */
 } pv_lineage;
 
 /* Finds what TARGET names: an IRI (<...>, file://, urn:, http(s)://), a path
@@ -61,8 +58,8 @@ typedef struct pv_lineage {
  * node (caller frees), or PV_EXIT_NO_TARGET. */
 int pv_lineage_resolve(pv_q *q, const char *target, librdf_node **node, char *err, size_t errlen);
 
-/* Walks from target, at most depth levels (< 0: all). */
-void pv_lineage_walk(pv_q *q, librdf_node *target, enum pv_lineage_dir dir, int depth, pv_lineage *out);
+/* Walks from target as w says. */
+void pv_lineage_walk(pv_q *q, librdf_node *target, const pv_walk *w, pv_lineage *out);
 void pv_lineage_free(pv_lineage *l);
 
 /* Printing (lineage_output.c): text, tsv, json or dot. */

@@ -18,7 +18,7 @@ int pv_query_config(pv_store *s, const char *target, enum pv_format fmt, FILE *o
     return rc;
   }
   pv_lineage l;
-  pv_lineage_walk(&q, node, PV_BACKWARD, -1, &l);
+  pv_lineage_walk(&q, node, &(pv_walk){PV_BACKWARD, -1, 0}, &l);
   static const char *const cols[] = {"level", "process", "command", "key", "value"};
   pv_table t;
   pv_table_init(&t, 5, cols);

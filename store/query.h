@@ -50,11 +50,17 @@ int pv_query_sparql(pv_store *s, const char *query, enum pv_format fmt, FILE *ou
 
 enum pv_lineage_dir { PV_BACKWARD, PV_FORWARD };
 
-/* lineage (backward: what target came from) and impact (forward: what was
- * derived from it), at most depth levels (< 0: all).  fmt: text, tsv, json
- * or dot.  target is resolved by pv_lineage_resolve (lineage.h). */
-int pv_query_lineage(pv_store *s, const char *target, enum pv_lineage_dir dir, int depth,
-                     enum pv_format fmt, FILE *out, char *err, size_t errlen);
+/* What a lineage or impact walk covers. */
+typedef struct pv_walk {
+  enum pv_lineage_dir dir; /* backward: what target came from; forward: what came from it */
+  int depth;               /* at most this many levels; < 0: all */
+  int all;                 /* also the environment (provio:environment files), else hidden */
+} pv_walk;
+
+/* lineage and impact of target (resolved by pv_lineage_resolve, lineage.h).
+ * fmt: text, tsv, json or dot. */
+int pv_query_lineage(pv_store *s, const char *target, const pv_walk *w, enum pv_format fmt, FILE *out,
+                     char *err, size_t errlen);
 
 enum pv_stats_by { PV_BY_PROGRAM, PV_BY_FILE, PV_BY_RANK, PV_BY_HOST };
 

@@ -93,13 +93,39 @@ int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v)
   return rc;
 }
 
-int pv_q_library_internal(pv_q *q, librdf_node *access)
+int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term)
 {
-  char *v = pv_q_string(q, access, PV_T_LIBRARY_INTERNAL);
+  char *v = pv_q_string(q, subject, term);
   int yes = v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
   free(v);
   return yes;
 }
+
+/* The display name of the first agent of kind k the process is associated with. */
+static char *agent_name(pv_q *q, librdf_node *p, enum pv_kind k)
+{
+  char *name = NULL;
+  size_t len;
+  librdf_iterator *it = pv_q_targets(q, p, PV_T_ASSOCIATED_WITH);
+  for (; it && !name && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+    librdf_node *a = librdf_iterator_get_object(it);
+    if (pv_q_iri(a) && pv_q_kind(q, a) == k) name = pv_display_name(pv_q_iri(a), &len);
+  }
+  if (it) librdf_free_iterator(it);
+  return name;
+}
+
+char *pv_q_program(pv_q *q, librdf_node *process)
+{
+  char *exe = pv_q_string(q, process, PV_T_EXECUTABLE);
+  if (!exe) return agent_name(q, process, PV_K_PROGRAM);
+  size_t len;
+  char *name = pv_display_name(exe, &len);
+  free(exe);
+  return name;
+}
+
+char *pv_q_user(pv_q *q, librdf_node *process) { return agent_name(q, process, PV_K_USER); }
 
 librdf_iterator *pv_q_targets(pv_q *q, librdf_node *subject, enum pv_term_id term)
 {
@@ -121,7 +147,8 @@ enum pv_kind pv_q_kind(pv_q *q, librdf_node *n)
       {PV_T_C_USER, PV_K_USER},                 {PV_T_C_THREAD, PV_K_THREAD},
       {PV_T_C_JOB, PV_K_JOB},                   {PV_T_C_ACTIVITY, PV_K_ACTIVITY},
       {PV_T_C_SOFTWARE_AGENT, PV_K_AGENT},      {PV_T_C_PERSON, PV_K_AGENT},
-      {PV_T_C_AGENT, PV_K_AGENT},               {PV_T_C_ENTITY, PV_K_ENTITY},
+      {PV_T_C_AGENT, PV_K_AGENT},               {PV_T_C_MESSAGE, PV_K_MESSAGE},
+      {PV_T_C_EXCHANGE, PV_K_EXCHANGE},         {PV_T_C_ENTITY, PV_K_ENTITY},
   };
   size_t best = sizeof order / sizeof order[0];
   librdf_iterator *it = pv_q_targets(q, n, PV_T_TYPE);
@@ -146,7 +173,7 @@ const char *pv_kind_name(enum pv_kind k)
       [PV_K_FILE] = "file",        [PV_K_PROCESS] = "process",           [PV_K_PROGRAM] = "program",
       [PV_K_RANK] = "rank",        [PV_K_USER] = "user",                 [PV_K_THREAD] = "thread",
       [PV_K_JOB] = "job",          [PV_K_ACTIVITY] = "activity",         [PV_K_AGENT] = "agent",
-      [PV_K_ENTITY] = "entity",
+      [PV_K_ENTITY] = "entity",    [PV_K_MESSAGE] = "message",           [PV_K_EXCHANGE] = "exchange",
   };
   return names[k];
 }

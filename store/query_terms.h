@@ -20,13 +20,11 @@
   X(REVISION_OF, PV_NS_PROV, "wasRevisionOf")                                               \
   X(SPECIALIZATION_OF, PV_NS_PROV, "specializationOf")                                      \
   X(ASSOCIATED_WITH, PV_NS_PROV, "wasAssociatedWith")                                       \
-  X(ON_BEHALF_OF, PV_NS_PROV, "actedOnBehalfOf")                                            \
   X(INFORMED_BY, PV_NS_PROV, "wasInformedBy")                                               \
   X(STARTED_AT, PV_NS_PROV, "startedAtTime")                                                \
   X(ENDED_AT, PV_NS_PROV, "endedAtTime")                                                    \
   X(PART_OF, PV_NS_PROVIO, "partOf")                                                        \
   X(FILE, PV_NS_PROVIO, "file")                                                             \
-  X(OBJECT, PV_NS_PROVIO, "object")                                                         \
   X(BYTES_READ, PV_NS_PROVIO, "bytesRead")                                                  \
   X(BYTES_WRITTEN, PV_NS_PROVIO, "bytesWritten")                                            \
   X(READS, PV_NS_PROVIO, "reads")                                                           \
@@ -50,7 +48,10 @@
   X(JOB_ID, PV_NS_PROVIO, "jobId")                                                          \
   X(FORKED_FROM, PV_NS_PROVIO, "forkedFrom")                                                \
   X(EXECED_FROM, PV_NS_PROVIO, "execedFrom")                                                \
-  X(RENAMED_FROM, PV_NS_PROVIO, "renamedFrom")                                              \
+  X(MEMBER, PV_NS_PROVIO, "member")                                                          \
+  X(ENVIRONMENT, PV_NS_PROVIO, "environment")                                                \
+  X(IN_FILE, PV_NS_PROVIO, "inFile")                                                         \
+  X(PEER_RANK, PV_NS_PROVIO, "peerRank")                                                     \
   X(READS_PIPE, PV_NS_PROVIO, "readsPipe")                                                  \
   X(WRITES_PIPE, PV_NS_PROVIO, "writesPipe")                                                \
   X(SESSIONS, PV_NS_PROVIO, "sessions")                                                     \
@@ -69,6 +70,8 @@
   X(C_THREAD, PV_NS_PROVIO, "Thread")                                                       \
   X(C_JOB, PV_NS_PROVIO, "Job")                                                             \
   X(C_FILE_ACCESS, PV_NS_PROVIO, "FileAccess")                                              \
+  X(C_MESSAGE, PV_NS_PROVIO, "Message")                                                     \
+  X(C_EXCHANGE, PV_NS_PROVIO, "Exchange")                                                   \
   X(C_ACTIVITY, PV_NS_PROV, "Activity")                                                     \
   X(C_AGENT, PV_NS_PROV, "Agent")                                                           \
   X(C_SOFTWARE_AGENT, PV_NS_PROV, "SoftwareAgent")                                          \
@@ -95,6 +98,8 @@ enum pv_kind {
   PV_K_ACTIVITY,
   PV_K_AGENT,
   PV_K_ENTITY,
+  PV_K_MESSAGE,
+  PV_K_EXCHANGE,
 };
 
 typedef struct pv_q {
@@ -118,10 +123,15 @@ librdf_node *pv_q_target(pv_q *q, librdf_node *subject, enum pv_term_id term);
 char *pv_q_string(pv_q *q, librdf_node *subject, enum pv_term_id term);
 /* An integer object; returns 0 and sets *v, or -1 if absent or not one. */
 int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v);
-/* Whether a session is of a file an I/O library opened for itself (MPI's
- * shared-memory segments, lock tests): its workings, not the program's
- * data, so neither lineage nor stats count it. */
-int pv_q_library_internal(pv_q *q, librdf_node *access);
+/* Whether an xsd:boolean property is true: provio:libraryInternal on a
+ * session of a file an I/O library opened for itself (MPI's shared-memory
+ * segments, lock tests: stats leave it out), provio:environment on a file
+ * the environment read (lineage hides it). */
+int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term);
+/* The program a process ran (its executable, else its Program agent) and
+ * the name of its User agent, as malloc'd names, or NULL. */
+char *pv_q_program(pv_q *q, librdf_node *process);
+char *pv_q_user(pv_q *q, librdf_node *process);
 /* Iterators over objects of (subject, term) or subjects of (term, object). */
 librdf_iterator *pv_q_targets(pv_q *q, librdf_node *subject, enum pv_term_id term);
 librdf_iterator *pv_q_sources(pv_q *q, enum pv_term_id term, librdf_node *object);

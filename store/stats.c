@@ -70,25 +70,6 @@ static char *name_of(const char *iri)
   return pv_display_name(iri, &len);
 }
 
-/* The program a process ran: its executable, else its Program agent. */
-static char *program_of(pv_q *q, librdf_node *p)
-{
-  char *exe = pv_q_string(q, p, PV_T_EXECUTABLE);
-  if (exe) {
-    char *name = name_of(exe);
-    free(exe);
-    return name;
-  }
-  char *name = NULL;
-  librdf_iterator *it = pv_q_targets(q, p, PV_T_ASSOCIATED_WITH);
-  for (; it && !name && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *a = librdf_iterator_get_object(it);
-    if (pv_q_kind(q, a) == PV_K_PROGRAM) name = name_of(pv_q_iri(a));
-  }
-  if (it) librdf_free_iterator(it);
-  return name;
-}
-
 /* The group key of an access's process, cached per process: a store has
  * far fewer processes than sessions. */
 static char *process_key(pv_q *q, pv_index *cache, char ***keys, size_t *nkeys, librdf_node *p,
@@ -99,7 +80,7 @@ static char *process_key(pv_q *q, pv_index *cache, char ***keys, size_t *nkeys, 
   if (i != SIZE_MAX) return (*keys)[i];
   char *key = NULL;
   int64_t rank;
-  if (by == PV_BY_PROGRAM) key = program_of(q, p);
+  if (by == PV_BY_PROGRAM) key = pv_q_program(q, p);
   else if (by == PV_BY_HOST) key = pv_q_string(q, p, PV_T_HOST);
   else if (pv_q_long(q, p, PV_T_RANK, &rank) == 0) {
     char buf[32];
@@ -120,7 +101,7 @@ static char *process_key(pv_q *q, pv_index *cache, char ***keys, size_t *nkeys, 
 static int counted(pv_q *q, librdf_node *a)
 {
   char *api = pv_q_string(q, a, PV_T_API);
-  int yes = !pv_q_library_internal(q, a) && !(api && (strcmp(api, "mpiio") == 0 || strcmp(api, "hdf5") == 0));
+  int yes = !pv_q_true(q, a, PV_T_LIBRARY_INTERNAL) && !(api && (strcmp(api, "mpiio") == 0 || strcmp(api, "hdf5") == 0));
   free(api);
   return yes;
 }

@@ -46,21 +46,26 @@ static const struct command {
      "2^31 and COUNT(DISTINCT ...) miscounts.  Cast to xsd:decimal (SUM(xsd:decimal(?b)))\n"
      "or use the stats command.  No property paths, EXISTS, MINUS or DESCRIBE: use\n"
      "lineage and impact for transitive questions.\n"},
-    {"lineage", "prov-query -s STORE lineage TARGET [--depth N] [--format FMT] [--svg FILE]",
-     "Lists everything TARGET came from, each once: the processes that wrote it (with\n"
-     "their command lines), their programs and agents, and the files and HDF5 objects\n"
-     "they read, level by level back to inputs no tracked process wrote.\n\n"
+    {"lineage", "prov-query -s STORE lineage TARGET [--depth N] [--all] [--format FMT] [--svg FILE]",
+     "Lists everything TARGET came from, each once: the versions of files, HDF5 objects\n"
+     "and MPI messages it was derived from, as prov-merge derived them, back to inputs\n"
+     "no tracked process wrote, and the processes that wrote them with the processes\n"
+     "that started those.  A process's program, user and rank are shown on its line.\n"
+     "A process as TARGET: what it read, and where that came from.\n\n"
      "TARGET is a path (absolute or relative to the working directory), PATH:/object\n"
      "for an HDF5 object, HOST:/path for a node-local file, or an IRI (<...>, file://,\n"
      "urn:), or a name as the text format prints it (with its \\\\ and \\xHH escapes).\n"
      "Use -- before a target that starts with '-'.\n\n"
      "  --depth N          at most N levels (default: all)\n"
+     "  --all              also the environment: the executable, libraries, system and\n"
+     "                     start-up files prov-merge marked (hidden by default)\n"
      "  --format FMT       text (default), tsv, json, dot (Graphviz)\n"
      "  --svg FILE         render the graph to FILE with Graphviz dot instead of printing\n"},
-    {"impact", "prov-query -s STORE impact TARGET [--depth N] [--format FMT] [--svg FILE]",
-     "Lists everything derived from TARGET (forward lineage): the processes that read\n"
-     "it and what they, and their consumers in turn, wrote from it.  TARGET and the\n"
-     "options are as for lineage.\n"},
+    {"impact", "prov-query -s STORE impact TARGET [--depth N] [--all] [--format FMT] [--svg FILE]",
+     "Lists everything derived from TARGET, the exact inverse of lineage: each version\n"
+     "whose lineage holds TARGET, and the processes that read TARGET or any of them.\n"
+     "A process as TARGET: what it and the processes it started wrote, and so on.\n"
+     "TARGET and the options are as for lineage (the environment too: hidden unless --all).\n"},
     {"stats", "prov-query -s STORE stats [--by program|file|rank|host] [--format FMT]",
      "Bytes read and written, call counts and seconds inside I/O calls per program (the\n"
      "default), file, MPI rank or host, largest first.  Sums are exact 64-bit integers.\n"
@@ -131,8 +136,8 @@ static char *read_all(const char *path)
 }
 
 /* Renders a lineage graph: DOT into Graphviz's dot on a pipe. */
-static int render_svg(pv_store *s, const char *target, enum pv_lineage_dir dir, int depth,
-                      const char *svg, char *err, size_t errlen)
+static int render_svg(pv_store *s, const char *target, const pv_walk *w, const char *svg, char *err,
+                      size_t errlen)
 {
   int fds[2];
   if (pipe(fds) != 0) {
@@ -154,7 +159,7 @@ static int render_svg(pv_store *s, const char *target, enum pv_lineage_dir dir, 
     return PV_EXIT_ERROR;
   }
   FILE *out = fdopen(fds[1], "w");
-  int rc = pv_query_lineage(s, target, dir, depth, PV_FMT_DOT, out, err, errlen);
+  int rc = pv_query_lineage(s, target, w, PV_FMT_DOT, out, err, errlen);
   fclose(out);
   int status;
   if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -166,16 +171,17 @@ static int render_svg(pv_store *s, const char *target, enum pv_lineage_dir dir, 
 
 int main(int argc, char **argv)
 {
-  enum { OPT_FORMAT = 256, OPT_DEPTH, OPT_BY, OPT_SVG, OPT_VERSION };
+  enum { OPT_FORMAT = 256, OPT_DEPTH, OPT_BY, OPT_SVG, OPT_ALL, OPT_VERSION };
   static const struct option opts[] = {
       {"store", required_argument, NULL, 's'}, {"file", required_argument, NULL, 'f'},
       {"help", no_argument, NULL, 'h'},        {"format", required_argument, NULL, OPT_FORMAT},
       {"depth", required_argument, NULL, OPT_DEPTH}, {"by", required_argument, NULL, OPT_BY},
       {"svg", required_argument, NULL, OPT_SVG},     {"version", no_argument, NULL, OPT_VERSION},
+      {"all", no_argument, NULL, OPT_ALL},
       {NULL, 0, NULL, 0},
   };
   const char *store = getenv("PROVIO_STORE"), *file = NULL, *format = NULL, *by = NULL, *svg = NULL;
-  int depth = -1, help = 0, opt;
+  int depth = -1, all = 0, help = 0, opt;
   opterr = 0;
   while ((opt = getopt_long(argc, argv, "s:f:h", opts, NULL)) != -1) {
     switch (opt) {
@@ -185,6 +191,7 @@ int main(int argc, char **argv)
     case OPT_FORMAT: format = optarg; break;
     case OPT_BY: by = optarg; break;
     case OPT_SVG: svg = optarg; break;
+    case OPT_ALL: all = 1; break;
     case OPT_VERSION: puts("prov-query (provio) " VERSION); return PV_EXIT_OK;
     case OPT_DEPTH: {
       char *end;
@@ -223,7 +230,7 @@ int main(int argc, char **argv)
   int min_args = id == C_SPARQL ? !file : lineage || id == C_CONFIG;
   int max_args = id == C_SPARQL ? !file : id == C_STATS ? 0 : 1;
   if (nargs < min_args || nargs > max_args || (file && id != C_SPARQL) || (by && id != C_STATS) ||
-      ((svg || depth >= 0) && !lineage)) {
+      ((svg || depth >= 0 || all) && !lineage)) {
     if (id == C_SPARQL && nargs == 0 && !file) usage(stderr, NULL);
     else fprintf(stderr, "prov-query: usage: %s\n", cmd->usage);
     return PV_EXIT_USAGE;
@@ -260,15 +267,14 @@ int main(int argc, char **argv)
   char err[1024] = "";
   pv_store s;
   int rc = pv_query_open(&s, store, err, sizeof err);
-  enum pv_lineage_dir dir = id == C_LINEAGE ? PV_BACKWARD : PV_FORWARD;
+  pv_walk walk = {id == C_LINEAGE ? PV_BACKWARD : PV_FORWARD, depth, all};
   if (rc == PV_EXIT_OK) {
     switch (id) {
     case C_SPARQL: rc = pv_query_sparql(&s, query, fmt, stdout, err, sizeof err); break;
     case C_LINEAGE:
     case C_IMPACT:
-      if (svg) rc = render_svg(&s, args[0], dir, depth, svg, err, sizeof err);
-      if (rc == PV_EXIT_OK && (!svg || format))
-        rc = pv_query_lineage(&s, args[0], dir, depth, fmt, stdout, err, sizeof err);
+      if (svg) rc = render_svg(&s, args[0], &walk, svg, err, sizeof err);
+      if (rc == PV_EXIT_OK && (!svg || format)) rc = pv_query_lineage(&s, args[0], &walk, fmt, stdout, err, sizeof err);
       break;
     case C_STATS: rc = pv_query_stats(&s, by_key, fmt, stdout, err, sizeof err); break;
     case C_RUNS: rc = pv_query_runs(&s, nargs ? args[0] : NULL, fmt, stdout, err, sizeof err); break;

@@ -92,11 +92,12 @@ int count_lines_with(const char *text, const char *needle)
   return n;
 }
 
-char *lineage_tsv(const char *target, enum pv_lineage_dir dir, int depth)
+char *lineage_tsv(const char *target, enum pv_lineage_dir dir, int depth, int all)
 {
   captured c;
   char err[1024] = "";
-  int rc = pv_query_lineage(pipeline_store(), target, dir, depth, PV_FMT_TSV, capture_begin(&c), err, sizeof err);
+  pv_walk w = {dir, depth, all};
+  int rc = pv_query_lineage(pipeline_store(), target, &w, PV_FMT_TSV, capture_begin(&c), err, sizeof err);
   char *out = capture_end(&c);
   if (rc != PV_EXIT_OK) {
     fprintf(stderr, "lineage %s: %s\n", target, err);
@@ -153,3 +154,26 @@ int tsv_level(const char *tsv, const char *kind, const char *name, const char *d
 }
 
 int tsv_rows(const char *tsv) { return count_lines_with(tsv, "\t") - 1; }
+
+char **tsv_iris(const char *tsv)
+{
+  char **v = calloc(1, sizeof *v);
+  size_t n = 0;
+  for (const char *line = strchr(tsv, '\n'); line && *++line; line = strchr(line, '\n')) {
+    char *row = strndup(line, strcspn(line, "\n")), *rest = row, *f = NULL;
+    for (int i = 0; i < 7; i++) f = strsep(&rest, "\t"); /* ?iri, the 7th column: <...> */
+    if (f && f[0] == '<') {
+      v = realloc(v, (n + 2) * sizeof *v);
+      v[n++] = strndup(f + 1, strlen(f) - 2);
+      v[n] = NULL;
+    }
+    free(row);
+  }
+  return v;
+}
+
+void free_strings(char **v)
+{
+  for (size_t i = 0; v && v[i]; i++) free(v[i]);
+  free(v);
+}

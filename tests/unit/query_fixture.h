@@ -33,11 +33,15 @@ char *capture_end(captured *c); /* NUL-terminated; free with free() */
 /* How many lines of text contain needle. */
 int count_lines_with(const char *text, const char *needle);
 
-/* Lineage as TSV (pv_query_lineage with PV_FMT_TSV, which must succeed)
- * and the level of its row of that kind and name whose detail contains
- * detail (NULL: any), or -1; tsv_rows counts its rows. */
-char *lineage_tsv(const char *target, enum pv_lineage_dir dir, int depth);
+/* Lineage or impact as TSV (pv_query_lineage with PV_FMT_TSV, which must
+ * succeed; all: the environment too) and the level of its row of that kind
+ * and name whose detail contains detail (NULL: any), or -1; tsv_rows
+ * counts its rows, tsv_iris lists its ?iri column as a NULL-terminated
+ * array (free_strings frees it). */
+char *lineage_tsv(const char *target, enum pv_lineage_dir dir, int depth, int all);
 int tsv_level(const char *tsv, const char *kind, const char *name, const char *detail);
 int tsv_rows(const char *tsv);
+char **tsv_iris(const char *tsv);
+void free_strings(char **v);
 
 #endif
