@@ -1273,8 +1273,10 @@ static int environment_path(const char *path, size_t n)
 {
   static const char *const system[] = {"/etc", "/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin",
                                        "/proc", "/sys", "/dev", "/run"};
+  /* /dev/shm is where jobs stage data on a node (its library files are
+   * caught as library-internal accesses instead). */
   for (size_t i = 0; i < sizeof system / sizeof system[0]; i++)
-    if (under(path, system[i], strlen(system[i]))) return 1;
+    if (under(path, system[i], strlen(system[i])) && !under(path, "/dev/shm", 8)) return 1;
   if (ends_with(path, n, ".pth") || ends_with(path, n, ".pyc") || strstr(path, "/site-packages/") ||
       strstr(path, "/__pycache__/"))
     return 1;
