@@ -42,6 +42,7 @@ enum {
   F_DIR_IN = 1 << 24,     /* provio:direction "in" or "both" */
   F_DIR_OUT = 1 << 25,    /* "out" or "both" */
   F_MPI = 1 << 26,        /* a process some DataFlow is part of */
+  F_VIA_HDF5 = 1 << 27,   /* an access made inside HDF5 calls (provio:viaLayer "hdf5") */
 };
 
 typedef struct node {
@@ -69,7 +70,7 @@ enum pred {
   P_FILE, P_OBJECT, P_VERSION, P_READS, P_SPEC_OF, P_GEN_BY, P_GEN_AT, P_RENAMED_FROM, P_READS_PIPE, P_WRITES_PIPE,
   P_FIRST_READ, P_LAST_READ, P_FIRST_WRITE, P_FILE_ID, P_NEW_CONTENT, P_LIB_INTERNAL, P_OPERATION, P_TARGET,
   P_RANK, P_JOB, P_EXECUTABLE, P_PEER_RANK, P_COMMUNICATOR, P_DIRECTION, P_FIRST_AT, P_LAST_AT,
-  P_COUNT
+  P_VIA_LAYER, P_COUNT
 };
 
 /* Local names after their namespace: pred_of compares the namespace once. */
@@ -110,6 +111,7 @@ static const struct { const char *ns, *local; } pred_name[P_COUNT] = {
     [P_DIRECTION] = {PV_NS_PROVIO, "direction"},
     [P_FIRST_AT] = {PV_NS_PROVIO, "firstAt"},
     [P_LAST_AT] = {PV_NS_PROVIO, "lastAt"},
+    [P_VIA_LAYER] = {PV_NS_PROVIO, "viaLayer"},
 };
 
 #define FILE_ACCESS PV_NS_PROVIO "FileAccess"
@@ -338,6 +340,9 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
   case P_NEW_CONTENT:
   case P_LIB_INTERNAL:
     if (literal_is(o, "true") || literal_is(o, "1")) X.flags |= p == P_NEW_CONTENT ? F_NEW_CONTENT : F_LIB_INTERNAL;
+    return 0;
+  case P_VIA_LAYER:
+    if (literal_is(o, "hdf5")) X.flags |= F_VIA_HDF5;
     return 0;
   case P_OPERATION:
     if (literal_is(o, "unlink")) X.flags |= F_UNLINK;
@@ -953,7 +958,11 @@ static void derive_reads(deriver *d)
   found fd = {0};
   for (size_t k = 0; k < f->n && !d->status; k++) {
     node *a = &f->v[k];
-    if (!(a->flags & F_ACCESS) || a->reads <= 0 || !(a->flags & F_START) || a->part_of == NONE || a->file == NONE)
+    /* HDF5's own reads of a file it opened (superblock, object headers,
+     * every chunk) stand for the object reads the connector records: as
+     * sources they would make each object derive from the whole file. */
+    if (!(a->flags & F_ACCESS) || a->reads <= 0 || !(a->flags & F_START) || a->part_of == NONE ||
+        a->file == NONE || (a->flags & F_VIA_HDF5))
       continue;
     int64_t r1 = a->flags & F_FIRST_READ ? a->first_read : a->start;
     int64_t r2 = a->flags & F_LAST_READ ? a->last_read : a->flags & F_END ? a->end : r1;
