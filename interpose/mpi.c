@@ -331,8 +331,7 @@ typedef struct flow {
   int64_t first_ns;
   uint64_t last;                /* ticks of the latest message (atomic) */
   uint64_t due;                 /* ticks from which the owner's next message refreshes */
-  int peer;                     /* world rank, or -1: a communicator's flow */
-  int direction;
+  int direction;                /* and communicator, of a communicator's flow */
   char comm[24];                /* "world" or "g" and 16 hex digits */
   flow_at rec;
 } flow;
@@ -392,8 +391,9 @@ static void write_flow(pv_thread *t, const flow *f, flow_at *r)
   p = PV_TRIPLE_TYPE(p, iri, il, PV_TERM("DataFlow"));
   p = PV_TRIPLE_IRI(p, iri, il, PV_TERM("partOf"), id->proc_iri, id->proc_iri_len);
   p = PV_TRIPLE_IRI(p, iri, il, PV_PROV("wasAssociatedWith"), iri, tl);
-  if (f->peer >= 0) {
-    p = PV_TRIPLE_LONG(p, iri, il, PV_TERM("peerRank"), f->peer);
+  const flow *pf = __atomic_load_n(&peers, __ATOMIC_ACQUIRE);
+  if (pf && f >= pf && f < pf + world_size) {
+    p = PV_TRIPLE_LONG(p, iri, il, PV_TERM("peerRank"), f - pf);
   } else {
     p = PV_TRIPLE_STRING(p, iri, il, PV_TERM("communicator"), f->comm, strlen(f->comm));
     const char *d = direction_names[f->direction];
@@ -476,7 +476,6 @@ static flow *comm_flow(uint64_t h, const char *id, int d)
         if (cur == key) return NULL;
         continue;
       }
-      f->peer = -1;
       strcpy(f->comm, id);
       __atomic_store_n(&f->direction, d, __ATOMIC_RELEASE);
       return f;
