@@ -3,8 +3,10 @@ between MPI ranks"): a real two-rank program of each MPI family runs as
 untracked, and each rank's DataFlow records name the peers and
 communicators its data came from, in the collectives' real directions,
 with the calls counted."""
-from harness import check, main
-from test_mpi import LAUNCH, roundtrip
+import os
+
+from harness import PROVIO_RUN, check, main, parse_records, prog, run
+from test_mpi import LAUNCH, SINGLETON, roundtrip
 
 PV = "https://w3id.org/provio/ns#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -60,6 +62,21 @@ def case_flows(work):
         check(named["0"] != named["1"], f"{family}: two different one-rank communicators named alike: {named}")
         jobs = {g.one(p, PV + "partOfJob") for p in g.processes() if g.objects(p, PV + "rank")}
         check(len(jobs) == 1, f"{family}: the ranks are in {len(jobs)} jobs: {jobs}")
+
+
+def case_killed_rank(work):
+    """Rank 1 killed (SIGKILL) after its last message: its record file,
+    unfinished, still holds every flow it had, each written at its first
+    message (counted then), however little time passed."""
+    for family in LAUNCH:
+        out = os.path.join(work, family)
+        run(LAUNCH[family] + [PROVIO_RUN, "--out", out, "--", prog(f"dataflow.{family}"), "unused", "kill"], work,
+            env=SINGLETON)
+        got, _ = flows_by_rank(parse_records(out, require_finished=False))
+        killed = got.get("1", {})
+        check(killed.keys() == EXPECTED["1"].keys() and
+              all(1 <= n <= EXPECTED["1"][k] for k, n in killed.items()),
+              f"{family}: the killed rank left flows {killed}, expected those of {EXPECTED['1']}")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,13 @@
  * on one-rank communicators, receives from MPI_ANY_SOURCE into
  * MPI_STATUS_IGNORE (blocking, and nonblocking completed by MPI_Waitall
  * with MPI_STATUSES_IGNORE), and a sendrecv.  Prints what each rank got and
- * every return code.  The first argument (a data file) is not used. */
+ * every return code.  The first argument (a data file) is not used; with
+ * "kill" as second, rank 1 ends by SIGKILL instead of MPI_Finalize. */
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -54,6 +58,7 @@ int main(int argc, char **argv)
   long out = 100 + rank, in = 0;
   rc |= MPI_Sendrecv(&out, 1, MPI_LONG, other, 5, &in, 1, MPI_LONG, other, 5, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 
+  if (rank == 1 && argc > 2 && !strcmp(argv[2], "kill")) kill(getpid(), SIGKILL);
   printf("rank %d: v %ld b %ld sum %ld all %ld any %ld got %ld %ld dup %ld alone %ld in %ld rc %d\n", rank, v, b,
          sum, all, any, got[0], got[1], dsum, asum, in, rc);
   MPI_Finalize();
