@@ -444,7 +444,7 @@ static void refresh_flow(flow *f)
 
 /* One message of flow f completed at now (ticks), seen by the thread of
  * tls: the hot path. */
-static void flow_seen(flow *f, const void *tls, uint64_t now)
+PV_HOT_INLINE void flow_seen(flow *f, const void *tls, uint64_t now)
 {
   const void *owner = __atomic_load_n(&f->owner, __ATOMIC_ACQUIRE);
   if (!owner) {
@@ -607,10 +607,8 @@ static void comm_build(comm_slot *slot, MPI_Comm comm)
 
 /* comm's entry, worked out at its first use; NULL if it has none (an
  * inter-communicator, a full table, another thread still building it). */
-static comm_slot *comm_of(handle_arg arg)
+static comm_slot *comm_lookup(MPI_Comm comm)
 {
-  MPI_Comm comm = (MPI_Comm)arg;
-  if (comm == WORLD) return &world_slot;
   int mine = 0;
   comm_slot *slot = comm_probe((uintptr_t)comm, 0, &mine);
   if (!slot) {
@@ -625,6 +623,12 @@ static comm_slot *comm_of(handle_arg arg)
     }
   }
   return __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) == COMM_READY ? slot : NULL;
+}
+
+PV_HOT_INLINE comm_slot *comm_of(handle_arg arg)
+{
+  MPI_Comm comm = (MPI_Comm)arg;
+  return comm == WORLD ? &world_slot : comm_lookup(comm);
 }
 
 /* MPI_Comm_free: the handle may come back for another communicator. */
@@ -642,7 +646,7 @@ static void comm_forget(MPI_Comm *comm)
 }
 
 /* A message from rank src of comm arrived. */
-static void arrived(comm_slot *c, int src, const void *tls, uint64_t now)
+PV_HOT_INLINE void arrived(comm_slot *c, int src, const void *tls, uint64_t now)
 {
   if (!c || src < 0 || src >= c->size) return; /* MPI_PROC_NULL */
   int w = c->world ? c->world[src] : src;
@@ -1011,16 +1015,20 @@ MPI_DATA_FUNCTIONS(DATA_BOTH)
  * MPI_Recv calling PMPI_Recv, a collective built on point-to-point) is the
  * same message. */
 static __thread int in_message __attribute__((tls_model("initial-exec")));
+/* The thread's pv_tls in the core, asked once (the core's TLS is not
+ * reachable from here without a call). */
+static __thread const struct pv_tls *thread_tls __attribute__((tls_model("initial-exec")));
 
 /* The calling thread's pv_tls if its message calls are recorded: MPI is
  * initialised and ours, provio is not idle, and the call is the program's,
  * not made inside MPI-IO or HDF5 (their own traffic moves no data of the
  * program's between ranks). */
-static const void *recording(void)
+PV_HOT_INLINE const void *recording(void)
 {
   if (!__atomic_load_n(&active, __ATOMIC_ACQUIRE) || in_message || !__atomic_load_n(&peers, __ATOMIC_ACQUIRE))
     return NULL;
-  const struct pv_tls *tls = core->tls();
+  const struct pv_tls *tls = thread_tls;
+  if (__builtin_expect(!tls, 0)) thread_tls = tls = core->tls();
   return !tls->depth && !tls->layer && __atomic_load_n(&core->proc->state, __ATOMIC_ACQUIRE) == PV_ACTIVE ? tls
                                                                                                          : NULL;
 }
