@@ -1,5 +1,7 @@
-/* mpi.c - MPI: initialisation (each process's rank and size) and MPI-IO at
- * its own level, every function under both its MPI_ and its PMPI_ name.
+/* mpi.c - MPI: initialisation (each process's rank and size), MPI-IO at
+ * its own level, and the data flow between ranks (receives, their
+ * completions, collectives), every function under both its MPI_ and its
+ * PMPI_ name.
  *
  * One module per MPI family, each its own preload library built from this
  * file against that family's mpi.h (PROVIO_MPI_OPENMPI: libmpi.so.40;
@@ -34,7 +36,8 @@
  * straight through.
  *
  * provio makes no MPI communication of its own: it asks only for the rank
- * and size (local queries), so it needs no duplicated communicator.
+ * and size and, once per communicator, its group (local queries), so it
+ * needs no duplicated communicator.
  *
  * MPI-IO sessions live in a table keyed by MPI_File handle, claimed with a
  * compare-and-swap: no lock and no allocation on any MPI-IO call.  Bytes are
