@@ -328,6 +328,7 @@ typedef struct flow_at {
 
 typedef struct flow {
   uint64_t key;                 /* communicator flows: which one (atomic); 0: free */
+  int ready;                    /* atomic: direction and comm filled in */
   const void *owner;            /* atomic: pv_tls of the thread writing the record */
   uint64_t messages;            /* the owner's count */
   uint64_t shared;              /* other threads' (atomic adds) */
@@ -464,7 +465,8 @@ PV_HOT_INLINE void flow_seen(flow *f, const void *tls, uint64_t now)
   if (__builtin_expect(owner == tls && now >= f->due, 0)) refresh_flow(f);
 }
 
-/* The flow of communicator id (hash h) in direction d, claimed if new. */
+/* The flow of communicator id (hash h) in direction d, claimed if new;
+ * NULL if the table is full or another thread is still filling it. */
 static flow *comm_flow(uint64_t h, const char *id, int d)
 {
   flow *table = __atomic_load_n(&comm_flows, __ATOMIC_ACQUIRE);
@@ -472,17 +474,13 @@ static flow *comm_flow(uint64_t h, const char *id, int d)
   for (size_t i = 0; table && i < COMM_FLOW_PROBES; i++) {
     flow *f = &table[(key + i) % COMM_FLOWS];
     uint64_t cur = __atomic_load_n(&f->key, __ATOMIC_ACQUIRE);
-    if (cur == key) return f->direction == d ? f : NULL; /* NULL: still being filled */
-    if (cur == 0) {
-      f->direction = -1;
-      if (!__atomic_compare_exchange_n(&f->key, &cur, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        if (cur == key) return NULL;
-        continue;
-      }
+    if (cur == 0 && __atomic_compare_exchange_n(&f->key, &cur, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      f->direction = d;
       strcpy(f->comm, id);
-      __atomic_store_n(&f->direction, d, __ATOMIC_RELEASE);
+      __atomic_store_n(&f->ready, 1, __ATOMIC_RELEASE);
       return f;
     }
+    if (cur == key) return __atomic_load_n(&f->ready, __ATOMIC_ACQUIRE) ? f : NULL;
   }
   return NULL;
 }
