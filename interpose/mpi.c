@@ -259,7 +259,6 @@ static void resolve(void)
 /* ---- MPI-IO sessions by handle ------------------------------------------- */
 
 #define FILE_SLOTS 512
-#define FILE_PROBES 32
 enum { SLOT_FREE = 0, SLOT_GONE = 1 }; /* GONE: reusable, but lookups probe past it */
 
 typedef struct file_slot {
@@ -269,26 +268,44 @@ typedef struct file_slot {
 
 static file_slot *file_table; /* mapped at MPI_Init, which precedes any MPI_File_open */
 
-static size_t file_hash(uintptr_t key) { return (size_t)(((key >> 4) * 0x9E3779B97F4A7C15ull) >> 40); }
-
-/* The slot holding fh; with claim, a free slot taken for it.  Lookups stop
- * at a never used slot, claims take the first free or released one. */
-static file_slot *file_probe(uintptr_t key, int claim)
+/* The slot of key in table (n slots of size bytes, each beginning with
+ * its uintptr_t key: a handle, SLOT_FREE or SLOT_GONE, atomic), or NULL.
+ * Lookups stop at a never used slot.  With claim, a key not there takes
+ * the first free or released slot by compare-and-swap, and *claimed is
+ * set: no lock and no allocation, for any handle table of this module. */
+static void *slot_probe(void *table, size_t n, size_t size, uintptr_t key, int claim, int *claimed)
 {
-  file_slot *t = __atomic_load_n(&file_table, __ATOMIC_ACQUIRE);
-  if (!t || key <= SLOT_GONE) return NULL;
-  for (size_t i = 0, h = file_hash(key); i < FILE_PROBES; i++) {
-    file_slot *slot = &t[(h + i) % FILE_SLOTS];
-    uintptr_t cur = __atomic_load_n(&slot->key, __ATOMIC_ACQUIRE);
-    if (!claim && (cur == key || cur == SLOT_FREE)) return cur == key ? slot : NULL;
-    if (claim && cur <= SLOT_GONE &&
-        __atomic_compare_exchange_n(&slot->key, &cur, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+  if (!table || key <= SLOT_GONE) return NULL;
+  size_t h = (size_t)(((key >> 3) * 0x9E3779B97F4A7C15ull) >> 40);
+  for (size_t i = 0; i < 32; i++) {
+    uintptr_t *slot = (uintptr_t *)((char *)table + (h + i) % n * size);
+    uintptr_t cur = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (cur == key) return slot;
+    if (!claim && cur == SLOT_FREE) return NULL;
+    if (claim && cur <= SLOT_GONE && __atomic_compare_exchange_n(slot, &cur, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      *claimed = 1;
       return slot;
+    }
+    if (cur == key) return slot; /* another thread claimed it for key meanwhile */
   }
   return NULL;
 }
-static file_slot *file_find(uintptr_t fh) { return file_probe(fh, 0); }
-static file_slot *file_claim(uintptr_t fh) { return file_probe(fh, 1); }
+
+static file_slot *file_probe(uintptr_t fh, int claim, int *claimed)
+{
+  return slot_probe(__atomic_load_n(&file_table, __ATOMIC_ACQUIRE), FILE_SLOTS, sizeof(file_slot), fh, claim, claimed);
+}
+static file_slot *file_find(uintptr_t fh) { return file_probe(fh, 0, NULL); }
+
+/* A slot for a handle just opened: one it still has belongs to a file
+ * whose close provio did not see, and its session ends here. */
+static file_slot *file_claim(uintptr_t fh)
+{
+  int claimed = 0;
+  file_slot *slot = file_probe(fh, 1, &claimed);
+  if (slot && !claimed) core->session_finish(&slot->s);
+  return slot;
+}
 
 static pv_session *file_session(uintptr_t fh)
 {
@@ -501,7 +518,6 @@ static void refresh_flows(void)
  * kept until MPI_Comm_free.  MPI_COMM_WORLD itself needs no entry. */
 
 #define COMM_SLOTS 512
-#define COMM_PROBES 32
 enum { COMM_BUILDING, COMM_READY, COMM_SKIPPED }; /* SKIPPED: an inter-communicator */
 
 typedef struct comm_slot {
@@ -518,29 +534,11 @@ typedef struct comm_slot {
 static comm_slot *comm_table;   /* mapped at MPI_Init */
 static comm_slot world_slot = {.id = "world"}; /* hash 0; rank and size at MPI_Init */
 
-static size_t comm_hash(uintptr_t key) { return (size_t)(((key >> 3) * 0x9E3779B97F4A7C15ull) >> 40); }
-
-/* The slot of key; with claim, a free one taken for it if there is none,
- * *mine set if this call took it (and must fill it).  A released slot's
- * state is COMM_BUILDING again, so a new key never shows an old entry. */
+/* A released slot's state is COMM_BUILDING again, so a new key never shows
+ * an old entry; *mine: this call took the slot (and must fill it). */
 static comm_slot *comm_probe(uintptr_t key, int claim, int *mine)
 {
-  comm_slot *t = __atomic_load_n(&comm_table, __ATOMIC_ACQUIRE);
-  if (!t || key <= SLOT_GONE) return NULL;
-  for (size_t i = 0, h = comm_hash(key); i < COMM_PROBES; i++) {
-    comm_slot *slot = &t[(h + i) % COMM_SLOTS];
-    uintptr_t cur = __atomic_load_n(&slot->key, __ATOMIC_ACQUIRE);
-    if (cur == key) return slot;
-    if (!claim && cur == SLOT_FREE) return NULL;
-    if (claim && cur <= SLOT_GONE) {
-      if (__atomic_compare_exchange_n(&slot->key, &cur, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        *mine = 1;
-        return slot;
-      }
-      if (cur == key) return slot;
-    }
-  }
-  return NULL;
+  return slot_probe(__atomic_load_n(&comm_table, __ATOMIC_ACQUIRE), COMM_SLOTS, sizeof(comm_slot), key, claim, mine);
 }
 
 /* FNV-1a over the members' world ranks in rank order: the same on every
@@ -688,7 +686,6 @@ static void collective(handle_arg comm, int kind, int root, const void *tls)
  * from any source not at all. */
 
 #define REQUEST_SLOTS 4096
-#define REQUEST_PROBES 32
 typedef struct request_slot {
   uintptr_t key;                /* the MPI_Request, or SLOT_FREE / SLOT_GONE (atomic) */
   comm_slot *comm;
@@ -698,24 +695,13 @@ typedef struct request_slot {
 static request_slot *request_table; /* mapped at MPI_Init */
 static int requests_pending;        /* atomic: slots in use; 0 spares completions a look */
 
-static size_t request_hash(uintptr_t key) { return (size_t)(((key >> 3) * 0x9E3779B97F4A7C15ull) >> 40); }
-
 static request_slot *request_probe(uintptr_t key, int claim)
 {
-  request_slot *t = __atomic_load_n(&request_table, __ATOMIC_ACQUIRE);
-  if (!t || key <= SLOT_GONE) return NULL;
-  for (size_t i = 0, h = request_hash(key); i < REQUEST_PROBES; i++) {
-    request_slot *slot = &t[(h + i) % REQUEST_SLOTS];
-    uintptr_t cur = __atomic_load_n(&slot->key, __ATOMIC_ACQUIRE);
-    if (cur == key) return slot;
-    if (!claim && cur == SLOT_FREE) return NULL;
-    if (claim && cur <= SLOT_GONE &&
-        __atomic_compare_exchange_n(&slot->key, &cur, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-      __atomic_add_fetch(&requests_pending, 1, __ATOMIC_RELAXED);
-      return slot;
-    }
-  }
-  return NULL;
+  int claimed = 0;
+  request_slot *slot = slot_probe(__atomic_load_n(&request_table, __ATOMIC_ACQUIRE), REQUEST_SLOTS,
+                                  sizeof(request_slot), key, claim, &claimed);
+  if (claimed) __atomic_add_fetch(&requests_pending, 1, __ATOMIC_RELAXED);
+  return slot;
 }
 
 static void posted(handle_arg comm, int src, const MPI_Request *req, const void *tls)
