@@ -358,7 +358,7 @@ typedef struct flow {
 } flow;
 
 static flow *peers;             /* world size entries, mapped at MPI_Init */
-static int world_size, world_rank;
+static int world_size;
 
 #define COMM_FLOWS 256
 #define COMM_FLOW_PROBES 32
@@ -792,6 +792,20 @@ static void *table(size_t n, size_t size)
   return m == MAP_FAILED ? NULL : m;
 }
 
+/* The tables of the message calls, which record from here on (comm_build
+ * needs every helper). */
+#define RESOLVED(ret, name, params) &&real_##name
+static void start_flows(int rank, int size)
+{
+  world_size = world_slot.size = size;
+  world_slot.rank = rank;
+  __atomic_store_n(&world_slot.state, COMM_READY, __ATOMIC_RELEASE);
+  __atomic_store_n(&comm_table, (comm_slot *)table(COMM_SLOTS, sizeof(comm_slot)), __ATOMIC_RELEASE);
+  __atomic_store_n(&request_table, (request_slot *)table(REQUEST_SLOTS, sizeof(request_slot)), __ATOMIC_RELEASE);
+  __atomic_store_n(&comm_flows, (flow *)table(COMM_FLOWS, sizeof(flow)), __ATOMIC_RELEASE);
+  __atomic_store_n(&peers, (flow *)table((size_t)size, sizeof(flow)), __ATOMIC_RELEASE);
+}
+
 static void initialized(const char *fn, int rc, uint64_t t0)
 {
   int e = errno;
@@ -802,14 +816,7 @@ static void initialized(const char *fn, int rc, uint64_t t0)
     if (real_PMPI_Comm_rank && real_PMPI_Comm_size && real_PMPI_Comm_rank(WORLD, &rank) == MPI_SUCCESS &&
         real_PMPI_Comm_size(WORLD, &size) == MPI_SUCCESS) {
       core->record_rank(rank, size);
-      /* The tables of message calls, which are wrapped only from here on. */
-      world_size = world_slot.size = size;
-      world_rank = world_slot.rank = rank;
-      __atomic_store_n(&world_slot.state, COMM_READY, __ATOMIC_RELEASE);
-      __atomic_store_n(&comm_table, (comm_slot *)table(COMM_SLOTS, sizeof(comm_slot)), __ATOMIC_RELEASE);
-      __atomic_store_n(&request_table, (request_slot *)table(REQUEST_SLOTS, sizeof(request_slot)), __ATOMIC_RELEASE);
-      __atomic_store_n(&comm_flows, (flow *)table(COMM_FLOWS, sizeof(flow)), __ATOMIC_RELEASE);
-      __atomic_store_n(&peers, (flow *)table((size_t)size, sizeof(flow)), __ATOMIC_RELEASE);
+      if (1 MPI_HELPERS(RESOLVED)) start_flows(rank, size);
     }
   }
   if (core->tracing()) core->trace_fd(fn, -1, rc, t0);
