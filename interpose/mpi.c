@@ -133,35 +133,30 @@ typedef uintptr_t handle_arg;
   X(Waitsome, (int n, MPI_Request *reqs, int *outcount, int *indices, MPI_Status *sts))           \
   X(Testsome, (int n, MPI_Request *reqs, int *outcount, int *indices, MPI_Status *sts))           \
   X(Request_free, (MPI_Request *req))                                                             \
-  X(Comm_free, (MPI_Comm *comm))                                                                  \
-  X(Bcast, (void *b, int n, handle_arg dt, int root, handle_arg comm))                            \
-  X(Scatter, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root, \
-              handle_arg comm))                                                                   \
-  X(Scatterv, (const void *sb, const int *sn, const int *sd, handle_arg sdt, void *rb, int rn,    \
-               handle_arg rdt, int root, handle_arg comm))                                        \
-  X(Gather, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root,  \
-             handle_arg comm))                                                                    \
-  X(Gatherv, (const void *sb, int sn, handle_arg sdt, void *rb, const int *rn, const int *rd,     \
-              handle_arg rdt, int root, handle_arg comm))                                         \
-  X(Reduce, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, int root,             \
-             handle_arg comm))                                                                    \
-  X(Allreduce, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm))  \
-  X(Allgather, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt,         \
-                handle_arg comm))                                                                 \
-  X(Allgatherv, (const void *sb, int sn, handle_arg sdt, void *rb, const int *rn, const int *rd,  \
-                 handle_arg rdt, handle_arg comm))                                                \
-  X(Alltoall, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt,          \
-               handle_arg comm))                                                                  \
-  X(Alltoallv, (const void *sb, const int *sn, const int *sd, handle_arg sdt, void *rb,           \
-                const int *rn, const int *rd, handle_arg rdt, handle_arg comm))                   \
-  X(Alltoallw, (const void *sb, const int *sn, const int *sd, const MPI_Datatype *sdt, void *rb,  \
-                const int *rn, const int *rd, const MPI_Datatype *rdt, handle_arg comm))          \
-  X(Reduce_scatter, (const void *sb, void *rb, const int *rn, handle_arg dt, handle_arg op,       \
-                     handle_arg comm))                                                            \
-  X(Reduce_scatter_block, (const void *sb, void *rb, int rn, handle_arg dt, handle_arg op,        \
-                           handle_arg comm))                                                      \
-  X(Scan, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm))       \
-  X(Exscan, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm))
+  X(Comm_free, (MPI_Comm *comm))
+
+/* The collectives (blocking name, nonblocking name, parameters of the
+ * blocking form, its arguments, where the data goes, the root or -1); the
+ * nonblocking form adds MPI_Request *req. */
+#define MPI_COLLECTIVES(X) \
+  X(Bcast, Ibcast, (void *b, int n, handle_arg dt, int root, handle_arg comm), (b, n, dt, root, comm), FROM_ROOT, root) \
+  X(Scatter, Iscatter, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root, handle_arg comm), (sb, sn, sdt, rb, rn, rdt, root, comm), FROM_ROOT, root) \
+  X(Scatterv, Iscatterv, (const void *sb, const int *sn, const int *sd, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root, handle_arg comm), (sb, sn, sd, sdt, rb, rn, rdt, root, comm), FROM_ROOT, root) \
+  X(Gather, Igather, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root, handle_arg comm), (sb, sn, sdt, rb, rn, rdt, root, comm), TO_ROOT, root) \
+  X(Gatherv, Igatherv, (const void *sb, int sn, handle_arg sdt, void *rb, const int *rn, const int *rd, handle_arg rdt, int root, handle_arg comm), (sb, sn, sdt, rb, rn, rd, rdt, root, comm), TO_ROOT, root) \
+  X(Reduce, Ireduce, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, int root, handle_arg comm), (sb, rb, n, dt, op, root, comm), TO_ROOT, root) \
+  X(Allreduce, Iallreduce, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm), (sb, rb, n, dt, op, comm), ALL_TO_ALL, -1) \
+  X(Allgather, Iallgather, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, handle_arg comm), (sb, sn, sdt, rb, rn, rdt, comm), ALL_TO_ALL, -1) \
+  X(Allgatherv, Iallgatherv, (const void *sb, int sn, handle_arg sdt, void *rb, const int *rn, const int *rd, handle_arg rdt, handle_arg comm), (sb, sn, sdt, rb, rn, rd, rdt, comm), ALL_TO_ALL, -1) \
+  X(Alltoall, Ialltoall, (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, handle_arg comm), (sb, sn, sdt, rb, rn, rdt, comm), ALL_TO_ALL, -1) \
+  X(Alltoallv, Ialltoallv, (const void *sb, const int *sn, const int *sd, handle_arg sdt, void *rb, const int *rn, const int *rd, handle_arg rdt, handle_arg comm), (sb, sn, sd, sdt, rb, rn, rd, rdt, comm), ALL_TO_ALL, -1) \
+  X(Alltoallw, Ialltoallw, (const void *sb, const int *sn, const int *sd, const MPI_Datatype *sdt, void *rb, const int *rn, const int *rd, const MPI_Datatype *rdt, handle_arg comm), (sb, sn, sd, sdt, rb, rn, rd, rdt, comm), ALL_TO_ALL, -1) \
+  X(Reduce_scatter, Ireduce_scatter, (const void *sb, void *rb, const int *rn, handle_arg dt, handle_arg op, handle_arg comm), (sb, rb, rn, dt, op, comm), ALL_TO_ALL, -1) \
+  X(Reduce_scatter_block, Ireduce_scatter_block, (const void *sb, void *rb, int rn, handle_arg dt, handle_arg op, handle_arg comm), (sb, rb, rn, dt, op, comm), ALL_TO_ALL, -1) \
+  X(Scan, Iscan, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm), (sb, rb, n, dt, op, comm), ALL_TO_ALL, -1) \
+  X(Exscan, Iexscan, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm), (sb, rb, n, dt, op, comm), ALL_TO_ALL, -1)
+#define WITH_REQUEST(...) (__VA_ARGS__, MPI_Request *req)
+#define WITH_REQUEST_ARG(...) (__VA_ARGS__, req)
 
 /* What provio calls itself, under the PMPI_ names (no tool sees them). */
 #define MPI_HELPERS(X)                                                                            \
@@ -183,8 +178,12 @@ typedef uintptr_t handle_arg;
 #define DECLARE_DATA(name, params, ...) DECLARE_BOTH(name, params)
 #define RESOLVE_DATA(name, params, ...) RESOLVE_BOTH(name, params)
 
+#define DECLARE_COLLECTIVE(name, iname, params, ...) DECLARE_BOTH(name, params) DECLARE_BOTH(iname, WITH_REQUEST params)
+#define RESOLVE_COLLECTIVE(name, iname, params, ...) RESOLVE_BOTH(name, params) RESOLVE_BOTH(iname, WITH_REQUEST params)
+
 MPI_FUNCTIONS(DECLARE_BOTH)
 MPI_MESSAGE_FUNCTIONS(DECLARE_BOTH)
+MPI_COLLECTIVES(DECLARE_COLLECTIVE)
 MPI_DATA_FUNCTIONS(DECLARE_DATA)
 MPI_HELPERS(PV_DECLARE_REAL)
 
@@ -246,6 +245,7 @@ static void resolve(void)
 {
   MPI_FUNCTIONS(RESOLVE_BOTH)
   MPI_MESSAGE_FUNCTIONS(RESOLVE_BOTH)
+  MPI_COLLECTIVES(RESOLVE_COLLECTIVE)
   MPI_DATA_FUNCTIONS(RESOLVE_DATA)
   MPI_HELPERS(RESOLVE)
   /* The first definition, not the next: a program that names
@@ -664,32 +664,37 @@ static void mixed(comm_slot *c, int d, const void *tls, uint64_t now)
   flow_seen(f, tls, now);
 }
 
-/* The collectives by where their data goes. */
-enum { FROM_ROOT, TO_ROOT, ALL_TO_ALL };
 
-static void collective(handle_arg comm, int kind, int root, const void *tls)
+/* A collective of kind on c completed; RECEIVE: a receive from rank root. */
+enum { FROM_ROOT, TO_ROOT, ALL_TO_ALL, RECEIVE };
+
+static void collective_done(comm_slot *c, int kind, int root, const void *tls, uint64_t now)
 {
-  uint64_t now = pv_ticks();
-  comm_slot *c = comm_of(comm);
   if (!c) return;
   if (kind == ALL_TO_ALL) mixed(c, DIR_BOTH, tls, now);
   else if (kind == TO_ROOT) mixed(c, c->rank == root ? DIR_IN : DIR_OUT, tls, now);
-  else if (c->rank != root) arrived(c, root, tls, now);
+  else if (kind == RECEIVE || c->rank != root) arrived(c, root, tls, now);
 }
 
-/* ---- nonblocking receives ---------------------------------------------------
- * An MPI_Irecv's request is remembered with its communicator and source
- * until a completion call returns it completed; the flow is counted then,
- * its source from the status when the receive named MPI_ANY_SOURCE.  A
- * table like the file handles', claimed by compare-and-swap; when it is
- * full, a receive from a named source is counted when it is posted, one
- * from any source not at all. */
+static void collective(handle_arg comm, int kind, int root, const void *tls)
+{
+  collective_done(comm_of(comm), kind, root, tls, pv_ticks());
+}
+
+/* ---- nonblocking receives and collectives ----------------------------------
+ * An MPI_Irecv's or nonblocking collective's request is remembered with
+ * its communicator, kind and source or root until a completion call
+ * returns it completed; the flow is counted then, a receive's source from
+ * the status when it named MPI_ANY_SOURCE.  A table like the file
+ * handles', claimed by compare-and-swap; when it is full, a call is
+ * counted when it is posted, a receive from any source not at all. */
 
 #define REQUEST_SLOTS 4096
 typedef struct request_slot {
   uintptr_t key;                /* the MPI_Request, or SLOT_FREE / SLOT_GONE (atomic) */
   comm_slot *comm;
-  int src;
+  int kind;                     /* RECEIVE or a collective's */
+  int src;                      /* the receive's source, the collective's root */
 } request_slot;
 
 static request_slot *request_table; /* mapped at MPI_Init */
@@ -704,16 +709,17 @@ static request_slot *request_probe(uintptr_t key, int claim)
   return slot;
 }
 
-static void posted(handle_arg comm, int src, const MPI_Request *req, const void *tls)
+static void posted(handle_arg comm, int kind, int src, const MPI_Request *req, const void *tls)
 {
   comm_slot *c = comm_of(comm);
-  if (!c || src == MPI_PROC_NULL) return;
+  if (!c || (kind == RECEIVE && src == MPI_PROC_NULL)) return;
   request_slot *slot = request_probe((uintptr_t)*req, 1);
   if (slot) {
     slot->comm = c;
+    slot->kind = kind;
     slot->src = src;
-  } else if (src != MPI_ANY_SOURCE) {
-    arrived(c, src, tls, pv_ticks());
+  } else if (kind != RECEIVE || src != MPI_ANY_SOURCE) {
+    collective_done(c, kind, src, tls, pv_ticks());
   }
 }
 
@@ -745,12 +751,12 @@ static int watch(int n, const MPI_Request *reqs, watched *w)
 /* Watched receive w completed with status st (NULL: none to read). */
 static void completed(const watched *w, const MPI_Status *st, const void *tls)
 {
-  int src = w->slot->src, cancelled = 0;
+  int kind = w->slot->kind, src = w->slot->src, cancelled = 0;
   comm_slot *c = w->slot->comm;
   request_release(w->slot);
   if (st && real_PMPI_Test_cancelled(st, &cancelled) == MPI_SUCCESS && cancelled) return;
-  if (src == MPI_ANY_SOURCE) src = st ? st->MPI_SOURCE : -1;
-  arrived(c, src, tls, pv_ticks());
+  if (kind == RECEIVE && src == MPI_ANY_SOURCE) src = st ? st->MPI_SOURCE : -1;
+  collective_done(c, kind, src, tls, pv_ticks());
 }
 
 /* After a completion call over reqs: which watched ones completed.  index:
@@ -1065,7 +1071,7 @@ RECEIVE(Sendrecv_replace,
         (b, n, dt, dst, stag, src, rtag, comm, st))
 MESSAGE_BOTH(Irecv, (void *b, int n, handle_arg dt, int src, int tag, handle_arg comm, MPI_Request *req),
              (b, n, dt, src, tag, comm, req), (void)0,
-             if (rc_ == MPI_SUCCESS && req) posted(comm, src, req, tls_))
+             if (rc_ == MPI_SUCCESS && req) posted(comm, RECEIVE, src, req, tls_))
 
 /* Completions: the remembered receives among the requests are looked up
  * before the call (it sets completed requests to MPI_REQUEST_NULL), their
@@ -1124,58 +1130,13 @@ static void request_freeing(const MPI_Request *req)
 BOTH(FREEING_WRAPPER, Request_free, (MPI_Request *req), (req), request_freeing(req))
 BOTH(FREEING_WRAPPER, Comm_free, (MPI_Comm *comm), (comm), comm_forget(comm))
 
-#define COLLECTIVE(name, params, args, kind, root)                                                \
-  MESSAGE_BOTH(name, params, args, (void)0, if (rc_ == MPI_SUCCESS) collective(comm, kind, root, tls_))
+/* A nonblocking one is counted when it completes, as an MPI_Irecv. */
+#define COLLECTIVE(name, iname, params, args, kind, root)                                         \
+  MESSAGE_BOTH(name, params, args, (void)0, if (rc_ == MPI_SUCCESS) collective(comm, kind, root, tls_)) \
+  MESSAGE_BOTH(iname, WITH_REQUEST params, WITH_REQUEST_ARG args, (void)0,                          \
+               if (rc_ == MPI_SUCCESS && req) posted(comm, kind, root, req, tls_))
 
-COLLECTIVE(Bcast, (void *b, int n, handle_arg dt, int root, handle_arg comm), (b, n, dt, root, comm), FROM_ROOT,
-           root)
-COLLECTIVE(Scatter,
-           (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root, handle_arg comm),
-           (sb, sn, sdt, rb, rn, rdt, root, comm), FROM_ROOT, root)
-COLLECTIVE(Scatterv,
-           (const void *sb, const int *sn, const int *sd, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root,
-            handle_arg comm),
-           (sb, sn, sd, sdt, rb, rn, rdt, root, comm), FROM_ROOT, root)
-COLLECTIVE(Gather,
-           (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, int root, handle_arg comm),
-           (sb, sn, sdt, rb, rn, rdt, root, comm), TO_ROOT, root)
-COLLECTIVE(Gatherv,
-           (const void *sb, int sn, handle_arg sdt, void *rb, const int *rn, const int *rd, handle_arg rdt, int root,
-            handle_arg comm),
-           (sb, sn, sdt, rb, rn, rd, rdt, root, comm), TO_ROOT, root)
-COLLECTIVE(Reduce,
-           (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, int root, handle_arg comm),
-           (sb, rb, n, dt, op, root, comm), TO_ROOT, root)
-COLLECTIVE(Allreduce, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm),
-           (sb, rb, n, dt, op, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Allgather,
-           (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, handle_arg comm),
-           (sb, sn, sdt, rb, rn, rdt, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Allgatherv,
-           (const void *sb, int sn, handle_arg sdt, void *rb, const int *rn, const int *rd, handle_arg rdt,
-            handle_arg comm),
-           (sb, sn, sdt, rb, rn, rd, rdt, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Alltoall,
-           (const void *sb, int sn, handle_arg sdt, void *rb, int rn, handle_arg rdt, handle_arg comm),
-           (sb, sn, sdt, rb, rn, rdt, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Alltoallv,
-           (const void *sb, const int *sn, const int *sd, handle_arg sdt, void *rb, const int *rn, const int *rd,
-            handle_arg rdt, handle_arg comm),
-           (sb, sn, sd, sdt, rb, rn, rd, rdt, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Alltoallw,
-           (const void *sb, const int *sn, const int *sd, const MPI_Datatype *sdt, void *rb, const int *rn,
-            const int *rd, const MPI_Datatype *rdt, handle_arg comm),
-           (sb, sn, sd, sdt, rb, rn, rd, rdt, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Reduce_scatter,
-           (const void *sb, void *rb, const int *rn, handle_arg dt, handle_arg op, handle_arg comm),
-           (sb, rb, rn, dt, op, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Reduce_scatter_block,
-           (const void *sb, void *rb, int rn, handle_arg dt, handle_arg op, handle_arg comm),
-           (sb, rb, rn, dt, op, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Scan, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm),
-           (sb, rb, n, dt, op, comm), ALL_TO_ALL, -1)
-COLLECTIVE(Exscan, (const void *sb, void *rb, int n, handle_arg dt, handle_arg op, handle_arg comm),
-           (sb, rb, n, dt, op, comm), ALL_TO_ALL, -1)
+MPI_COLLECTIVES(COLLECTIVE)
 
 /* ---- registration ----------------------------------------------------------- */
 

@@ -3,7 +3,8 @@
  * a reduction to 0, allreduces on MPI_COMM_WORLD, on a duplicate of it and
  * on one-rank communicators, receives from MPI_ANY_SOURCE into
  * MPI_STATUS_IGNORE (blocking, and nonblocking completed by MPI_Waitall
- * with MPI_STATUSES_IGNORE), and a sendrecv.  Prints what each rank got and
+ * with MPI_STATUSES_IGNORE), a sendrecv, and a nonblocking broadcast and
+ * allreduce.  Prints what each rank got and
  * every return code.  The first argument (a data file) is not used; with
  * "kill" as second, rank 1 ends by SIGKILL instead of MPI_Finalize. */
 #include <mpi.h>
@@ -58,9 +59,16 @@ int main(int argc, char **argv)
   long out = 100 + rank, in = 0;
   rc |= MPI_Sendrecv(&out, 1, MPI_LONG, other, 5, &in, 1, MPI_LONG, other, 5, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 
+  /* nonblocking collectives, completed in whichever order by MPI_Waitany */
+  long ib = rank == 0 ? 23 : 0, iall = 0;
+  MPI_Request coll[2];
+  rc |= MPI_Ibcast(&ib, 1, MPI_LONG, 0, MPI_COMM_WORLD, &coll[0]);
+  rc |= MPI_Iallreduce(&mine, &iall, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD, &coll[1]);
+  for (int i = 0, index; i < 2; i++) rc |= MPI_Waitany(2, coll, &index, MPI_STATUS_IGNORE);
+
   if (rank == 1 && argc > 2 && !strcmp(argv[2], "kill")) kill(getpid(), SIGKILL);
-  printf("rank %d: v %ld b %ld sum %ld all %ld any %ld got %ld %ld dup %ld alone %ld in %ld rc %d\n", rank, v, b,
-         sum, all, any, got[0], got[1], dsum, asum, in, rc);
+  printf("rank %d: v %ld b %ld sum %ld all %ld any %ld got %ld %ld dup %ld alone %ld in %ld ib %ld iall %ld rc %d\n",
+         rank, v, b, sum, all, any, got[0], got[1], dsum, asum, in, ib, iall, rc);
   MPI_Finalize();
   return 0;
 }
