@@ -664,7 +664,6 @@ static void mixed(comm_slot *c, int d, const void *tls, uint64_t now)
   flow_seen(f, tls, now);
 }
 
-
 /* A collective of kind on c completed; RECEIVE: a receive from rank root. */
 enum { FROM_ROOT, TO_ROOT, ALL_TO_ALL, RECEIVE };
 
