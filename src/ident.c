@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "serialize.h"
+#include "sys.h"
 #include "vocab.h"
 
 /* Characters kept readable in the job part of IRIs (see docs/model.md). */
@@ -21,10 +22,56 @@ static size_t copy_str(char *dst, size_t cap, const char *a)
   return n;
 }
 
+/* /proc/<pid>/<what> into buf (NUL-terminated); its length, 0 if unread. */
+static size_t read_proc(long pid, const char *what, char *buf, size_t cap)
+{
+  char path[64], *p = path;
+  p += copy_str(p, 8, "/proc/");
+  p += pv_fmt_u64(p, (uint64_t)pid);
+  *p++ = '/';
+  copy_str(p, 32, what);
+  int fd = pv_sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  ssize_t n = (ssize_t)syscall(SYS_read, fd, buf, cap - 1);
+  pv_sys_close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  return n > 0 ? (size_t)n : 0;
+}
+
+/* MPICH's launcher (Hydra) tells its ranks no id of their launch: they get
+ * PMI_RANK, PMI_SIZE, PMI_FD and HYDI_CONTROL_FD, the same numbers in every
+ * launch.  What all ranks of one launch share, on every node, is the address
+ * of mpiexec's control socket ("host:port"), which each node's
+ * hydra_pmi_proxy gets on its command line (--control-port): taken from the
+ * nearest such proxy above this process into dst. */
+static int hydra_launch(char *dst, size_t cap)
+{
+  if (!getenv("HYDI_CONTROL_FD")) return 0;
+  char buf[4096];
+  long pid = (long)getppid();
+  for (int up = 0; up < 8 && pid > 1; up++) {
+    size_t n = read_proc(pid, "cmdline", buf, sizeof buf);
+    const char *base = strrchr(buf, '/');
+    if (n && strcmp(base ? base + 1 : buf, "hydra_pmi_proxy") == 0) {
+      for (const char *a = buf; a < buf + n; a += strlen(a) + 1)
+        if (strcmp(a, "--control-port") == 0 && a + strlen(a) + 1 < buf + n) {
+          copy_str(dst, cap, a + strlen(a) + 1);
+          return *dst != 0;
+        }
+      return 0;
+    }
+    /* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
+    const char *close = read_proc(pid, "stat", buf, sizeof buf) ? strrchr(buf, ')') : NULL;
+    if (!close || close[1] != ' ' || !close[2] || close[3] != ' ') return 0;
+    pid = strtol(close + 4, NULL, 10);
+  }
+  return 0;
+}
+
 /* The job a process belongs to: an explicit id first, then the batch
  * system's, then the MPI launcher's namespace (shared by all ranks of one
- * mpirun), and last the login session, which groups a shell script's
- * processes. */
+ * mpirun or, for Hydra, its control address), and last the login session,
+ * which groups a shell script's processes. */
 static void find_job(pv_identity *id, const pv_config *c)
 {
   static const struct { const char *var, *kind; } sched[] = {
@@ -38,6 +85,11 @@ static void find_job(pv_identity *id, const pv_config *c)
       value = v;
       kind = sched[i].kind;
     }
+  }
+  char hydra[256];
+  if (!value && hydra_launch(hydra, sizeof hydra)) {
+    value = hydra;
+    kind = "hydra";
   }
   char *p = id->job, *end = id->job + sizeof id->job - 1;
   if (!value) {
