@@ -22,6 +22,7 @@
 #define BATCH_BYTES (1 << 20)
 #define BATCHES_PER_THREAD 4
 #define STATE_MAGIC "PVMS0001"
+#define BDB_CACHE (32u << 20) /* per BDB file written; a store has three */
 
 typedef struct unit {
   size_t file;
@@ -253,6 +254,8 @@ static batch *pop(merger *m, int *done)
 
 /* ---- the store ---- */
 
+static int store_status(int s) { return s == PV_STORE_DAMAGED ? PV_MERGE_DAMAGED : PV_MERGE_STORE; }
+
 static int ensure_store(merger *m)
 {
   if (m->store_open) return 0;
@@ -261,9 +264,7 @@ static int ensure_store(merger *m)
     static const char *const skip[] = {PV_MERGE_STATE, NULL};
     int old = m->target.kind == PV_TARGET_STORE;
     s = pv_target_prepare(&m->target, old, skip, m->err, m->errlen);
-    if (!s)
-      s = old ? pv_store_open(&m->store, m->target.tmp, 1, m->err, m->errlen)
-              : pv_store_create_in(&m->store, m->target.tmp, m->err, m->errlen);
+    if (!s) s = pv_store_open_data(&m->store, m->target.data, !old, m->err, m->errlen);
   } else {
     const char *tmp = getenv("TMPDIR");
     size_t n = strlen(tmp && *tmp ? tmp : "/tmp") + 32;
@@ -275,10 +276,10 @@ static int ensure_store(merger *m)
       m->scratch_dir = NULL;
       return set_error(m, PV_MERGE_STORE, "cannot make a temporary store: %s", strerror(errno), NULL);
     }
-    s = pv_store_create_in(&m->store, m->scratch_dir, m->err, m->errlen);
+    s = pv_store_open_data(&m->store, m->scratch_dir, 1, m->err, m->errlen);
   }
   if (s) {
-    m->status = PV_MERGE_STORE;
+    m->status = store_status(s);
     return -1;
   }
   m->cache.world = m->store.world;
@@ -365,10 +366,11 @@ static int write_state(merger *m, const char *dir)
 static int scan_store(merger *m)
 {
   pv_store s;
-  if (pv_store_open(&s, m->o->store, 0, m->err, m->errlen)) return m->status = PV_MERGE_STORE;
+  int rc = pv_store_open(&s, m->o->store, 0, m->err, m->errlen);
+  if (rc) return m->status = store_status(rc);
   librdf_stream *stream = librdf_model_as_stream(s.model);
   pv_buf b = {0};
-  int rc = stream ? 0 : -1;
+  rc = stream ? 0 : -1;
   for (; rc == 0 && stream && !librdf_stream_end(stream); librdf_stream_next(stream)) {
     librdf_statement *st = librdf_stream_get_object(stream);
     b.len = 0;
@@ -389,7 +391,7 @@ static int load_state(merger *m)
 {
   if (!m->o->store || m->target.kind != PV_TARGET_STORE) return 0;
   char path[4200];
-  snprintf(path, sizeof path, "%s/%s", m->o->store, PV_MERGE_STATE);
+  snprintf(path, sizeof path, "%s/%s", m->target.old_data, PV_MERGE_STATE);
   FILE *f = fopen(path, "rb");
   if (f) {
     char magic[8];
@@ -565,8 +567,9 @@ static int publish_output(merger *m)
 static int output_unchanged_store(merger *m)
 {
   pv_store s;
-  if (pv_store_open(&s, m->o->store, 0, m->err, m->errlen)) return m->status = PV_MERGE_STORE;
-  int rc = write_output(m, s.model);
+  int rc = pv_store_open(&s, m->o->store, 0, m->err, m->errlen);
+  if (rc) return m->status = store_status(rc);
+  rc = write_output(m, s.model);
   pv_store_close(&s);
   return rc;
 }
@@ -698,7 +701,7 @@ static int run(merger *m)
   if (s) return m->status = PV_MERGE_INPUT;
   m->st->files = m->files.n;
   if (m->o->store && (s = pv_target_open(&m->target, m->o->store, m->err, m->errlen)))
-    return m->status = PV_MERGE_STORE;
+    return m->status = store_status(s);
   m->st->rejects = calloc(PV_MERGE_REJECTS_KEPT, sizeof *m->st->rejects);
   if (plan(m) != 0 || !m->st->rejects) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
   m->seen = pv_seen_new((size_t)(m->st->bytes / 120) + 1024);
@@ -745,7 +748,7 @@ static int run(merger *m)
   m->st->store_changed = m->store_open;
   m->st->store_triples = pv_seen_count(m->seen);
   if (m->store_open) {
-    if (write_state(m, m->o->store ? m->target.tmp : m->scratch_dir)) return m->status;
+    if (write_state(m, m->o->store ? m->target.data : m->scratch_dir)) return m->status;
     librdf_model_sync(m->store.model);
     if (m->o->output && write_output(m, m->store.model)) return m->status;
     pv_rdf_cache_free(&m->cache);
@@ -775,6 +778,7 @@ int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errle
   m.last_progress = m.t0;
   /* Redland reports through its log: keep it off the terminal. */
   pv_store_world();
+  pv_bdb_cache(BDB_CACHE);
 
   int status = run(&m);
   if (!status) progress(&m, 1);
@@ -784,7 +788,7 @@ int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errle
     pv_store_close(&m.store);
   }
   if (m.scratch_dir) {
-    pv_remove_flat_dir(m.scratch_dir);
+    pv_remove_dir(m.scratch_dir);
     free(m.scratch_dir);
   }
   if (m.out_tmp) {

@@ -4,8 +4,8 @@
  * and parse each line, and look each triple up in the set of triples the
  * store already holds (seen.h); only new triples go on, through a bounded
  * queue, to the one thread that writes the Redland store.  At the end the
- * derivations of docs/model.md are brought up to date, and the new store
- * replaces the old one in one rename (replace.h).
+ * derivations of docs/model.md are brought up to date, and the new data
+ * replaces the old in one rename of the store's marker (replace.h).
  *
  * Memory: the seen set (23-46 bytes per distinct triple of the store), the
  * fact table (a few hundred bytes per process, file session, version and
@@ -29,6 +29,7 @@ enum pv_merge_status {
   PV_MERGE_INPUT = 3,    /* missing or empty directory, foreign or unreadable file */
   PV_MERGE_STORE = 4,    /* store path unusable, foreign store, or locked */
   PV_MERGE_OUTPUT = 5,   /* cannot write the -o file */
+  PV_MERGE_DAMAGED = 7,  /* the store's files are not what its last merge left */
   PV_MERGE_STOPPED = 130 /* stopped by a signal */
 };
 
