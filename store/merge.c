@@ -697,7 +697,12 @@ static void number_rejects(pv_merge_stats *st)
 
 static int run(merger *m)
 {
-  int s = pv_rfiles_find(&m->files, m->o->inputs, m->o->ninputs, m->err, m->errlen);
+  int flags = (m->o->follow ? PV_FIND_FOLLOW : 0) | (m->o->skip_foreign ? PV_FIND_SKIP_FOREIGN : 0);
+  int s = pv_rfiles_find(&m->files, m->o->inputs, m->o->ninputs, flags, m->err, m->errlen);
+  m->st->warnings = m->files.warnings;
+  m->st->nwarnings = m->files.nwarnings;
+  m->files.warnings = NULL;
+  m->files.nwarnings = 0;
   if (s) return m->status = PV_MERGE_INPUT;
   m->st->files = m->files.n;
   if (m->o->store && (s = pv_target_open(&m->target, m->o->store, m->err, m->errlen)))
@@ -818,5 +823,7 @@ void pv_merge_stats_free(pv_merge_stats *st)
     free(st->rejects[i].why);
   }
   free(st->rejects);
+  for (size_t i = 0; i < st->nwarnings; i++) free(st->warnings[i]);
+  free(st->warnings);
   memset(st, 0, sizeof *st);
 }

@@ -26,7 +26,7 @@
 enum pv_merge_status {
   PV_MERGE_OK = 0,
   PV_MERGE_FAILED = 1,   /* out of memory, Redland or I/O failure during the merge */
-  PV_MERGE_INPUT = 3,    /* missing or empty directory, foreign or unreadable file */
+  PV_MERGE_INPUT = 3,    /* missing or empty directory, foreign, another user's or unreadable file */
   PV_MERGE_STORE = 4,    /* store path unusable, foreign store, or locked */
   PV_MERGE_OUTPUT = 5,   /* cannot write the -o file */
   PV_MERGE_DAMAGED = 7,  /* the store's files are not what its last merge left */
@@ -52,6 +52,8 @@ typedef struct pv_merge_stats {
   double seconds;
   pv_merge_reject *rejects;  /* the first PV_MERGE_REJECTS_KEPT, by file and line */
   size_t nrejects;
+  char **warnings;           /* files and directories left out, "PATH: skipped: why" */
+  size_t nwarnings;
 } pv_merge_stats;
 
 #define PV_MERGE_REJECTS_KEPT 10000
@@ -63,6 +65,8 @@ typedef struct pv_merge_opts {
   char *const *inputs;       /* directories and record files */
   int ninputs;
   int threads;               /* parser threads; 0: one per online core */
+  int follow;                /* follow symbolic links named in inputs */
+  int skip_foreign;          /* leave out (warning) records others could have planted, instead of failing */
   /* called by the merging thread about 5 times a second, and once at the end */
   void (*progress)(void *ctx, const pv_merge_stats *s, int final);
   void *progress_ctx;

@@ -507,11 +507,11 @@ int pv_target_commit(pv_target *t, char *err, size_t errlen)
     return fail(err, errlen, PV_STORE_ERROR, "%s: cannot write the new store to disk: %s", t->path,
                 strerror(errno ? errno : EIO));
   /* The switch is done: the new data is the store's now. */
+  snprintf(t->marker.data, sizeof t->marker.data, "%s", name);
+  t->marker.version = 2;
   free(t->data);
   t->data = NULL;
   if (t->kind == PV_TARGET_STORE) {
-    snprintf(t->marker.data, sizeof t->marker.data, "%s", name);
-    t->marker.version = 2;
     remove_leftovers(t); /* the old data */
     return PV_STORE_OK;
   }
