@@ -35,23 +35,18 @@ static char *join(const char *dir, const char *name)
   return p;
 }
 
-static char *parent_of(const char *path)
+/* dirname or basename of path, malloc'd (both may modify their argument) */
+static char *path_part(const char *path, char *(*part)(char *))
 {
   char *copy = strdup(path);
   if (!copy) return NULL;
-  char *d = strdup(dirname(copy));
+  char *p = strdup(part(copy));
   free(copy);
-  return d;
+  return p;
 }
 
-static char *base_of(const char *path)
-{
-  char *copy = strdup(path);
-  if (!copy) return NULL;
-  char *b = strdup(basename(copy));
-  free(copy);
-  return b;
-}
+static char *parent_of(const char *path) { return path_part(path, dirname); }
+static char *base_of(const char *path) { return path_part(path, basename); }
 
 static int dir_is_empty(const char *path)
 {
