@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from provio_e2e import PRELOAD, check, main, run
+from provio_e2e import PRELOAD, SANITIZER_RUNTIME, check, main, run
 
 PROV_MERGE = os.environ["PROV_MERGE"]
 PROV_QUERY = os.environ["PROV_QUERY"]
@@ -97,7 +97,7 @@ def case_nolocks(work):
     """Where flock and fcntl locks fail (Lustre noflock), the merge locks
     with an owner file: merges work, a live owner refuses a second merge
     with its pid, a dead one's file is removed."""
-    env = dict(os.environ, LD_PRELOAD=":".join(filter(None, [os.environ.get("LD_PRELOAD"), NOLOCKS])))
+    env = dict(os.environ, LD_PRELOAD=":".join(filter(None, [SANITIZER_RUNTIME, NOLOCKS])))
     a, b = gen(work, "a", job="A"), gen(work, "b", job="B")
     store = os.path.join(work, "store")
     merge(work, "-q", "-s", store, a, env=env)
