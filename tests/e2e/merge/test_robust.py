@@ -267,6 +267,7 @@ def case_running(work):
     check(p.stdout.readline() == b"ready\n", "the program did not start")
     twice, once = os.path.join(work, "twice"), os.path.join(work, "once")
     merge(work, "-q", "-s", twice, prov)
+    mid = run([PROV_QUERY, "-s", twice, "stats", "--by", "file", "--format", "tsv"], work, check_rc=0).stdout
     p.stdin.write(b"go\n")
     p.stdin.close()
     check(p.wait() == 0, "the program failed")
@@ -275,6 +276,7 @@ def case_running(work):
     stats = [run([PROV_QUERY, "-s", s, "stats", "--by", "file", "--format", "tsv"], work, check_rc=0).stdout
              for s in (twice, once)]
     check(stats[0] == stats[1], f"stats differ:\n{stats[0].decode()}\n{stats[1].decode()}")
+    check(b"out.txt" in mid and mid != stats[0], "the first merge did not see the job half-way")
     nothing(work)
     d1, d2 = dump(work, twice), dump(work, once)
     only = sorted(set(d1) ^ set(d2))
