@@ -284,6 +284,29 @@ static void remove_dead_siblings(const char *parent, const char *base)
   if (d) closedir(d);
 }
 
+/* Beside a store: the .NAME.merge-XXXXXX copies that merges of earlier
+ * versions left when killed.  Those merges held a flock on the store
+ * directory itself: if we can take it, none of them is running. */
+static void remove_old_copies(const char *path, const char *parent, const char *base)
+{
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    char head[300];
+    snprintf(head, sizeof head, ".%s.merge-", base);
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+      if (starts_with(e->d_name, head)) {
+        char *dir = join(parent, e->d_name);
+        if (dir) pv_remove_dir(dir);
+        free(dir);
+      }
+    if (d) closedir(d);
+  }
+  close(fd);
+}
+
 /* ---- the target ---- */
 
 int pv_target_open(pv_target *t, const char *path, char *err, size_t errlen)
@@ -336,6 +359,7 @@ int pv_target_open(pv_target *t, const char *path, char *err, size_t errlen)
       status = fail(err, errlen, PV_STORE_ERROR, "%s: out of memory", path, NULL);
     else {
       remove_leftovers(t);
+      remove_old_copies(path, parent, base);
       status = verify(t, err, errlen);
     }
   }

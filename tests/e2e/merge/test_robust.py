@@ -179,7 +179,12 @@ def case_killed(work):
         p.send_signal(signal.SIGKILL)
         p.wait()
 
+    # what a killed merge of an earlier version left beside the store
+    old_copy = os.path.join(work, ".store.merge-OLD123")
+    os.mkdir(old_copy, 0o700)
+    open(os.path.join(old_copy, "provio-sp2o.db"), "w").close()
     kill_midway(store)
+    check(not os.path.exists(old_copy), "an earlier version's copy was left")
     left = [n for n in os.listdir(store) if n.startswith("data.")]
     check(len(left) == 2, f"no new data directory left by the killed merge: {left}")
     check(dump(work, store) == before, "the killed merge changed the store")
