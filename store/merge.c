@@ -23,6 +23,7 @@
 #define BATCHES_PER_THREAD 4
 #define STATE_MAGIC "PVMS0001"
 #define BDB_CACHE (32u << 20) /* per BDB file written; a store has three */
+#define SEEN_EXPECT_MAX (1u << 20) /* triples the seen set is first sized for, at most */
 
 typedef struct unit {
   size_t file;
@@ -709,7 +710,10 @@ static int run(merger *m)
     return m->status = store_status(s);
   m->st->rejects = calloc(PV_MERGE_REJECTS_KEPT, sizeof *m->st->rejects);
   if (plan(m) != 0 || !m->st->rejects) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
-  m->seen = pv_seen_new((size_t)(m->st->bytes / 120) + 1024);
+  /* about 120 bytes a triple; capped, as a hole in a sparse file counts
+   * in bytes (the set grows as it fills) */
+  uint64_t expect = m->st->bytes / 120;
+  m->seen = pv_seen_new((size_t)(expect < SEEN_EXPECT_MAX ? expect : SEEN_EXPECT_MAX) + 1024);
   m->facts = pv_facts_new();
   if (!m->seen || !m->facts) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
   if (load_state(m)) return m->status;

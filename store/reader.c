@@ -599,6 +599,9 @@ static int read_span(pv_reader *r, int fd, off_t from, off_t to, off_t limit)
     at += n;
   }
   while (at < limit && r->data.len && r->data.p[r->data.len - 1] != '\n') {
+    /* a hole ends the line: it holds no newline to look for */
+    off_t data = lseek(fd, at, SEEK_DATA);
+    if (data > at || (data < 0 && errno == ENXIO)) break;
     size_t want = limit - at < 65536 ? (size_t)(limit - at) : 65536;
     if (pv_buf_reserve(&r->data, want) != 0) return -1;
     ssize_t n = pread(fd, r->data.p + r->data.len, want, at);
@@ -705,6 +708,12 @@ int pv_reader_window(pv_reader *r, pv_rfile *f, off_t start, off_t end, const pv
     close(fd);
     errno = ESTALE; /* another file put in its place since it was found */
     return -1;
+  }
+  /* A window inside a hole of a sparse file holds no line to read. */
+  off_t data = lseek(fd, start, SEEK_DATA);
+  if (data >= end || (data < 0 && errno == ENXIO)) {
+    close(fd);
+    return 0;
   }
   off_t from = start > 0 ? start - 1 : 0;
   int rc = read_span(r, fd, from, end, f->data_end);

@@ -255,6 +255,16 @@ def case_sparse(work):
     took = time.monotonic() - t0
     check(took < 6, f"merging took {took:.1f} s")
     check("0 lines rejected" in err, f"summary: {err!r}")
+    # a hole between lines: the lines after it are read, the hole is not
+    before = int(err.split(" triples read")[0].split()[-1])
+    lines = open(f, "rb").read(1 << 20).rstrip(b"\0").splitlines(keepends=True)
+    with open(f, "ab") as out:
+        out.write(b"\n" + b"".join(l for l in lines if l.startswith(b"<"))[-3000:].split(b"\n", 1)[1])
+    t0 = time.monotonic()
+    err = merge(work, "-o", "out.nt", a)
+    took = time.monotonic() - t0
+    check(took < 6, f"merging with a hole inside took {took:.1f} s")
+    check(int(err.split(" triples read")[0].split()[-1]) > before, f"lines after the hole not read: {err!r}")
 
 
 def case_running(work):
