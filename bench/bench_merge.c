@@ -123,7 +123,7 @@ static double redland_load(const char *file, const char *store)
   librdf_free_uri(u);
   librdf_free_parser(p);
   pv_store_close(&s);
-  pv_remove_flat_dir(store);
+  pv_remove_dir(store);
   return t;
 }
 
@@ -149,7 +149,7 @@ static double merge(char *run_dir, char *store, const char *threads, const char 
     exit(1);
   }
   t = now() - t;
-  pv_remove_flat_dir(store);
+  pv_remove_dir(store);
   return t;
 }
 

@@ -22,6 +22,8 @@
 #define BATCH_BYTES (1 << 20)
 #define BATCHES_PER_THREAD 4
 #define STATE_MAGIC "PVMS0001"
+#define BDB_CACHE (32u << 20) /* per BDB file written; a store has three */
+#define SEEN_EXPECT_MAX (1u << 20) /* triples the seen set is first sized for, at most */
 
 typedef struct unit {
   size_t file;
@@ -253,6 +255,8 @@ static batch *pop(merger *m, int *done)
 
 /* ---- the store ---- */
 
+static int store_status(int s) { return s == PV_STORE_DAMAGED ? PV_MERGE_DAMAGED : PV_MERGE_STORE; }
+
 static int ensure_store(merger *m)
 {
   if (m->store_open) return 0;
@@ -261,9 +265,7 @@ static int ensure_store(merger *m)
     static const char *const skip[] = {PV_MERGE_STATE, NULL};
     int old = m->target.kind == PV_TARGET_STORE;
     s = pv_target_prepare(&m->target, old, skip, m->err, m->errlen);
-    if (!s)
-      s = old ? pv_store_open(&m->store, m->target.tmp, 1, m->err, m->errlen)
-              : pv_store_create_in(&m->store, m->target.tmp, m->err, m->errlen);
+    if (!s) s = pv_store_open_data(&m->store, m->target.data, !old, m->err, m->errlen);
   } else {
     const char *tmp = getenv("TMPDIR");
     size_t n = strlen(tmp && *tmp ? tmp : "/tmp") + 32;
@@ -275,10 +277,10 @@ static int ensure_store(merger *m)
       m->scratch_dir = NULL;
       return set_error(m, PV_MERGE_STORE, "cannot make a temporary store: %s", strerror(errno), NULL);
     }
-    s = pv_store_create_in(&m->store, m->scratch_dir, m->err, m->errlen);
+    s = pv_store_open_data(&m->store, m->scratch_dir, 1, m->err, m->errlen);
   }
   if (s) {
-    m->status = PV_MERGE_STORE;
+    m->status = store_status(s);
     return -1;
   }
   m->cache.world = m->store.world;
@@ -365,10 +367,11 @@ static int write_state(merger *m, const char *dir)
 static int scan_store(merger *m)
 {
   pv_store s;
-  if (pv_store_open(&s, m->o->store, 0, m->err, m->errlen)) return m->status = PV_MERGE_STORE;
+  int rc = pv_store_open(&s, m->o->store, 0, m->err, m->errlen);
+  if (rc) return m->status = store_status(rc);
   librdf_stream *stream = librdf_model_as_stream(s.model);
   pv_buf b = {0};
-  int rc = stream ? 0 : -1;
+  rc = stream ? 0 : -1;
   for (; rc == 0 && stream && !librdf_stream_end(stream); librdf_stream_next(stream)) {
     librdf_statement *st = librdf_stream_get_object(stream);
     b.len = 0;
@@ -389,7 +392,7 @@ static int load_state(merger *m)
 {
   if (!m->o->store || m->target.kind != PV_TARGET_STORE) return 0;
   char path[4200];
-  snprintf(path, sizeof path, "%s/%s", m->o->store, PV_MERGE_STATE);
+  snprintf(path, sizeof path, "%s/%s", m->target.old_data, PV_MERGE_STATE);
   FILE *f = fopen(path, "rb");
   if (f) {
     char magic[8];
@@ -565,8 +568,9 @@ static int publish_output(merger *m)
 static int output_unchanged_store(merger *m)
 {
   pv_store s;
-  if (pv_store_open(&s, m->o->store, 0, m->err, m->errlen)) return m->status = PV_MERGE_STORE;
-  int rc = write_output(m, s.model);
+  int rc = pv_store_open(&s, m->o->store, 0, m->err, m->errlen);
+  if (rc) return m->status = store_status(rc);
+  rc = write_output(m, s.model);
   pv_store_close(&s);
   return rc;
 }
@@ -694,14 +698,22 @@ static void number_rejects(pv_merge_stats *st)
 
 static int run(merger *m)
 {
-  int s = pv_rfiles_find(&m->files, m->o->inputs, m->o->ninputs, m->err, m->errlen);
+  int flags = (m->o->follow ? PV_FIND_FOLLOW : 0) | (m->o->skip_foreign ? PV_FIND_SKIP_FOREIGN : 0);
+  int s = pv_rfiles_find(&m->files, m->o->inputs, m->o->ninputs, flags, m->err, m->errlen);
+  m->st->warnings = m->files.warnings;
+  m->st->nwarnings = m->files.nwarnings;
+  m->files.warnings = NULL;
+  m->files.nwarnings = 0;
   if (s) return m->status = PV_MERGE_INPUT;
   m->st->files = m->files.n;
   if (m->o->store && (s = pv_target_open(&m->target, m->o->store, m->err, m->errlen)))
-    return m->status = PV_MERGE_STORE;
+    return m->status = store_status(s);
   m->st->rejects = calloc(PV_MERGE_REJECTS_KEPT, sizeof *m->st->rejects);
   if (plan(m) != 0 || !m->st->rejects) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
-  m->seen = pv_seen_new((size_t)(m->st->bytes / 120) + 1024);
+  /* about 120 bytes a triple; capped, as a hole in a sparse file counts
+   * in bytes (the set grows as it fills) */
+  uint64_t expect = m->st->bytes / 120;
+  m->seen = pv_seen_new((size_t)(expect < SEEN_EXPECT_MAX ? expect : SEEN_EXPECT_MAX) + 1024);
   m->facts = pv_facts_new();
   if (!m->seen || !m->facts) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
   if (load_state(m)) return m->status;
@@ -745,7 +757,7 @@ static int run(merger *m)
   m->st->store_changed = m->store_open;
   m->st->store_triples = pv_seen_count(m->seen);
   if (m->store_open) {
-    if (write_state(m, m->o->store ? m->target.tmp : m->scratch_dir)) return m->status;
+    if (write_state(m, m->o->store ? m->target.data : m->scratch_dir)) return m->status;
     librdf_model_sync(m->store.model);
     if (m->o->output && write_output(m, m->store.model)) return m->status;
     pv_rdf_cache_free(&m->cache);
@@ -775,6 +787,7 @@ int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errle
   m.last_progress = m.t0;
   /* Redland reports through its log: keep it off the terminal. */
   pv_store_world();
+  pv_bdb_cache(BDB_CACHE);
 
   int status = run(&m);
   if (!status) progress(&m, 1);
@@ -784,7 +797,7 @@ int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errle
     pv_store_close(&m.store);
   }
   if (m.scratch_dir) {
-    pv_remove_flat_dir(m.scratch_dir);
+    pv_remove_dir(m.scratch_dir);
     free(m.scratch_dir);
   }
   if (m.out_tmp) {
@@ -814,5 +827,7 @@ void pv_merge_stats_free(pv_merge_stats *st)
     free(st->rejects[i].why);
   }
   free(st->rejects);
+  for (size_t i = 0; i < st->nwarnings; i++) free(st->warnings[i]);
+  free(st->warnings);
   memset(st, 0, sizeof *st);
 }

@@ -4,8 +4,8 @@
  * and parse each line, and look each triple up in the set of triples the
  * store already holds (seen.h); only new triples go on, through a bounded
  * queue, to the one thread that writes the Redland store.  At the end the
- * derivations of docs/model.md are brought up to date, and the new store
- * replaces the old one in one rename (replace.h).
+ * derivations of docs/model.md are brought up to date, and the new data
+ * replaces the old in one rename of the store's marker (replace.h).
  *
  * Memory: the seen set (23-46 bytes per distinct triple of the store), the
  * fact table (a few hundred bytes per process, file session, version and
@@ -26,9 +26,10 @@
 enum pv_merge_status {
   PV_MERGE_OK = 0,
   PV_MERGE_FAILED = 1,   /* out of memory, Redland or I/O failure during the merge */
-  PV_MERGE_INPUT = 3,    /* missing or empty directory, foreign or unreadable file */
+  PV_MERGE_INPUT = 3,    /* missing or empty directory, foreign, another user's or unreadable file */
   PV_MERGE_STORE = 4,    /* store path unusable, foreign store, or locked */
   PV_MERGE_OUTPUT = 5,   /* cannot write the -o file */
+  PV_MERGE_DAMAGED = 7,  /* the store's files are not what its last merge left */
   PV_MERGE_STOPPED = 130 /* stopped by a signal */
 };
 
@@ -51,6 +52,8 @@ typedef struct pv_merge_stats {
   double seconds;
   pv_merge_reject *rejects;  /* the first PV_MERGE_REJECTS_KEPT, by file and line */
   size_t nrejects;
+  char **warnings;           /* files and directories left out, "PATH: skipped: why" */
+  size_t nwarnings;
 } pv_merge_stats;
 
 #define PV_MERGE_REJECTS_KEPT 10000
@@ -62,6 +65,8 @@ typedef struct pv_merge_opts {
   char *const *inputs;       /* directories and record files */
   int ninputs;
   int threads;               /* parser threads; 0: one per online core */
+  int follow;                /* follow symbolic links named in inputs */
+  int skip_foreign;          /* leave out (warning) records others could have planted, instead of failing */
   /* called by the merging thread about 5 times a second, and once at the end */
   void (*progress)(void *ctx, const pv_merge_stats *s, int final);
   void *progress_ctx;

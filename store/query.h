@@ -20,6 +20,7 @@ enum pv_query_exit {
   PV_EXIT_FOREIGN = 4,     /* a directory that is not a provio store */
   PV_EXIT_BAD_QUERY = 5,   /* SPARQL that does not parse or Rasqal cannot run */
   PV_EXIT_NO_TARGET = 6,   /* the lineage/impact/config target is not in the store */
+  PV_EXIT_DAMAGED = 7,     /* the store's files are not what its last merge left */
 };
 
 enum pv_format {

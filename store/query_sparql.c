@@ -12,6 +12,7 @@ int pv_query_open(pv_store *s, const char *dir, char *err, size_t errlen)
   case PV_STORE_OK: return PV_EXIT_OK;
   case PV_STORE_MISSING: return PV_EXIT_NO_STORE;
   case PV_STORE_FOREIGN: return PV_EXIT_FOREIGN;
+  case PV_STORE_DAMAGED: return PV_EXIT_DAMAGED;
   default: return PV_EXIT_ERROR;
   }
 }

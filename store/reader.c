@@ -1,4 +1,5 @@
 /* reader.c - record files: finding them, and reading their good lines. */
+#define _GNU_SOURCE
 #include "reader.h"
 
 #include <dirent.h>
@@ -190,17 +191,104 @@ static char *group_of(const char *path)
   return strndup(path, n);
 }
 
-/* Opens and checks one file; adds it to out. */
-static int add_file(pv_rfiles *out, const char *path, char *err, size_t errlen)
+/* Keeps a warning about something left out; -1 out of memory. */
+static int warn(pv_rfiles *out, const char *path, const char *why)
 {
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  char **w = realloc(out->warnings, (out->nwarnings + 1) * sizeof *w);
+  if (!w) return -1;
+  out->warnings = w;
+  size_t n = strlen(path) + strlen(why) + 16;
+  if (!(w[out->nwarnings] = malloc(n))) return -1;
+  snprintf(w[out->nwarnings++], n, "%s: skipped: %s", path, why);
+  return 0;
+}
+
+/* Why another user could have planted or changed what st describes, or
+ * NULL if nobody but us can. */
+static const char *foreign(const struct stat *st, char *buf, size_t n)
+{
+  if (st->st_uid != geteuid()) {
+    snprintf(buf, n, "owned by uid %u, not by you (uid %u)", (unsigned)st->st_uid, (unsigned)geteuid());
+    return buf;
+  }
+  if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+    snprintf(buf, n, "writable by %s", st->st_mode & S_IWOTH ? "others" : "its group");
+    return buf;
+  }
+  return NULL;
+}
+
+/* A foreign file or directory: refused, or left out with a warning.
+ * Returns PV_FIND_OK to go on without it. */
+static int refuse(pv_rfiles *out, const char *path, const char *why, int flags, char *err, size_t errlen)
+{
+  if (flags & PV_FIND_SKIP_FOREIGN)
+    return warn(out, path, why) ? fail(err, errlen, PV_FIND_IO, "%s: out of memory", path, NULL) : PV_FIND_OK;
+  return fail(err, errlen, PV_FIND_REFUSED,
+              "%s: %s; refusing records another user could have planted (--skip-foreign leaves them out)", path,
+              why);
+}
+
+static const char *kind_of(mode_t m)
+{
+  return S_ISFIFO(m) ? "a FIFO, not a regular file"
+         : S_ISSOCK(m) ? "a socket, not a regular file"
+         : S_ISCHR(m) || S_ISBLK(m) ? "a device, not a regular file"
+         : S_ISLNK(m) ? "a symbolic link (not followed)"
+                      : "not a regular file";
+}
+
+/* Where the file's data ends, a hole at its end left out: a sparse file
+ * is not read through.  The end of the last extent, by bisection over
+ * SEEK_DATA (which says "no data from here on"); size where the file
+ * system has no SEEK_DATA. */
+static off_t data_end(int fd, off_t size)
+{
+  off_t lo = 0, hi = size;
+  while (lo < hi) {
+    off_t mid = lo + (hi - lo) / 2, d = lseek(fd, mid, SEEK_DATA);
+    if (d < 0) {
+      if (errno != ENXIO) return size;
+      hi = mid;
+      continue;
+    }
+    off_t h = lseek(fd, d, SEEK_HOLE);
+    if (h < 0) return size;
+    lo = h > size ? size : h;
+  }
+  return lo;
+}
+
+/* Opens and checks one file; adds it to out. */
+static int add_file(pv_rfiles *out, const char *path, int follow, int flags, char *err, size_t errlen)
+{
+  /* O_NONBLOCK: a FIFO put in the file's place must not hang the open */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  if (fd < 0 && errno == ELOOP)
+    return fail(err, errlen, PV_FIND_REFUSED, "%s: is a symbolic link (--follow follows it)", path, NULL);
+  if (fd < 0 && errno == ENXIO && warn(out, path, "a socket, not a regular file") == 0) return PV_FIND_OK;
   if (fd < 0) return fail(err, errlen, PV_FIND_IO, "%s: cannot open: %s", path, strerror(errno));
   struct stat st;
-  char head[sizeof PV_FILE_MAGIC] = {0};
-  ssize_t got = fstat(fd, &st) == 0 ? pread(fd, head, sizeof head, 0) : -1;
-  if (got < 0 || !S_ISREG(st.st_mode)) {
+  char why[128];
+  const char *bad;
+  if (fstat(fd, &st) != 0) {
     close(fd);
-    return fail(err, errlen, PV_FIND_IO, "%s: cannot read%s", path, got < 0 ? "" : " (not a regular file)");
+    return fail(err, errlen, PV_FIND_IO, "%s: cannot read: %s", path, strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return warn(out, path, kind_of(st.st_mode)) ? fail(err, errlen, PV_FIND_IO, "%s: out of memory", path, NULL)
+                                                : PV_FIND_OK;
+  }
+  if ((bad = foreign(&st, why, sizeof why))) {
+    close(fd);
+    return refuse(out, path, bad, flags, err, errlen);
+  }
+  char head[sizeof PV_FILE_MAGIC] = {0};
+  ssize_t got = pread(fd, head, sizeof head, 0);
+  if (got < 0) {
+    close(fd);
+    return fail(err, errlen, PV_FIND_IO, "%s: cannot read: %s", path, strerror(errno));
   }
   /* A process killed right after creating its file leaves it empty or all
    * NUL: a record file with nothing in it, not a foreign file.  One whose
@@ -218,7 +306,7 @@ static int add_file(pv_rfiles *out, const char *path, char *err, size_t errlen)
    * writers).  The last line keeps its newline if it is complete (a triple
    * ends in ".", a comment is a line); otherwise its writer stopped
    * mid-line. */
-  off_t end = st.st_size;
+  off_t size = data_end(fd, st.st_size), end = size;
   char buf[65536];
   int complete = 0;
   while (end > 0) {
@@ -237,7 +325,7 @@ static int add_file(pv_rfiles *out, const char *path, char *err, size_t errlen)
       break;
     }
   }
-  if (end < st.st_size && complete) end++;
+  if (end < size && complete) end++;
   close(fd);
   if (out->n == out->cap) {
     size_t cap = out->cap ? 2 * out->cap : 64;
@@ -255,15 +343,28 @@ static int add_file(pv_rfiles *out, const char *path, char *err, size_t errlen)
     free(f->group);
     return fail(err, errlen, PV_FIND_IO, "%s: out of memory", path, NULL);
   }
+  f->dev = st.st_dev;
+  f->ino = st.st_ino;
+  f->follow = follow;
   f->data_end = end;
   out->n++;
   return PV_FIND_OK;
 }
 
-static int walk(pv_rfiles *out, const char *dir, int depth, char *err, size_t errlen)
+static int walk(pv_rfiles *out, const char *dir, int depth, int flags, char *err, size_t errlen)
 {
   if (depth > 64) return fail(err, errlen, PV_FIND_IO, "%s: directories nested too deep", dir, NULL);
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth ? O_NOFOLLOW : 0));
+  int follow = depth == 0 && (flags & PV_FIND_FOLLOW);
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  if (fd < 0 && errno == ELOOP)
+    return fail(err, errlen, PV_FIND_REFUSED, "%s: is a symbolic link (--follow follows it)", dir, NULL);
+  struct stat st;
+  char why[128];
+  const char *bad = fd >= 0 && fstat(fd, &st) == 0 ? foreign(&st, why, sizeof why) : NULL;
+  if (bad) {
+    close(fd);
+    return refuse(out, dir, bad, flags, err, errlen);
+  }
   DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
   if (!d) {
     if (fd >= 0) close(fd);
@@ -280,18 +381,14 @@ static int walk(pv_rfiles *out, const char *dir, int depth, char *err, size_t er
       break;
     }
     snprintf(path, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
-    unsigned char type = e->d_type;
-    if (type == DT_UNKNOWN) {
-      struct stat st;
-      type = fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? DT_UNKNOWN
-             : S_ISDIR(st.st_mode)                                  ? DT_DIR
-             : S_ISREG(st.st_mode)                                  ? DT_REG
-                                                                    : DT_UNKNOWN;
-    }
-    if (type == DT_DIR)
-      status = walk(out, path, depth + 1, err, errlen);
-    else if (type == DT_REG && ends_with(e->d_name, ".nt"))
-      status = add_file(out, path, err, errlen);
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+      status = fail(err, errlen, PV_FIND_IO, "%s: %s", path, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+      status = walk(out, path, depth + 1, flags, err, errlen);
+    else if (S_ISREG(st.st_mode) && ends_with(e->d_name, ".nt"))
+      status = add_file(out, path, 0, flags, err, errlen);
+    else if (ends_with(e->d_name, ".nt") && warn(out, path, kind_of(st.st_mode)))
+      status = fail(err, errlen, PV_FIND_IO, "%s: out of memory", dir, NULL);
     free(path);
   }
   closedir(d);
@@ -303,20 +400,24 @@ static int by_path(const void *a, const void *b)
   return strcmp(((const pv_rfile *)a)->path, ((const pv_rfile *)b)->path);
 }
 
-int pv_rfiles_find(pv_rfiles *out, char *const *paths, int npaths, char *err, size_t errlen)
+int pv_rfiles_find(pv_rfiles *out, char *const *paths, int npaths, int flags, char *err, size_t errlen)
 {
   memset(out, 0, sizeof *out);
   for (int i = 0; i < npaths; i++) {
     struct stat st;
-    if (stat(paths[i], &st) != 0)
+    int follow = flags & PV_FIND_FOLLOW;
+    if ((follow ? stat(paths[i], &st) : lstat(paths[i], &st)) != 0)
       return fail(err, errlen, PV_FIND_MISSING, "%s: %s", paths[i], strerror(errno));
-    size_t before = out->n;
-    int status = S_ISDIR(st.st_mode) ? walk(out, paths[i], 0, err, errlen) : add_file(out, paths[i], err, errlen);
+    size_t before = out->n, warned = out->nwarnings;
+    int dir = S_ISDIR(st.st_mode);
+    int status = dir ? walk(out, paths[i], 0, flags, err, errlen) : add_file(out, paths[i], follow, flags, err, errlen);
     if (status != PV_FIND_OK) return status;
-    if (out->n == before)
+    if (dir && out->n == before && out->nwarnings == warned)
       return fail(err, errlen, PV_FIND_EMPTY, "%s: no provio record files (*.nt) in it", paths[i], NULL);
   }
-  if (out->n == 0) return fail(err, errlen, PV_FIND_EMPTY, "no record files given%s", "", NULL);
+  if (out->n == 0)
+    return fail(err, errlen, PV_FIND_EMPTY, "no record files to merge%s%s",
+                out->nwarnings ? ": " : "", out->nwarnings ? out->warnings[out->nwarnings - 1] : NULL);
   qsort(out->v, out->n, sizeof *out->v, by_path);
   /* The same file named twice (a directory and a file in it) is read once. */
   size_t k = 0;
@@ -340,6 +441,8 @@ void pv_rfiles_free(pv_rfiles *f)
     free(f->v[i].thread_iri);
   }
   free(f->v);
+  for (size_t i = 0; i < f->nwarnings; i++) free(f->warnings[i]);
+  free(f->warnings);
   memset(f, 0, sizeof *f);
 }
 
@@ -496,6 +599,9 @@ static int read_span(pv_reader *r, int fd, off_t from, off_t to, off_t limit)
     at += n;
   }
   while (at < limit && r->data.len && r->data.p[r->data.len - 1] != '\n') {
+    /* a hole ends the line: it holds no newline to look for */
+    off_t data = lseek(fd, at, SEEK_DATA);
+    if (data > at || (data < 0 && errno == ENXIO)) break;
     size_t want = limit - at < 65536 ? (size_t)(limit - at) : 65536;
     if (pv_buf_reserve(&r->data, want) != 0) return -1;
     ssize_t n = pread(fd, r->data.p + r->data.len, want, at);
@@ -595,8 +701,20 @@ static void note_thread(pv_rfile *f, const char *enc)
 int pv_reader_window(pv_reader *r, pv_rfile *f, off_t start, off_t end, const pv_reader_sink *sink)
 {
   if (start >= f->data_end || start >= end) return 0;
-  int fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (f->follow ? 0 : O_NOFOLLOW));
   if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_dev != f->dev || st.st_ino != f->ino) {
+    close(fd);
+    errno = ESTALE; /* another file put in its place since it was found */
+    return -1;
+  }
+  /* A window inside a hole of a sparse file holds no line to read. */
+  off_t data = lseek(fd, start, SEEK_DATA);
+  if (data >= end || (data < 0 && errno == ENXIO)) {
+    close(fd);
+    return 0;
+  }
   off_t from = start > 0 ? start - 1 : 0;
   int rc = read_span(r, fd, from, end, f->data_end);
   close(fd);
@@ -631,7 +749,7 @@ int pv_reader_window(pv_reader *r, pv_rfile *f, off_t start, off_t end, const pv
 void pv_line_numbers(const char *path, const off_t *offs, long *lines, size_t n)
 {
   for (size_t i = 0; i < n; i++) lines[i] = 0;
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return;
   char buf[65536];
   long line = 1;

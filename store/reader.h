@@ -22,6 +22,9 @@
 
 typedef struct pv_rfile {
   char *path;
+  dev_t dev;          /* the file found: a window opens only the same one */
+  ino_t ino;
+  int follow;         /* named through a symbolic link the user asked to follow */
   char *group;        /* path without segment and ".nt": one thread's files */
   off_t data_end;     /* after the data, before any padding */
   int finished;       /* set by the reader: saw "# provio-end" */
@@ -31,6 +34,8 @@ typedef struct pv_rfile {
 typedef struct pv_rfiles {
   pv_rfile *v;
   size_t n, cap;
+  char **warnings;    /* "PATH: skipped: why", one per file or directory left out */
+  size_t nwarnings;
 } pv_rfiles;
 
 enum pv_find_status {
@@ -39,12 +44,23 @@ enum pv_find_status {
   PV_FIND_EMPTY,      /* no record files under the paths */
   PV_FIND_FOREIGN,    /* a .nt file (or a named file) that is not a provio record file */
   PV_FIND_IO,         /* cannot read a directory or file */
+  PV_FIND_REFUSED,    /* another user's (or a group- or world-writable) file or
+                         directory, or a symbolic link not to be followed */
+};
+
+enum pv_find_flags {
+  PV_FIND_FOLLOW = 1,       /* follow symbolic links named as paths */
+  PV_FIND_SKIP_FOREIGN = 2, /* leave out (with a warning) what PV_FIND_REFUSED refuses */
 };
 
 /* Collects every "*.nt" file below the given directories (recursively,
- * symlinks not followed) and every file named directly, sorted by path.
- * Fails on the first problem, with a one-line message in err. */
-int pv_rfiles_find(pv_rfiles *out, char *const *paths, int npaths, char *err, size_t errlen);
+ * symlinks below them not followed) and every file named directly, sorted
+ * by path.  Files and directories must belong to the user and be writable
+ * by nobody else: a record another user could have planted is refused
+ * (flags: PV_FIND_SKIP_FOREIGN).  Anything that is not a regular file
+ * (a FIFO, a device) is left out with a warning, never opened for
+ * reading.  Fails on the first problem, with a one-line message in err. */
+int pv_rfiles_find(pv_rfiles *out, char *const *paths, int npaths, int flags, char *err, size_t errlen);
 void pv_rfiles_free(pv_rfiles *f);
 
 /* What a reader reports while reading a window. */

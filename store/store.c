@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -41,7 +42,84 @@ static int fail(char *err, size_t errlen, int status, const char *fmt, const cha
   return status;
 }
 
-static int attach(pv_store *s, const char *dir, int create, int writable, char *err, size_t errlen)
+int pv_store_damaged(char *err, size_t errlen, const char *dir, const char *what)
+{
+  if (err && errlen)
+    snprintf(err, errlen,
+             "%s: the store is damaged (%s); rebuild it: merge the record directories of its jobs into a new "
+             "store (prov-merge -s NEW_STORE RUN_DIR...) and use that instead",
+             dir, what);
+  return PV_STORE_DAMAGED;
+}
+
+/* "name size sum" after "file ". */
+static int parse_file_line(const char *line, pv_marker *m)
+{
+  if (m->nfiles == PV_STORE_FILES_MAX) return -1;
+  int at = m->nfiles;
+  if (sscanf(line, "file %63s %llu %32s", m->file[at].name, &m->file[at].size, m->file[at].sum) != 3) return -1;
+  if (strchr(m->file[at].name, '/') || m->file[at].name[0] == '.') return -1;
+  m->nfiles++;
+  return 0;
+}
+
+int pv_marker_read(const char *dir, pv_marker *m)
+{
+  memset(m, 0, sizeof *m);
+  char path[4200], line[256];
+  snprintf(path, sizeof path, "%s/%s", dir, PV_STORE_MARKER);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  int ok = fgets(line, sizeof line, f) && sscanf(line, PV_STORE_MARKER " %d", &m->version) == 1 &&
+           (m->version == 1 || m->version == 2);
+  while (ok && fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    if (strncmp(line, "data=", 5) == 0)
+      ok = snprintf(m->data, sizeof m->data, "%s", line + 5) < (int)sizeof m->data;
+    else if (strncmp(line, "file ", 5) == 0)
+      ok = parse_file_line(line, m) == 0;
+  }
+  fclose(f);
+  /* the data directory is one name inside the store, never a way out */
+  if (ok && m->version == 2)
+    ok = strncmp(m->data, "data.", 5) == 0 && !strchr(m->data, '/') && m->nfiles > 0;
+  return ok ? 0 : -1;
+}
+
+char *pv_marker_data_path(const char *dir, const pv_marker *m)
+{
+  size_t n = strlen(dir) + strlen(m->data) + 2;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s%s%s", dir, m->version == 2 ? "/" : "", m->version == 2 ? m->data : "");
+  return p;
+}
+
+/* 0, PV_STORE_DAMAGED with err, or -1 if the data directory is gone (a
+ * merge may just have replaced it). */
+static int check_sizes(const char *dir, const char *data, const pv_marker *m, char *err, size_t errlen)
+{
+  struct stat st;
+  if (m->version == 1) return 0;
+  if (stat(data, &st) != 0) return -1;
+  for (int i = 0; i < m->nfiles; i++) {
+    char path[4400], what[512];
+    snprintf(path, sizeof path, "%s/%s", data, m->file[i].name);
+    if (stat(path, &st) != 0) {
+      snprintf(what, sizeof what, "%s/%s is missing", m->data, m->file[i].name);
+      return pv_store_damaged(err, errlen, dir, what);
+    }
+    if ((unsigned long long)st.st_size != m->file[i].size) {
+      snprintf(what, sizeof what, "%s/%s is %llu bytes, the last merge left %llu", m->data, m->file[i].name,
+               (unsigned long long)st.st_size, m->file[i].size);
+      return pv_store_damaged(err, errlen, dir, what);
+    }
+  }
+  return 0;
+}
+
+/* Opens the Redland storage in dir; messages name the store, label. */
+static int attach(pv_store *s, const char *dir, const char *label, int create, int writable, char *err,
+                  size_t errlen)
 {
   /* Redland reads option values between quotes with \ as the escape:
    * a path with either must not end the value early or lose a byte. */
@@ -56,15 +134,19 @@ static int attach(pv_store *s, const char *dir, int create, int writable, char *
   snprintf(options, sizeof options, "hash-type='bdb',dir='%s',new='%s',write='%s'", quoted,
            create ? "yes" : "no", writable ? "yes" : "no");
   s->world = pv_store_world();
+  pv_bdb_clear();
   s->storage = librdf_new_storage(s->world, "hashes", PV_STORE_NAME, options);
-  if (!s->storage) return fail(err, errlen, PV_STORE_ERROR, "%s: cannot open the Redland store", dir);
-  s->model = librdf_new_model(s->world, s->storage, NULL);
-  if (!s->model) {
-    librdf_free_storage(s->storage);
-    s->storage = NULL;
-    return fail(err, errlen, PV_STORE_ERROR, "%s: cannot open the Redland model", dir);
+  s->model = s->storage ? librdf_new_model(s->world, s->storage, NULL) : NULL;
+  if (s->model) return PV_STORE_OK;
+  if (s->storage) librdf_free_storage(s->storage);
+  s->storage = NULL;
+  /* Berkeley DB refuses only files that are not what it wrote */
+  if (!create && pv_bdb_message()[0]) {
+    char what[400];
+    snprintf(what, sizeof what, "Berkeley DB: %s", pv_bdb_message());
+    return pv_store_damaged(err, errlen, label, what);
   }
-  return PV_STORE_OK;
+  return fail(err, errlen, PV_STORE_ERROR, "%s: cannot open the Redland store", label);
 }
 
 int pv_store_open(pv_store *s, const char *dir, int writable, char *err, size_t errlen)
@@ -75,14 +157,26 @@ int pv_store_open(pv_store *s, const char *dir, int writable, char *err, size_t 
     return fail(err, errlen, PV_STORE_MISSING, "%s: no such store", dir);
   if (!S_ISDIR(st.st_mode))
     return fail(err, errlen, PV_STORE_FOREIGN, "%s: not a provio store (not a directory)", dir);
-  char marker[4200], head[sizeof PV_STORE_MARKER + 2] = {0};
-  snprintf(marker, sizeof marker, "%s/%s", dir, PV_STORE_MARKER);
-  FILE *f = fopen(marker, "r");
-  size_t got = f ? fread(head, 1, sizeof head - 1, f) : 0;
-  if (f) fclose(f);
-  if (got < sizeof PV_STORE_MARKER || memcmp(head, PV_STORE_MARKER " ", sizeof PV_STORE_MARKER) != 0)
-    return fail(err, errlen, PV_STORE_FOREIGN, "%s: not a provio store (no provio-store marker)", dir);
-  return attach(s, dir, 0, writable, err, errlen);
+  /* A merge replaces the data directory after the marker names the new
+   * one: one read between the two finds the old one gone, so read again. */
+  for (int tries = 0;; tries++) {
+    pv_marker m;
+    if (pv_marker_read(dir, &m) != 0)
+      return fail(err, errlen, PV_STORE_FOREIGN, "%s: not a provio store (no provio-store marker)", dir);
+    char *data = pv_marker_data_path(dir, &m);
+    if (!data) return fail(err, errlen, PV_STORE_ERROR, "%s: out of memory", dir);
+    int rc = check_sizes(dir, data, &m, err, errlen);
+    if (rc < 0 && tries < 3) {
+      free(data);
+      continue;
+    }
+    if (rc < 0) rc = pv_store_damaged(err, errlen, dir, "its data directory is missing");
+    if (rc == PV_STORE_OK) {
+      rc = attach(s, data, dir, 0, writable, err, errlen);
+    }
+    free(data);
+    return rc;
+  }
 }
 
 int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen)
@@ -91,18 +185,18 @@ int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen)
   if (mkdir(dir, 0700) != 0)
     return fail(err, errlen, PV_STORE_ERROR,
                 errno == EEXIST ? "%s: already exists" : "%s: cannot create the store directory", dir);
-  return pv_store_create_in(s, dir, err, errlen);
-}
-
-int pv_store_create_in(pv_store *s, const char *dir, char *err, size_t errlen)
-{
-  memset(s, 0, sizeof *s);
   char marker[4200];
   snprintf(marker, sizeof marker, "%s/%s", dir, PV_STORE_MARKER);
   FILE *f = fopen(marker, "wx");
   if (!f || fputs(MARKER_TEXT, f) < 0 || fclose(f) != 0)
     return fail(err, errlen, PV_STORE_ERROR, "%s: cannot write the store marker", dir);
-  return attach(s, dir, 1, 1, err, errlen);
+  return attach(s, dir, dir, 1, 1, err, errlen);
+}
+
+int pv_store_open_data(pv_store *s, const char *dir, int create, char *err, size_t errlen)
+{
+  memset(s, 0, sizeof *s);
+  return attach(s, dir, dir, create, 1, err, errlen);
 }
 
 void pv_store_close(pv_store *s)

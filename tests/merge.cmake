@@ -15,6 +15,18 @@ foreach(case killed garbage twice crossjob errors tracked mpi)
   set_tests_properties(e2e.merge.${case} PROPERTIES LABELS "e2e;merge" TIMEOUT 300)
 endforeach()
 
+# A store that holds up (tests/e2e/merge/test_robust.py): on a FUSE mount
+# (bindfs) and without file locks (nolocks.c), damaged, after a killed
+# merge, fed forged, FIFO and sparse record files, merged while a job runs.
+add_library(test_nolocks MODULE e2e/merge/nolocks.c)
+target_link_libraries(test_nolocks PRIVATE ${CMAKE_DL_LIBS})
+foreach(case bindfs nolocks damaged killed foreign fifo sparse running)
+  add_test(NAME e2e.merge.robust_${case}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_robust.py ${case})
+  set_tests_properties(e2e.merge.robust_${case} PROPERTIES LABELS "e2e;merge" TIMEOUT 300 SKIP_RETURN_CODE 77
+    ENVIRONMENT "PROV_MERGE=$<TARGET_FILE:prov-merge>;PROV_QUERY=$<TARGET_FILE:prov-query>;GEN_JOB=$<TARGET_FILE:gen_job>;NOLOCKS=$<TARGET_FILE:test_nolocks>;MKSTORE=$<TARGET_FILE:query_mkstore>;PROVIO_LIB=$<TARGET_FILE:provio>;PROVIO_TEST_BIN=${CMAKE_CURRENT_BINARY_DIR};PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e;PYTHONDONTWRITEBYTECODE=1")
+endforeach()
+
 # PROV-O conformance of the merged graph of real tracked runs
 # (tests/e2e/merge/test_prov.py); python's prov package (Debian
 # python3-prov) where an interpreter has it.

@@ -23,15 +23,19 @@ static const char usage[] =
     "  -o, --output FILE   also write the whole consolidated graph to FILE ('-': stdout)\n"
     "  -f, --format FMT    ntriples or turtle (default: turtle for *.ttl, else ntriples)\n"
     "  -j, --jobs N        parser threads (default: one per core)\n"
+    "      --follow        follow DIR or FILE if it is a symbolic link\n"
+    "      --skip-foreign  leave out, with a warning, record files and directories of\n"
+    "                      another user or writable by others (default: refuse them)\n"
     "  -q, --quiet         print errors only\n"
     "  -v, --verbose       list every rejected line (default: the first 20)\n"
     "  -h, --help          this text\n"
     "  -V, --version       the version\n"
     "\n"
     "Exit status: 0 merged (rejected lines are reported, not fatal), 1 merge failed,\n"
-    "2 usage, 3 bad input (missing, empty, not provio), 4 store unusable or locked,\n"
-    "5 cannot write the output file, 130 interrupted.  The store is intact after any\n"
-    "non-zero status.\n";
+    "2 usage, 3 bad input (missing, empty, not provio, another user's), 4 store\n"
+    "unusable or locked, 5 cannot write the output file, 7 the store is damaged\n"
+    "(merge the records into a new store), 130 interrupted.  The store is intact\n"
+    "after any non-zero status.\n";
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
@@ -95,11 +99,13 @@ int main(int argc, char **argv)
 {
   /* Provenance is private to its user: the store, its state and -o. */
   umask(077);
+  enum { OPT_FOLLOW = 256, OPT_SKIP_FOREIGN };
   static const struct option longs[] = {
       {"store", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
       {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
       {"quiet", no_argument, NULL, 'q'},       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
+      {"follow", no_argument, NULL, OPT_FOLLOW}, {"skip-foreign", no_argument, NULL, OPT_SKIP_FOREIGN},
       {NULL, 0, NULL, 0}};
   pv_merge_opts o = {0};
   int quiet = 0, verbose = 0, c;
@@ -125,6 +131,8 @@ int main(int argc, char **argv)
       break;
     }
     case 'q': quiet = 1; break;
+    case OPT_FOLLOW: o.follow = 1; break;
+    case OPT_SKIP_FOREIGN: o.skip_foreign = 1; break;
     case 'v': verbose = 1; break;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': printf("prov-merge (provio) %s\n", PROVIO_VERSION); return 0;
@@ -151,8 +159,10 @@ int main(int argc, char **argv)
   pv_merge_stats st;
   char err[1024];
   int status = pv_merge(&o, &st, err, sizeof err);
+  if (o.progress && (status || st.nwarnings)) fputs("\r\033[K", stderr);
+  /* even with -q: what was left out is not merged */
+  for (size_t i = 0; i < st.nwarnings; i++) fprintf(stderr, "prov-merge: warning: %s\n", st.warnings[i]);
   if (status) {
-    if (o.progress) fputs("\r\033[K", stderr);
     fprintf(stderr, "prov-merge: %s\n", err);
   } else if (!quiet) {
     summary(&o, &st, verbose);

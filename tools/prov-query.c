@@ -28,7 +28,8 @@ extern char **environ;
   "  3  the store does not exist\n"                                        \
   "  4  the directory is not a provio store\n"                             \
   "  5  malformed or unsupported SPARQL query\n"                           \
-  "  6  the target (or job) is not in the store\n"
+  "  6  the target (or job) is not in the store\n"                         \
+  "  7  the store is damaged (rebuild it by merging the records again)\n"
 
 enum command_id { C_SPARQL, C_LINEAGE, C_IMPACT, C_STATS, C_RUNS, C_CONFIG, NCOMMANDS };
 

@@ -134,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   pv_rfiles files;
   char err[256], *paths[] = {path};
-  REQUIRE(pv_rfiles_find(&files, paths, 1, err, sizeof err) == PV_FIND_OK && files.n == 1);
+  REQUIRE(pv_rfiles_find(&files, paths, 1, 0, err, sizeof err) == PV_FIND_OK && files.n == 1);
   off_t end = files.v[0].data_end;
   REQUIRE(end >= 0 && (size_t)end <= n);
 

@@ -54,7 +54,7 @@ static void read_file_windows(const char *content, size_t n, off_t window, seen_
   pv_rfiles files;
   char err[256];
   char *paths[] = {dir};
-  ck_assert_int_eq(pv_rfiles_find(&files, paths, 1, err, sizeof err), PV_FIND_OK);
+  ck_assert_int_eq(pv_rfiles_find(&files, paths, 1, 0, err, sizeof err), PV_FIND_OK);
   ck_assert_int_eq(files.n, 1);
   memset(s, 0, sizeof *s);
   pv_reader *r = pv_reader_new();
@@ -222,7 +222,7 @@ START_TEST(finds_files_and_refuses_foreign_ones)
   fclose(f);
   char *paths[] = {dir};
   pv_rfiles files;
-  ck_assert_int_eq(pv_rfiles_find(&files, paths, 1, err, sizeof err), PV_FIND_OK);
+  ck_assert_int_eq(pv_rfiles_find(&files, paths, 1, 0, err, sizeof err), PV_FIND_OK);
   ck_assert_int_eq(files.n, 2);
   ck_assert_str_eq(files.v[0].group, files.v[1].group); /* one thread's segments */
   pv_rfiles_free(&files);
@@ -231,16 +231,16 @@ START_TEST(finds_files_and_refuses_foreign_ones)
   f = fopen(path, "w");
   fputs("<urn:a:b> <urn:a:p> <urn:a:o> .\n", f);
   fclose(f);
-  ck_assert_int_eq(pv_rfiles_find(&files, paths, 1, err, sizeof err), PV_FIND_FOREIGN);
+  ck_assert_int_eq(pv_rfiles_find(&files, paths, 1, 0, err, sizeof err), PV_FIND_FOREIGN);
   ck_assert_ptr_nonnull(strstr(err, "other.nt"));
   pv_rfiles_free(&files);
   char missing[600];
   snprintf(missing, sizeof missing, "%s/nothing", dir);
   char *p2[] = {missing};
-  ck_assert_int_eq(pv_rfiles_find(&files, p2, 1, err, sizeof err), PV_FIND_MISSING);
+  ck_assert_int_eq(pv_rfiles_find(&files, p2, 1, 0, err, sizeof err), PV_FIND_MISSING);
   pv_rfiles_free(&files);
   mkdir(missing, 0700);
-  ck_assert_int_eq(pv_rfiles_find(&files, p2, 1, err, sizeof err), PV_FIND_EMPTY);
+  ck_assert_int_eq(pv_rfiles_find(&files, p2, 1, 0, err, sizeof err), PV_FIND_EMPTY);
   pv_rfiles_free(&files);
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -112,6 +112,17 @@ static char *dump(const char *store)
   return text;
 }
 
+/* A file of the store's current data directory. */
+static char *data_file(const char *store, const char *name)
+{
+  pv_marker m;
+  ck_assert_int_eq(pv_marker_read(store, &m), 0);
+  char *data = pv_marker_data_path(store, &m), *p = malloc(strlen(data) + strlen(name) + 2);
+  sprintf(p, "%s/%s", data, name);
+  free(data);
+  return p;
+}
+
 static ino_t inode(const char *p)
 {
   struct stat st;
@@ -129,7 +140,8 @@ START_TEST(same_run_twice_changes_nothing)
   pv_merge_stats_free(&st);
   ino_t before = inode(path("store"));
   struct stat db0, db1;
-  ck_assert_int_eq(stat(path("store/provio-sp2o.db"), &db0), 0);
+  char *db = data_file(path("store"), "provio-sp2o.db");
+  ck_assert_int_eq(stat(db, &db0), 0);
   char *d0 = dump(path("store"));
   ck_assert_int_eq(merge(path("store"), path("a"), NULL, NULL, &st), PV_MERGE_OK);
   ck_assert_int_eq(st.store_changed, 0);
@@ -137,8 +149,9 @@ START_TEST(same_run_twice_changes_nothing)
   ck_assert_int_eq(st.derived_added + st.derived_removed, 0);
   pv_merge_stats_free(&st);
   ck_assert_int_eq(inode(path("store")), before);
-  ck_assert_int_eq(stat(path("store/provio-sp2o.db"), &db1), 0);
+  ck_assert_int_eq(stat(db, &db1), 0);
   ck_assert_int_eq(db0.st_mtim.tv_nsec, db1.st_mtim.tv_nsec);
+  free(db);
   char *d1 = dump(path("store"));
   ck_assert_str_eq(d0, d1);
   free(d0);
@@ -237,7 +250,7 @@ START_TEST(failures_leave_the_store_intact)
   fails_leaving_store(path("b"), path("no/such/dir/out.nt"), PV_MERGE_OUTPUT);
 
   /* a second merge at the same time is refused */
-  int fd = open(path("store"), O_RDONLY | O_DIRECTORY);
+  int fd = open(path("store/" PV_STORE_LOCK), O_RDWR);
   ck_assert_int_eq(flock(fd, LOCK_EX), 0);
   ck_assert_int_eq(merge(path("store"), path("b"), NULL, NULL, &st), PV_MERGE_STORE);
   pv_merge_stats_free(&st);

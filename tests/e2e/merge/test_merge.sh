@@ -20,7 +20,7 @@ valid_nt() { ! rapper -i ntriples -c "$1" urn:x 2>&1 | grep -qi error; }
 sparql_count() { # file query -> number of result rows
   roqet -q -i sparql -r csv -D "$1" -e "$2" | tail -n +2 | grep -c . || true
 }
-store_sum() { (cd "$1" && md5sum provio-* | sort); }
+store_sum() { (cd "$1" && find . -type f -exec md5sum {} + | sort); } # every file, data directory included
 PFX='PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX provio: <https://w3id.org/provio/ns#>'
 
 case $case_name in
