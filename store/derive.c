@@ -1107,7 +1107,7 @@ static void derive_flows(deriver *d)
   free(procs);
 }
 
-/* Who wrote a pipe another read while both ran (a shell pipeline), by
+/* Who wrote a pipe another read (a shell pipeline), by
  * pipe: writers and readers of one pipe are adjacent after sorting. */
 static int by_pipe(const void *pa, const void *pb)
 {
@@ -1142,8 +1142,9 @@ static void find_pipes(deriver *d)
       for (size_t b = w; b < j; b++) {
         node *wr = &f->v[ends[a][1]], *rd = &f->v[ends[b][1]];
         if (ends[a][1] == ends[b][1]) continue;
-        int overlap = (!(rd->flags & F_END) || wr->start <= rd->end) && (!(wr->flags & F_END) || rd->start <= wr->end);
-        if (!overlap) continue;
+        /* not "while both ran": what a writer that has exited left in
+         * the pipe is read by an image that starts later (cat a | prog) */
+        if ((rd->flags & F_END) && wr->start > rd->end) continue;
         edge *e = grow(d, d->pipes, &cap, d->npipes, sizeof *e);
         if (!e) break;
         d->pipes = e;
