@@ -321,7 +321,7 @@ static void flush_image(enum pv_flush how)
   /* e.g. a rank's MPI-IO files, if it exits without MPI_Finalize */
   pv_modules_run(how == PV_FLUSH_RESTART ? PV_HOOK_EXEC : PV_HOOK_EXIT);
   pv_track_flush_all(how);
-  pv_path_queries_flush(1);
+  pv_path_queries_flush();
 }
 
 /* Everything a process image owes its records before it exits. */
@@ -374,7 +374,7 @@ static void after_fork_child(void)
   pv_tls.depth++;
   pv_track_flush_all(PV_FLUSH_FORGET);
   pv_modules_run(PV_HOOK_FORK_CHILD);
-  pv_path_queries_flush(0);
+  pv_path_queries_forget();
   ended = 0;
   exit_status = -1;
   rank_recorded = -1;
