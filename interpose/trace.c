@@ -172,8 +172,12 @@ void pv_path_queries_forget(void)
 
 void pv_path_queries_flush(void)
 {
+  if (!__atomic_load_n(&queries, __ATOMIC_ACQUIRE)) return;
+  /* Before the table is read: in the child of a raw clone, this is where
+   * the fork is noticed and the parent's table dropped. */
+  pv_thread *t = pv_thread_current();
   query_table *table = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
-  if (!table) return;
+  if (!t || !table) return;
   unsigned used = __atomic_load_n(&table->used, __ATOMIC_ACQUIRE);
   for (unsigned k = 0; k < used; k++) {
     unsigned i = __atomic_load_n(&table->used_slot[k], __ATOMIC_ACQUIRE);
@@ -182,8 +186,6 @@ void pv_path_queries_flush(void)
     uint64_t n = __atomic_exchange_n(&q->count, 0, __ATOMIC_ACQ_REL);
     uint64_t ticks = __atomic_exchange_n(&q->ticks, 0, __ATOMIC_ACQ_REL);
     if (!n || !__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) continue;
-    pv_thread *t = pv_thread_current();
-    if (!t) return;
     char *p = pv_record_begin(t, 10 * PV_RECORD_LINE + 3 * PV_FILE_IRI_MAX(q->len));
     if (!p) return;
     char acc[PV_IRI_MAX + 64];

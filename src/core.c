@@ -299,6 +299,9 @@ char *pv_thread_path(int i)
 {
   if (__atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) != PV_ACTIVE) return NULL;
   int saved = errno;
+  /* The child of a raw clone becomes a process of its own before it
+   * counts a path query into its parent's sums. */
+  if (__builtin_expect(forked_unseen(), 0)) pv_thread_current();
   pv_thread *t = thread_slot();
   errno = saved;
   return t ? t->path[i] : NULL;
