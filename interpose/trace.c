@@ -80,15 +80,19 @@ void pv_trace_path(const char *fn, int dirfd, const char *path, int64_t rc, uint
 typedef struct query_slot {
   uint64_t hash;     /* 0: free (atomic) */
   int ready;         /* path written (atomic) */
+  unsigned len;
   uint64_t count, ticks;
-  size_t len;
-  char path[PV_PATH_MAX];
+  const char *path;  /* in the table's text */
 } query_slot;
 
+/* Slots are small and the paths packed after them: a process touches a
+ * page per few dozen paths, not one per path. */
 typedef struct query_table {
-  unsigned used;                 /* entries of used[] taken (atomic) */
+  unsigned used;                   /* entries of used_slot taken (atomic) */
   unsigned used_slot[QUERY_SLOTS]; /* 1 + index of a claimed slot; 0 while being listed (atomic) */
   query_slot slot[QUERY_SLOTS];
+  size_t text_used;                /* atomic */
+  char text[QUERY_SLOTS * PV_PATH_MAX]; /* each slot is claimed once: it never fills up */
 } query_table;
 
 static query_table *queries;
@@ -126,8 +130,10 @@ static void count_query(const char *canon, size_t len, uint64_t t0)
     if (cur == 0) {
       uint64_t expected = 0;
       if (__atomic_compare_exchange_n(&q->hash, &expected, h, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        memcpy(q->path, canon, len);
-        q->len = len;
+        char *text = table->text + __atomic_fetch_add(&table->text_used, len, __ATOMIC_RELAXED);
+        memcpy(text, canon, len);
+        q->path = text;
+        q->len = (unsigned)len;
         __atomic_store_n(&q->ready, 1, __ATOMIC_RELEASE);
         /* Each slot is claimed once, so the list never overflows. */
         unsigned k = __atomic_fetch_add(&table->used, 1, __ATOMIC_ACQ_REL);
