@@ -45,6 +45,10 @@ static void begin_record(pv_session *s);
  * opening one moves no data. */
 static int worth_a_record(const pv_session *s) { return !s->excluded && !(s->flags & O_DIRECTORY); }
 
+/* 1 + the highest descriptor given a slot (atomic): flushing at fork, exec
+ * and exit stops there instead of faulting in every page of the chunk. */
+static unsigned fd_reached;
+
 pv_session *pv_fd_slot(int fd)
 {
   if ((unsigned)fd >= PV_FD_MAX) return NULL;
@@ -62,6 +66,10 @@ pv_session *pv_fd_slot(int fd)
       chunk = expected;
     }
   }
+  unsigned reached = __atomic_load_n(&fd_reached, __ATOMIC_RELAXED);
+  while (reached <= (unsigned)fd &&
+         !__atomic_compare_exchange_n(&fd_reached, &reached, (unsigned)fd + 1, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    ;
   return &chunk[fd % PV_FD_CHUNK];
 }
 
@@ -723,10 +731,11 @@ void pv_session_finish(pv_session *s)
 
 void pv_track_flush_all(enum pv_flush how)
 {
-  for (size_t k = 0; k < PV_FD_MAX / PV_FD_CHUNK; k++) {
+  unsigned reached = __atomic_load_n(&fd_reached, __ATOMIC_ACQUIRE);
+  for (unsigned k = 0; k * PV_FD_CHUNK < reached; k++) {
     pv_session *chunk = __atomic_load_n(&pv_fd_chunks[k], __ATOMIC_ACQUIRE);
     if (!chunk) continue;
-    for (int i = 0; i < PV_FD_CHUNK; i++) {
+    for (unsigned i = 0; i < PV_FD_CHUNK && k * PV_FD_CHUNK + i < reached; i++) {
       pv_session *s = &chunk[i];
       if (!__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || !worth_a_record(s)) continue;
       /* A descriptor left open that saw nothing since it was opened (or

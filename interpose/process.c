@@ -299,11 +299,13 @@ static void track_inherited(void)
       if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
       int fd = atoi(d->d_name);
       if (fd == dir) continue;
-      char link[64] = "/proc/self/fd/", path[PV_PATH_MAX];
-      memcpy(link + 14, d->d_name, strnlen(d->d_name, 20) + 1);
-      ssize_t len = syscall(SYS_readlinkat, AT_FDCWD, link, path, sizeof path - 1);
+      /* fstat first: most inherited descriptors (terminals, pipes,
+       * /dev/null) are not files, and need no readlink. */
       struct stat st;
-      if (len <= 0 || path[0] != '/' || pv_sys_fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (pv_sys_fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      char path[PV_PATH_MAX];
+      ssize_t len = syscall(SYS_readlinkat, dir, d->d_name, path, sizeof path - 1);
+      if (len <= 0 || path[0] != '/') continue;
       int flags = (int)syscall(SYS_fcntl, fd, F_GETFL);
       pv_track_canonical(fd, path, (size_t)len, flags, PV_API_INHERITED, 0);
     }
@@ -321,7 +323,7 @@ static void flush_image(enum pv_flush how)
   /* e.g. a rank's MPI-IO files, if it exits without MPI_Finalize */
   pv_modules_run(how == PV_FLUSH_RESTART ? PV_HOOK_EXEC : PV_HOOK_EXIT);
   pv_track_flush_all(how);
-  pv_path_queries_flush(1);
+  pv_path_queries_flush();
 }
 
 /* Everything a process image owes its records before it exits. */
@@ -374,7 +376,7 @@ static void after_fork_child(void)
   pv_tls.depth++;
   pv_track_flush_all(PV_FLUSH_FORGET);
   pv_modules_run(PV_HOOK_FORK_CHILD);
-  pv_path_queries_flush(0);
+  pv_path_queries_forget();
   ended = 0;
   exit_status = -1;
   rank_recorded = -1;

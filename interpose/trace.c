@@ -70,19 +70,32 @@ void pv_trace_path(const char *fn, int dirfd, const char *path, int64_t rc, uint
 
 /* ---- per-path query summary ----------------------------------------------
  * An open-addressing table in lazily mapped memory, claimed by
- * compare-and-swap on the path's hash: no lock, no allocation per call. */
+ * compare-and-swap on the path's hash: no lock, no allocation per call.
+ * Claimed slots are listed, so that flushing touches the pages of the
+ * paths queried, not the whole table (every page of it would fault in
+ * every short-lived process). */
 #define QUERY_SLOTS 4096
 #define QUERY_PROBES 32
 
 typedef struct query_slot {
   uint64_t hash;     /* 0: free (atomic) */
   int ready;         /* path written (atomic) */
+  unsigned len;
   uint64_t count, ticks;
-  size_t len;
-  char path[PV_PATH_MAX];
+  const char *path;  /* in the table's text */
 } query_slot;
 
-static query_slot *queries;
+/* Slots are small and the paths packed after them: a process touches a
+ * page per few dozen paths, not one per path. */
+typedef struct query_table {
+  unsigned used;                   /* entries of used_slot taken (atomic) */
+  unsigned used_slot[QUERY_SLOTS]; /* 1 + index of a claimed slot; 0 while being listed (atomic) */
+  query_slot slot[QUERY_SLOTS];
+  size_t text_used;                /* atomic */
+  char text[QUERY_SLOTS * PV_PATH_MAX]; /* each slot is claimed once: it never fills up */
+} query_table;
+
+static query_table *queries;
 
 static uint64_t hash_path(const char *s, size_t n)
 {
@@ -91,34 +104,40 @@ static uint64_t hash_path(const char *s, size_t n)
   return h ? h : 1;
 }
 
-static query_slot *query_table(void)
+static query_table *table_get(void)
 {
-  query_slot *q = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
+  query_table *q = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
   if (q) return q;
-  query_slot *fresh = pv_sys_mmap(NULL, sizeof(query_slot) * QUERY_SLOTS, PROT_READ | PROT_WRITE,
-                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  query_table *fresh = pv_sys_mmap(NULL, sizeof *fresh, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (fresh == MAP_FAILED) return NULL;
   if (__atomic_compare_exchange_n(&queries, &q, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
     return fresh;
-  pv_sys_munmap(fresh, sizeof(query_slot) * QUERY_SLOTS);
+  pv_sys_munmap(fresh, sizeof *fresh);
   return q;
 }
 
 /* One more query of canon, summed into its slot. */
 static void count_query(const char *canon, size_t len, uint64_t t0)
 {
-  query_slot *table = query_table();
+  query_table *table = table_get();
   if (!table) return;
   uint64_t h = hash_path(canon, len);
   for (int probe = 0; probe < QUERY_PROBES; probe++) {
-    query_slot *q = &table[(h + (uint64_t)probe) % QUERY_SLOTS];
+    unsigned i = (unsigned)((h + (uint64_t)probe) % QUERY_SLOTS);
+    query_slot *q = &table->slot[i];
     uint64_t cur = __atomic_load_n(&q->hash, __ATOMIC_ACQUIRE);
     if (cur == 0) {
       uint64_t expected = 0;
       if (__atomic_compare_exchange_n(&q->hash, &expected, h, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        memcpy(q->path, canon, len);
-        q->len = len;
+        char *text = table->text + __atomic_fetch_add(&table->text_used, len, __ATOMIC_RELAXED);
+        memcpy(text, canon, len);
+        q->path = text;
+        q->len = (unsigned)len;
         __atomic_store_n(&q->ready, 1, __ATOMIC_RELEASE);
+        /* Each slot is claimed once, so the list never overflows. */
+        unsigned k = __atomic_fetch_add(&table->used, 1, __ATOMIC_ACQ_REL);
+        __atomic_store_n(&table->used_slot[k], i + 1, __ATOMIC_RELEASE);
         cur = h;
       } else {
         cur = expected;
@@ -149,17 +168,30 @@ void pv_path_query(const char *fn, int dirfd, const char *path, int64_t rc, uint
   pv_tls.depth--;
 }
 
-void pv_path_queries_flush(int emit)
+void pv_path_queries_forget(void)
 {
-  query_slot *table = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
-  if (!table) return;
-  for (int i = 0; i < QUERY_SLOTS; i++) {
-    query_slot *q = &table[i];
+  /* A forked child: the parent's counts are the parent's.  Its copy of the
+   * table goes whole; the child maps a fresh one when it queries. */
+  query_table *table = __atomic_exchange_n(&queries, NULL, __ATOMIC_ACQ_REL);
+  if (table) pv_sys_munmap(table, sizeof *table);
+}
+
+void pv_path_queries_flush(void)
+{
+  if (!__atomic_load_n(&queries, __ATOMIC_ACQUIRE)) return;
+  /* Before the table is read: in the child of a raw clone, this is where
+   * the fork is noticed and the parent's table dropped. */
+  pv_thread *t = pv_thread_current();
+  query_table *table = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
+  if (!t || !table) return;
+  unsigned used = __atomic_load_n(&table->used, __ATOMIC_ACQUIRE);
+  for (unsigned k = 0; k < used; k++) {
+    unsigned i = __atomic_load_n(&table->used_slot[k], __ATOMIC_ACQUIRE);
+    if (!i) continue; /* being listed by a thread racing this flush */
+    query_slot *q = &table->slot[i - 1];
     uint64_t n = __atomic_exchange_n(&q->count, 0, __ATOMIC_ACQ_REL);
     uint64_t ticks = __atomic_exchange_n(&q->ticks, 0, __ATOMIC_ACQ_REL);
-    if (!emit || !n || !__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) continue;
-    pv_thread *t = pv_thread_current();
-    if (!t) return;
+    if (!n || !__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) continue;
     char *p = pv_record_begin(t, 10 * PV_RECORD_LINE + 3 * PV_FILE_IRI_MAX(q->len));
     if (!p) return;
     char acc[PV_IRI_MAX + 64];

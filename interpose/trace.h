@@ -15,9 +15,11 @@ void pv_trace_fd(const char *fn, int fd, int64_t rc, uint64_t t0);
 void pv_trace_path(const char *fn, int dirfd, const char *path, int64_t rc, uint64_t t0);
 
 /* A stat-like query of path: traced in trace mode, else summed per path and
- * written at exit by pv_path_queries_flush. */
+ * written at exit (or exec) by pv_path_queries_flush, which zeroes the sums. */
 void pv_path_query(const char *fn, int dirfd, const char *path, int64_t rc, uint64_t t0);
-void pv_path_queries_flush(int emit);
+void pv_path_queries_flush(void);
+/* In a forked child: drops the sums, which belong to the parent. */
+void pv_path_queries_forget(void);
 
 /* The application's call site for a wrapper's return address: the address
  * itself, or if that lies inside libc, MPI, HDF5 or provio, the first frame

@@ -23,6 +23,7 @@ __thread struct pv_tls pv_tls __attribute__((tls_model("initial-exec")));
 typedef struct slot_chunk {
   pv_thread slot[SLOTS_PER_CHUNK];
   struct slot_chunk *next;
+  int reached; /* 1 + highest slot ever claimed (atomic): walks stop there, on touched pages */
 } slot_chunk;
 static slot_chunk *chunks;
 static pthread_key_t exit_key;
@@ -101,13 +102,19 @@ void pv_core_fail(const char *why)
 
 /* mkdir -p for the user's directory, 0700 for what we create.  The user's
  * own path may go through symlinks (scratch links are common); below it we
- * create and open without following any. */
+ * create and open without following any.  Usually it exists already: one
+ * check, no mkdir per component (every process of a job starts here). */
 static int make_output_dir(void)
 {
   char *path = pv_proc.host_dir;
   size_t n = pv_proc.out_dir_len, hl = strlen(pv_proc.id.host);
   if (n == 0 || n + hl + 2 > sizeof pv_proc.host_dir) return -ENAMETOOLONG;
-  memcpy(path, pv_proc.out_dir, n + 1);
+  memcpy(path, pv_proc.out_dir, n);
+  path[n] = '/';
+  memcpy(path + n + 1, pv_proc.id.host, hl + 1);
+  int rc = pv_dir_init(&pv_proc.dir, path);
+  if (rc != -ENOENT) return rc;
+  path[n] = 0;
   for (size_t i = 1; i <= n; i++) {
     if (path[i] == '/' || path[i] == 0) {
       char c = path[i];
@@ -117,7 +124,6 @@ static int make_output_dir(void)
     }
   }
   path[n] = '/';
-  memcpy(path + n + 1, pv_proc.id.host, hl + 1);
   if (pv_sys_mkdirat(AT_FDCWD, path, 0700) != 0 && errno != EEXIST) return -errno;
   return pv_dir_init(&pv_proc.dir, path);
 }
@@ -197,13 +203,19 @@ static pv_thread *claim_slot(void)
         int expected = 0;
         if (!__atomic_load_n(&c->slot[i].in_use, __ATOMIC_RELAXED) &&
             __atomic_compare_exchange_n(&c->slot[i].in_use, &expected, 1, 0, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED))
+                                        __ATOMIC_RELAXED)) {
+          int reached = __atomic_load_n(&c->reached, __ATOMIC_RELAXED);
+          while (reached <= i && !__atomic_compare_exchange_n(&c->reached, &reached, i + 1, 0,
+                                                              __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            ;
           return &c->slot[i];
+        }
       }
     slot_chunk *c = pv_sys_mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE,
                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (c == MAP_FAILED) return NULL;
     c->slot[0].in_use = 1;
+    c->reached = 1;
     c->next = __atomic_load_n(&chunks, __ATOMIC_RELAXED);
     while (!__atomic_compare_exchange_n(&chunks, &c->next, c, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
       ;
@@ -287,6 +299,9 @@ char *pv_thread_path(int i)
 {
   if (__atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) != PV_ACTIVE) return NULL;
   int saved = errno;
+  /* The child of a raw clone becomes a process of its own before it
+   * counts a path query into its parent's sums. */
+  if (__builtin_expect(forked_unseen(), 0)) pv_thread_current();
   pv_thread *t = thread_slot();
   errno = saved;
   return t ? t->path[i] : NULL;
@@ -387,7 +402,7 @@ void pv_core_shutdown(void)
    * stopped, starts no other: wait that long for it, never longer (its
    * file then stays unfinished, valid up to its last record). */
   for (slot_chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c; c = c->next)
-    for (int i = 0; i < SLOTS_PER_CHUNK; i++) {
+    for (int i = 0; i < __atomic_load_n(&c->reached, __ATOMIC_ACQUIRE); i++) {
       pv_thread *t = &c->slot[i];
       if (!__atomic_load_n(&t->in_use, __ATOMIC_ACQUIRE) || !t->writer.base) continue;
       for (long spin = 0; spin < (1L << 20); spin++) {
@@ -407,7 +422,7 @@ void pv_core_after_fork_child(void)
    * inherit the mappings of its files. */
   arm_fork_token();
   for (slot_chunk *c = chunks; c; c = c->next)
-    for (int i = 0; i < SLOTS_PER_CHUNK; i++) {
+    for (int i = 0; i < c->reached; i++) {
       pv_writer_forget(&c->slot[i].writer);
       c->slot[i].writer.state = PV_WRITER_IDLE;
       c->slot[i].in_use = 0;

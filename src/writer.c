@@ -92,7 +92,8 @@ static int extend(pv_writer *w, int fd, size_t size, size_t from)
 
 static int grow(pv_writer *w, size_t need)
 {
-  size_t size = w->mapped + PV_WRITER_CHUNK;
+  size_t step = w->mapped < PV_WRITER_CHUNK ? w->mapped : PV_WRITER_CHUNK;
+  size_t size = w->mapped + step;
   while (size < w->len + need) size += PV_WRITER_CHUNK;
   size_t limit = size_limit();
   if (size > limit) {
@@ -120,7 +121,7 @@ int pv_writer_open(pv_writer *w, const pv_dir *dir, const char *name)
   memcpy(w->name, name, n + 1);
   int fd = open_file(w, O_CREAT | O_EXCL);
   if (fd < 0) return -errno;
-  size_t size = size_limit() < PV_WRITER_CHUNK ? size_limit() : PV_WRITER_CHUNK;
+  size_t size = size_limit() < PV_WRITER_FIRST ? size_limit() : PV_WRITER_FIRST;
   int rc = size == 0 ? -EFBIG : extend(w, fd, size, 0) == 0 ? 0 : -errno;
   if (rc) {
     /* Nothing half made is left behind. */

@@ -23,7 +23,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define PV_WRITER_CHUNK ((size_t)1 << 20)   /* file growth step */
+/* A file starts small (most processes write a few KB; it holds the start
+ * record's worst case of ~90 KB for a short command line) and doubles up to
+ * growth steps of PV_WRITER_CHUNK: every byte of it is written once. */
+#define PV_WRITER_FIRST ((size_t)1 << 17)
+#define PV_WRITER_CHUNK ((size_t)1 << 20)
 
 /* A directory named by absolute path, and who it must be. */
 typedef struct pv_dir {
