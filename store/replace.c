@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "term.h"
@@ -263,8 +264,24 @@ static void remove_leftovers(pv_target *t)
   closedir(d);
 }
 
+/* A directory a merge made but was killed in before it created its lock
+ * in it: a live merge passes that point within microseconds, so one that
+ * old is dead. */
+#define LOCKLESS_DEAD_AFTER 600
+
+static int dead_without_lock(const char *dir)
+{
+  struct stat d, l;
+  char *lock = join(dir, PV_STORE_LOCK);
+  int dead = lock && lstat(dir, &d) == 0 && lstat(lock, &l) != 0 && errno == ENOENT &&
+             time(NULL) - d.st_mtime > LOCKLESS_DEAD_AFTER;
+  free(lock);
+  return dead;
+}
+
 /* Beside a new store's place: the directories of first merges that were
- * killed (.NAME.new-XXXXXX whose lock nobody holds). */
+ * killed (.NAME.new-XXXXXX whose lock nobody holds, or that never got
+ * one). */
 static void remove_dead_siblings(const char *parent, const char *base)
 {
   char head[300];
@@ -275,7 +292,9 @@ static void remove_dead_siblings(const char *parent, const char *base)
     if (!starts_with(e->d_name, head)) continue;
     char *dir = join(parent, e->d_name), why[5000];
     int fd, excl;
-    if (dir && lock_dir(dir, 0, &fd, &excl, why, sizeof why) == 0) {
+    if (dir && dead_without_lock(dir)) {
+      pv_remove_dir(dir);
+    } else if (dir && lock_dir(dir, 0, &fd, &excl, why, sizeof why) == 0) {
       pv_remove_dir(dir);
       unlock_dir(dir, fd, excl);
     }

@@ -169,9 +169,14 @@ def case_killed(work):
         where = target if os.path.isdir(target) else work
         deadline = time.monotonic() + 120
         while p.poll() is None and time.monotonic() < deadline:
-            names = os.listdir(where) if where == target else [
-                n for n in os.listdir(work) if n.startswith(".new.new-")]
-            building = [n for n in names if n.startswith("data.") or n.startswith(".new.new-")]
+            if where == target:
+                building = [n for n in os.listdir(target) if n.startswith("data.")]
+            else:  # past its lock: a data directory inside .new.new-*
+                try:
+                    building = [n for d in os.listdir(work) if d.startswith(".new.new-")
+                                for n in os.listdir(os.path.join(work, d)) if n.startswith("data.")]
+                except FileNotFoundError:  # renamed into place: the merge is ending
+                    building = []
             if len(building) > (1 if where == target else 0):
                 break
             os.sched_yield()
