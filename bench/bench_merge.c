@@ -10,7 +10,7 @@
  *           store, one thread (what rdfproc or a script would do);
  *   merge   the prov-merge program into a new store: checking, parsing on
  *           all cores, deduplication, derivations, state, swap into place
- *           (and its larger BDB cache, see tools/prov-merge-bdb.c).
+ *           (and its larger BDB cache, see store/store_bdb.c).
  * It prints each round and the medians, the median of the per-round ratio
  * merge/load, and the targets (merge <= 20 s, ratio <= 1.2). */
 #include <dirent.h>

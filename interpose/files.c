@@ -243,13 +243,8 @@ static char *put_flags(char *p, int flags)
  * the first write, and the numbers and end times rewritten in place, at
  * close for sure and every PV_REFRESH_TICKS in between.  The file is a
  * shared mapping, on the page cache the moment it changes, so a process
- * killed with files open leaves what they saw up to then.
- *
- * A number that changes sits right-aligned in a fixed-width field padded
- * with spaces before the literal, so the literal itself stays canonical
- * ("42", not "00042"): that is what the store keeps and queries compare. */
-#define FIXED_DIGITS 19                /* any xsd:long */
-#define FIXED_WIDTH (FIXED_DIGITS + 1) /* and its opening quote */
+ * killed with files open leaves what they saw up to then.  A number that
+ * changes sits in a fixed-width field (pv_put_fixed). */
 
 /* pv_record_at.lines; LINE_FILE_KNOWN before the record is written: the
  * record file describes its File already. */
@@ -348,16 +343,6 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
   return victim;
 }
 
-/* Right-aligned digits of v after the opening quote, spaces before. */
-static void put_fixed(char *p, uint64_t v)
-{
-  char digits[20];
-  size_t n = pv_fmt_u64(digits, v);
-  memset(p, ' ', FIXED_DIGITS - n);
-  p[FIXED_DIGITS - n] = '"';
-  memcpy(p + FIXED_WIDTH - n, digits, n);
-}
-
 static uint32_t offset_of(const pv_thread *t, const char *p) { return (uint32_t)(p - t->writer.base); }
 
 /* "<s> <pred>   "N"^^xsd:long ." remembering where the field is. */
@@ -368,8 +353,8 @@ static char *put_fixed_long(pv_thread *t, char *p, const char *acc, size_t al, c
   p = pv_put(p, pred, strlen(pred));
   *p++ = ' ';
   *at = offset_of(t, p);
-  put_fixed(p, v);
-  p += FIXED_WIDTH;
+  pv_put_fixed(p, v);
+  p += PV_FIXED_WIDTH;
   return pv_put_end(PV_PUT_LIT(p, PV_XSD_LONG_TAIL));
 }
 
@@ -585,11 +570,11 @@ static void sync_record(pv_thread *t, const pv_session *s, pv_record_at *r, cons
   if (r->file_id != t->file_id) return; /* recording stopped */
   char *base = t->writer.base;
   for (int i = 0; i < PV_COUNTERS; i++)
-    if (r->counter[i]) put_fixed(base + r->counter[i], counter_value(i, c));
+    if (r->counter[i]) pv_put_fixed(base + r->counter[i], counter_value(i, c));
   pv_fmt_datetime(base + r->end, now);
   if (r->lines & LINE_USED) pv_fmt_datetime(base + r->last_read, st->last[0]);
   if (r->lines & LINE_VERSION) pv_fmt_datetime(base + r->generated, st->last[1]);
-  if (sessions) put_fixed(base + r->sessions, sessions);
+  if (sessions) pv_put_fixed(base + r->sessions, sessions);
 }
 
 static void session_counts(const pv_session *s, uint64_t *c)
@@ -667,7 +652,7 @@ static void begin_record(pv_session *s)
   pv_record_at *r = record_of(s);
   if (known && !r->n) r->lines = LINE_FILE_KNOWN;
   if (s->agg && r->file_id == t->file_id) {
-    put_fixed(t->writer.base + r->sessions, s->agg->sessions); /* the rest changes as it is used */
+    pv_put_fixed(t->writer.base + r->sessions, s->agg->sessions); /* the rest changes as it is used */
   } else {
     uint64_t none[PV_COUNTERS] = {0};
     int64_t now = pv_now_ns();

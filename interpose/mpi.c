@@ -364,18 +364,6 @@ static int world_size;
 #define COMM_FLOW_PROBES 32
 static flow *comm_flows;        /* COMM_FLOWS entries, mapped at MPI_Init */
 
-/* "  ...  N": the count right-aligned in a fixed-width field after the
- * opening quote, rewritten in place as it grows (files.c's layout). */
-#define FIXED_DIGITS 19
-static void put_fixed(char *p, uint64_t v)
-{
-  char digits[20];
-  size_t n = pv_fmt_u64(digits, v);
-  memset(p, ' ', FIXED_DIGITS - n);
-  p[FIXED_DIGITS - n] = '"';
-  memcpy(p + FIXED_DIGITS + 1 - n, digits, n);
-}
-
 /* <process>/thread/<tid>/flow/<n>; *thread_len: the length of the
  * thread's IRI, its prefix. */
 static size_t flow_iri(char *dst, int tid, uint64_t n, size_t *thread_len)
@@ -426,8 +414,8 @@ static void write_flow(pv_thread *t, const flow *f, flow_at *r)
   p = pv_put_end(pv_put_time(p, f->first_ns));
   p = PV_PUT_LIT(pv_put_subject(p, iri, il), PV_TERM("messages") " ");
   r->messages = (uint32_t)(p - t->writer.base);
-  put_fixed(p, 0);
-  p = pv_put_end(PV_PUT_LIT(p + FIXED_DIGITS + 1, PV_XSD_LONG_TAIL));
+  pv_put_fixed(p, 0);
+  p = pv_put_end(PV_PUT_LIT(p + PV_FIXED_WIDTH, PV_XSD_LONG_TAIL));
   pv_record_end(t, p);
   r->file_id = t->file_id;
 }
@@ -455,7 +443,7 @@ static void refresh_flow(flow *f)
       uint64_t now = pv_ticks(), last = __atomic_load_n(&f->last, __ATOMIC_RELAXED);
       int64_t last_ns = core->now_ns() - core->ticks_to_ns(now - (last < now ? last : now));
       pv_fmt_datetime(t->writer.base + r->last, last_ns > f->first_ns ? last_ns : f->first_ns);
-      put_fixed(t->writer.base + r->messages, flow_count(f));
+      pv_put_fixed(t->writer.base + r->messages, flow_count(f));
     }
     if (own) f->due = pv_ticks() + PV_REFRESH_TICKS;
   }

@@ -131,6 +131,15 @@ size_t pv_fmt_u64(char *dst, uint64_t v)
   return n;
 }
 
+void pv_put_fixed(char *p, uint64_t v)
+{
+  char digits[20];
+  size_t n = pv_fmt_u64(digits, v);
+  memset(p, ' ', PV_FIXED_DIGITS - n);
+  p[PV_FIXED_DIGITS - n] = '"';
+  memcpy(p + PV_FIXED_WIDTH - n, digits, n);
+}
+
 size_t pv_fmt_i64(char *dst, int64_t v)
 {
   if (v >= 0) return pv_fmt_u64(dst, (uint64_t)v);

@@ -38,6 +38,13 @@ size_t pv_utf8_seq_len(const unsigned char *s, size_t n);
 /* Decimal and time formatting for typed literals. */
 size_t pv_fmt_u64(char *dst, uint64_t v);
 size_t pv_fmt_i64(char *dst, int64_t v);
+/* A number rewritten in place (docs/model.md, "Written at open, kept
+ * current in place"): right-aligned in a field of PV_FIXED_WIDTH bytes,
+ * spaces, the literal's opening quote, the digits; so the literal itself
+ * stays canonical ("42", not "00042"). */
+#define PV_FIXED_DIGITS 19                   /* any xsd:long */
+#define PV_FIXED_WIDTH (PV_FIXED_DIGITS + 1) /* and its opening quote */
+void pv_put_fixed(char *p, uint64_t v);
 /* xsd:dateTime in UTC with microseconds: 2026-11-22T05:07:06.123456Z
  * (27 bytes, no terminator). */
 #define PV_DATETIME_LEN 27
