@@ -758,6 +758,28 @@ static int collect_versions(deriver *d)
 
 /* Overlapping write sessions of one job on one file are one version:
  * a sweep over the sessions sorted by file, job and open time. */
+/* Until when later write sessions of the same file and job join a
+ * session's joint version: its close, or for an MPI rank the rank's end.
+ * Ranks of an N-1 file open, write and close on their own: rank 1 may open
+ * after rank 0 closed, and their blocks are still one content. */
+static int64_t joins_until(const pv_facts *f, const ver *v)
+{
+  const node *p = v->proc != NONE ? &f->v[v->proc] : NULL;
+  if (p && (p->flags & F_RANK) && (p->flags & F_END) && p->end > v->s1) return p->end;
+  return v->s1;
+}
+
+/* A process that replaces the content it wrote before (a later session,
+ * new content) starts a version of its own, not part of the joint one;
+ * a session opened inside another of the process (POSIX under MPI-IO)
+ * is the same write.  in_group[p]: 1 + the first session of the group p
+ * last wrote in, closed[p] when that session closed. */
+static int rewrites(const pv_facts *f, const ver *v, size_t group, const size_t *in_group, const int64_t *closed)
+{
+  return v->proc != NONE && in_group[v->proc] == group + 1 && v->s0 > closed[v->proc] &&
+         (f->v[v->v].flags & F_NEW_CONTENT);
+}
+
 static void make_units(deriver *d)
 {
   pv_facts *f = d->f;
@@ -766,17 +788,29 @@ static void make_units(deriver *d)
     d->status = -1;
     return;
   }
+  size_t *in_group = calloc(f->n + 1, sizeof *in_group);
+  int64_t *closed = malloc((f->n + 1) * sizeof *closed);
+  if (!in_group || !closed) {
+    free(in_group);
+    free(closed);
+    d->status = -1;
+    return;
+  }
   sorting = f;
   qsort(d->vs, d->nv, sizeof *d->vs, by_session);
   for (size_t k = 0; k < f->n; k++) d->unit_of[k] = NONE;
   for (size_t i = 0; i < d->nv;) {
     size_t j = i + 1;
-    int64_t end = d->vs[i].s1;
+    int64_t end = joins_until(f, &d->vs[i]);
+    if (d->vs[i].proc != NONE) in_group[d->vs[i].proc] = i + 1, closed[d->vs[i].proc] = d->vs[i].s1;
     if (d->vs[i].acc != NONE && d->vs[i].job != NONE)
       for (; j < d->nv && d->vs[j].acc != NONE && f->v[d->vs[j].v].spec_of == f->v[d->vs[i].v].spec_of &&
-             d->vs[j].job == d->vs[i].job && d->vs[j].s0 <= end;
-           j++)
-        if (d->vs[j].s1 > end) end = d->vs[j].s1;
+             d->vs[j].job == d->vs[i].job && d->vs[j].s0 <= end && !rewrites(f, &d->vs[j], i, in_group, closed);
+           j++) {
+        if (joins_until(f, &d->vs[j]) > end) end = joins_until(f, &d->vs[j]);
+        if (d->vs[j].proc != NONE && (in_group[d->vs[j].proc] != i + 1 || d->vs[j].s1 > closed[d->vs[j].proc]))
+          in_group[d->vs[j].proc] = i + 1, closed[d->vs[j].proc] = d->vs[j].s1;
+      }
     unit u = {d->vs[i].v, j - i > 1, 0, d->vs[i].first, d->vs[i].last};
     for (size_t k = i; k < j; k++) {
       ver *v = &d->vs[k];
@@ -791,6 +825,8 @@ static void make_units(deriver *d)
     d->us[d->nu++] = u;
     i = j;
   }
+  free(in_group);
+  free(closed);
 }
 
 /* Per version with a generator: its qualified generation; per joint

@@ -451,6 +451,31 @@ START_TEST(overlapping_writes_of_a_job_are_one_version)
 }
 END_TEST
 
+/* N-1 ranks open, write and close on their own: rank 1 may open after
+ * rank 0 closed; their blocks are still one content.  A rank that later
+ * replaces what it wrote starts a version of its own. */
+START_TEST(ranks_writing_one_after_the_other_are_one_version)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, P1, 60, 1, 0, 9, "exit");
+  process(f, P2, 61, 1, 0, 9, "exit");
+  in_job(f, P1, "0");
+  in_job(f, P2, "1");
+  add_session(f, (sess){P1 "/a/1", P1, G, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
+  add_session(f, (sess){P2 "/a/1", P2, H, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
+  add_session(f, (sess){P1 "/a/2", P1, F, "1:5", 2, 3, NO, NO, 2, P1 "/v/2", 3, 1});
+  add_session(f, (sess){P2 "/a/2", P2, F, "1:5", 4, 5, NO, NO, 4, P2 "/v/2", 5, 0});
+  add_session(f, (sess){P1 "/a/3", P1, F, "1:5", 7, 8, NO, NO, 7, P1 "/v/3", 8, 1});
+  out *o = derive_all(f);
+  const char *j = P1 "/v/2/joint";
+  ck_assert(has(o, j, PIO "member", P1 "/v/2"));
+  ck_assert(has(o, j, PIO "member", P2 "/v/2"));
+  ck_assert(!has(o, j, PIO "member", P1 "/v/3"));
+  ck_assert(!has(o, P2 "/v/2", PROV "wasRevisionOf", P1 "/v/2"));
+  pv_facts_free(f);
+}
+END_TEST
+
 static void flow(pv_facts *f, const char *fl, const char *p, const char *pred, const char *v, const char *dir, int t1,
                  int t2)
 {
@@ -568,6 +593,7 @@ Suite *make_suite(void)
   tcase_add_test(c, a_link_reaches_the_file_by_its_id);
   tcase_add_test(c, a_reader_sees_the_version_being_written);
   tcase_add_test(c, overlapping_writes_of_a_job_are_one_version);
+  tcase_add_test(c, ranks_writing_one_after_the_other_are_one_version);
   tcase_add_test(c, a_broadcast_carries_the_root_s_input);
   tcase_add_test(c, a_reduce_reaches_only_the_root);
   tcase_add_test(c, a_pipe_carries_what_its_writer_read);
