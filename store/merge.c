@@ -470,22 +470,61 @@ static int note_threads(merger *m)
   return 0;
 }
 
+/* Encoded triples (offsets into by_subject_base) by subject, predicate. */
+static const char *by_subject_base;
+
+static int term_cmp(const pv_term *a, const pv_term *b)
+{
+  int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
+  return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+static int by_subject(const void *pa, const void *pb)
+{
+  pv_term a[3], b[3];
+  pv_dec_triple(by_subject_base + *(const size_t *)pa, a);
+  pv_dec_triple(by_subject_base + *(const size_t *)pb, b);
+  int c = term_cmp(&a[0], &b[0]);
+  return c ? c : term_cmp(&a[1], &b[1]);
+}
+
 static int update_derived(merger *m, derived *old)
 {
   derived now;
   if (note_threads(m) || derive_all(m, &now)) return -1;
   pv_term t[3];
-  for (size_t at = 0; !m->status && at < now.enc.len;) {
+  /* Added in subject order: the derivations come out rule by rule, with
+   * subjects all over the store, and Berkeley DB's btrees took 3.5 times
+   * as long per triple that way as for the records' own triples. */
+  size_t n_new = 0, *fresh = NULL;
+  for (size_t at = 0; at < now.enc.len;) {
     uint32_t n;
     memcpy(&n, now.enc.p + at, 4);
-    const char *enc = now.enc.p + at + 4;
+    if (pv_seen_state(m->seen, pv_hash_bytes(now.enc.p + at + 4, n)) == PV_SEEN_NO) {
+      size_t *grown = n_new % 4096 ? fresh : realloc(fresh, (n_new + 4096) * sizeof *fresh);
+      if (!grown) {
+        free(fresh);
+        derived_free(&now);
+        return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
+      }
+      fresh = grown;
+      fresh[n_new++] = at + 4;
+    }
     at += 4 + n;
+  }
+  by_subject_base = now.enc.p;
+  if (n_new) qsort(fresh, n_new, sizeof *fresh, by_subject);
+  for (size_t i = 0; !m->status && i < n_new; i++) {
+    const char *enc = now.enc.p + fresh[i];
+    uint32_t n;
+    memcpy(&n, enc - 4, 4);
     pv_hash h = pv_hash_bytes(enc, n);
-    if (pv_seen_state(m->seen, h) != PV_SEEN_NO) continue;
+    if (pv_seen_state(m->seen, h) != PV_SEEN_NO) continue; /* a repeat */
     pv_dec_triple(enc, t);
     if (pv_seen_add(m->seen, h, 1) < 0 || change(m, t, 1)) break;
     m->st->derived_added++;
   }
+  free(fresh);
   /* Derivations that no longer hold (a version merged later came between a
    * write and a read) go, unless the capture recorded the same triple. */
   for (size_t at = 0; !m->status && at < old->enc.len;) {
