@@ -590,11 +590,7 @@ static void emit_qualified(deriver *d, const qualified *k, src owner, src base, 
 static const pv_facts *sorting;
 static const unit *sorting_units;
 
-static int cmp_str(const node *a, const node *b)
-{
-  int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
-  return c ? c : (a->n > b->n) - (a->n < b->n);
-}
+static int cmp_str(const node *a, const node *b) { return pv_bytes_cmp(a->s, a->n, b->s, b->n); }
 
 #define CMP(x, y) \
   do { \

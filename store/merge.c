@@ -473,19 +473,13 @@ static int note_threads(merger *m)
 /* Encoded triples (offsets into by_subject_base) by subject, predicate. */
 static const char *by_subject_base;
 
-static int term_cmp(const pv_term *a, const pv_term *b)
-{
-  int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
-  return c ? c : (a->n > b->n) - (a->n < b->n);
-}
-
 static int by_subject(const void *pa, const void *pb)
 {
   pv_term a[3], b[3];
   pv_dec_triple(by_subject_base + *(const size_t *)pa, a);
   pv_dec_triple(by_subject_base + *(const size_t *)pb, b);
-  int c = term_cmp(&a[0], &b[0]);
-  return c ? c : term_cmp(&a[1], &b[1]);
+  int c = pv_bytes_cmp(a[0].s, a[0].n, b[0].s, b[0].n);
+  return c ? c : pv_bytes_cmp(a[1].s, a[1].n, b[1].s, b[1].n);
 }
 
 static int update_derived(merger *m, derived *old)

@@ -151,6 +151,12 @@ pv_hash pv_hash_bytes(const void *key, size_t len)
   return (pv_hash){h1, h2};
 }
 
+int pv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+  int c = memcmp(a, b, an < bn ? an : bn);
+  return c ? c : (an > bn) - (an < bn);
+}
+
 int pv_term_is(const pv_term *t, const char *iri)
 {
   size_t n = strlen(iri);

@@ -56,6 +56,8 @@ pv_hash pv_hash_bytes(const void *p, size_t n);
 
 /* Whether term t is the IRI iri (NUL-terminated). */
 int pv_term_is(const pv_term *t, const char *iri);
+/* Byte order of two strings, the shorter first on a common prefix. */
+int pv_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
 
 /* Parses an xsd:long literal, leading zeros allowed; 0 on success. */
 int pv_term_long(const pv_term *t, int64_t *v);
