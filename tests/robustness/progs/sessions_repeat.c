@@ -1,19 +1,12 @@
 /* sessions_repeat IN OUT N - N times: open IN, read it, close it; then N
  * times: open OUT for appending, write a line, close it.  The clock moves
- * on between the sessions (see sessions_order.c). */
+ * on between the sessions (clock_moves_on.h). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
-static void clock_moves_on(void)
-{
-  struct timespec a, b;
-  clock_gettime(CLOCK_REALTIME, &a);
-  do clock_gettime(CLOCK_REALTIME, &b);
-  while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < 1000000L);
-}
+#include "clock_moves_on.h"
 
 int main(int argc, char **argv)
 {
