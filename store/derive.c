@@ -1,7 +1,7 @@
 /* derive.c - the fact table and the derivations of docs/model.md
  * ("Version model"). */
 #define _GNU_SOURCE /* memmem */
-#include "derive.h"
+#include "derive_impl.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -11,57 +11,6 @@
 
 #include "vocab.h"
 
-#define NONE (-1)
-
-/* Node flags */
-enum {
-  F_ACCESS = 1 << 0,      /* rdf:type provio:FileAccess or provio:Hdf5Access */
-  F_THREAD = 1 << 1,      /* rdf:type provio:Thread */
-  F_COMPLETE = 1 << 2,    /* a merge saw the thread's files finished */
-  F_INCOMPLETE = 1 << 3,  /* a merge saw them unfinished */
-  F_ENDED = 1 << 4,       /* has provio:endedBy */
-  F_EXEC = 1 << 5,        /* provio:endedBy "exec" */
-  F_PID = 1 << 6,
-  F_PPID = 1 << 7,
-  F_START = 1 << 8,
-  F_END = 1 << 9,
-  F_GEN = 1 << 10,
-  F_LITERAL = 1 << 11,    /* a string value (host, pipe), not an IRI */
-  F_FIRST_READ = 1 << 12,
-  F_LAST_READ = 1 << 13,
-  F_FIRST_WRITE = 1 << 14,
-  F_NEW_CONTENT = 1 << 15, /* a version: provio:newContent true */
-  F_LIB_INTERNAL = 1 << 16,
-  F_UNLINK = 1 << 17,     /* provio:operation "unlink" */
-  F_RENAME = 1 << 18,     /* provio:operation "rename" */
-  F_RANK = 1 << 19,
-  F_FLOW = 1 << 20,       /* rdf:type provio:DataFlow */
-  F_PEER = 1 << 21,
-  F_FIRST_AT = 1 << 22,
-  F_LAST_AT = 1 << 23,
-  F_DIR_IN = 1 << 24,     /* provio:direction "in" or "both" */
-  F_DIR_OUT = 1 << 25,    /* "out" or "both" */
-  F_MPI = 1 << 26,        /* a process some DataFlow is part of */
-  F_VIA_HDF5 = 1 << 27,   /* an access made inside HDF5 calls (provio:viaLayer "hdf5") */
-};
-
-typedef struct node {
-  char *s;
-  uint32_t n;
-  uint32_t flags;
-  int64_t pid, ppid, reads, rank, peer;
-  int64_t start, end, gen;  /* microseconds since 1970 */
-  int64_t first_read, last_read, first_write, first_at, last_at;
-  int32_t host, forked_from, part_of, file, version, spec_of, gen_by, renamed_from, thread_of;
-  int32_t reads_pipe, writes_pipe, file_id, target, job, executable, communicator;
-} node;
-
-struct pv_facts {
-  node *v;
-  size_t n, cap;
-  int32_t *index;  /* open addressing over v by string */
-  size_t mask;
-};
 
 /* ---- the vocabulary the derivations read and write ---- */
 
@@ -70,7 +19,7 @@ enum pred {
   P_FILE, P_OBJECT, P_VERSION, P_READS, P_SPEC_OF, P_GEN_BY, P_GEN_AT, P_RENAMED_FROM, P_READS_PIPE, P_WRITES_PIPE,
   P_FIRST_READ, P_LAST_READ, P_FIRST_WRITE, P_FILE_ID, P_NEW_CONTENT, P_LIB_INTERNAL, P_OPERATION, P_TARGET,
   P_RANK, P_JOB, P_EXECUTABLE, P_PEER_RANK, P_COMMUNICATOR, P_DIRECTION, P_FIRST_AT, P_LAST_AT,
-  P_VIA_LAYER, P_COUNT
+  P_VIA_LAYER, P_AT_TIME, P_CONFIG_FILE, P_CHECKPOINT, P_STEP, P_COUNT
 };
 
 /* Local names after their namespace: pred_of compares the namespace once. */
@@ -112,12 +61,18 @@ static const struct { const char *ns, *local; } pred_name[P_COUNT] = {
     [P_FIRST_AT] = {PV_NS_PROVIO, "firstAt"},
     [P_LAST_AT] = {PV_NS_PROVIO, "lastAt"},
     [P_VIA_LAYER] = {PV_NS_PROVIO, "viaLayer"},
+    [P_AT_TIME] = {PV_NS_PROV, "atTime"},
+    [P_CONFIG_FILE] = {PV_NS_PROVIO, "configFile"},
+    [P_CHECKPOINT] = {PV_NS_PROVIO, "checkpoint"},
+    [P_STEP] = {PV_NS_PROVIO, "step"},
 };
 
 #define FILE_ACCESS PV_NS_PROVIO "FileAccess"
 #define HDF5_ACCESS PV_NS_PROVIO "Hdf5Access" /* its provio:object plays the file */
 #define THREAD PV_NS_PROVIO "Thread"
 #define DATA_FLOW PV_NS_PROVIO "DataFlow"
+#define CONFIG_USE PV_NS_PROVIO "ConfigFileUse"
+#define CHECKPOINT_MARK PV_NS_PROVIO "CheckpointMark"
 
 static int has_prefix(const pv_term *t, const char *ns, size_t n) { return t->n > n && memcmp(t->s, ns, n) == 0; }
 
@@ -156,10 +111,12 @@ static int is_call_record(const pv_term *s)
 int pv_facts_wanted(const pv_term t[3])
 {
   int p = pred_of(&t[1]);
-  if (p < 0 || t[0].kind != PV_T_IRI || is_call_record(&t[0])) return 0;
+  if (t[0].kind != PV_T_IRI || is_call_record(&t[0])) return 0;
+  if (p < 0) return pv_domain_wanted(t);
   if (p == P_TYPE)
     return pv_term_is(&t[2], FILE_ACCESS) || pv_term_is(&t[2], HDF5_ACCESS) || pv_term_is(&t[2], THREAD) ||
-           pv_term_is(&t[2], DATA_FLOW);
+           pv_term_is(&t[2], DATA_FLOW) || pv_term_is(&t[2], CONFIG_USE) || pv_term_is(&t[2], CHECKPOINT_MARK) ||
+           pv_domain_wanted(t);
   return 1;
 }
 /* ---- the table ---- */
@@ -190,6 +147,7 @@ void pv_facts_free(pv_facts *f)
   if (!f) return;
   for (size_t i = 0; i < f->n; i++) free(f->v[i].s);
   free(f->v);
+  free(f->ut);
   free(f->index);
   free(f);
 }
@@ -219,8 +177,7 @@ static int rehash(pv_facts *f)
   return 0;
 }
 
-/* The node for a string, made if new; NONE if memory ran out. */
-static int32_t intern(pv_facts *f, const char *s, size_t n, uint32_t lit)
+int32_t pv_facts_intern(pv_facts *f, const char *s, size_t n, uint32_t lit)
 {
   int32_t *slot = slot_for(f, s, n, lit);
   if (*slot != NONE) return *slot;
@@ -244,7 +201,7 @@ static int32_t intern(pv_facts *f, const char *s, size_t n, uint32_t lit)
   x->flags = lit;
   x->host = x->forked_from = x->part_of = x->file = x->version = x->spec_of = x->gen_by = NONE;
   x->renamed_from = x->thread_of = x->reads_pipe = x->writes_pipe = NONE;
-  x->file_id = x->target = x->job = x->executable = x->communicator = NONE;
+  x->file_id = x->target = x->job = x->executable = x->communicator = x->parent = NONE;
   *slot = (int32_t)f->n;
   return (int32_t)f->n++;
 }
@@ -256,7 +213,7 @@ static int object_node(pv_facts *f, const pv_term *o, uint32_t lit, int32_t *k)
 {
   *k = NONE;
   if ((lit && o->kind == PV_T_IRI) || (!lit && o->kind != PV_T_IRI)) return 0;
-  *k = intern(f, o->s, o->n, lit);
+  *k = pv_facts_intern(f, o->s, o->n, lit);
   return *k == NONE ? -1 : 0;
 }
 
@@ -271,9 +228,10 @@ static void keep_time(node *x, uint32_t flag, int64_t *slot, int64_t v, int leas
 int pv_facts_add(pv_facts *f, const pv_term t[3])
 {
   int p = pred_of(&t[1]);
-  if (p < 0 || t[0].kind != PV_T_IRI) return 0;
-  int32_t s = intern(f, t[0].s, t[0].n, 0);
+  if (t[0].kind != PV_T_IRI || (p < 0 && !pv_domain_wanted(t))) return 0;
+  int32_t s = pv_facts_intern(f, t[0].s, t[0].n, 0);
   if (s == NONE) return -1;
+  if (p < 0) return pv_domain_add(f, s, t);
   const pv_term *o = &t[2];
   int64_t v;
 #define X (f->v[s])
@@ -282,7 +240,9 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
     if (pv_term_is(o, FILE_ACCESS) || pv_term_is(o, HDF5_ACCESS)) X.flags |= F_ACCESS;
     if (pv_term_is(o, THREAD)) X.flags |= F_THREAD;
     if (pv_term_is(o, DATA_FLOW)) X.flags |= F_FLOW;
-    return 0;
+    if (pv_term_is(o, CONFIG_USE)) X.flags |= F_CONFIG_USE;
+    if (pv_term_is(o, CHECKPOINT_MARK)) X.flags |= F_CHECKPOINT;
+    return pv_domain_wanted(t) ? pv_domain_add(f, s, t) : 0;
   case P_HOST:
   case P_READS_PIPE:
   case P_WRITES_PIPE:
@@ -301,7 +261,9 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
   case P_READS:
   case P_RANK:
   case P_PEER_RANK:
+  case P_STEP:
     if (pv_term_long(o, &v) != 0) return 0;
+    if (p == P_STEP) X.step = v, X.flags |= F_STEP;
     if (p == P_PID) X.pid = v, X.flags |= F_PID;
     if (p == P_PPID) X.ppid = v, X.flags |= F_PPID;
     if (p == P_RANK) X.rank = v, X.flags |= F_RANK;
@@ -316,12 +278,14 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
   case P_FIRST_WRITE:
   case P_FIRST_AT:
   case P_LAST_AT:
+  case P_AT_TIME:
     /* A summing record's end, last read and generation times are
      * rewritten in place as sessions go: the latest value seen is the
      * true one; of first times, the earliest. */
     if (pv_term_time(o, &v) != 0) return 0;
     switch (p) {
-    case P_STARTED: keep_time(&X, F_START, &X.start, v, 1); break;
+    case P_STARTED:
+    case P_AT_TIME: keep_time(&X, F_START, &X.start, v, 1); break; /* a record's time: when its act began */
     case P_ENDED: keep_time(&X, F_END, &X.end, v, 0); break;
     case P_GEN_AT: keep_time(&X, F_GEN, &X.gen, v, 0); break;
     case P_FIRST_READ: keep_time(&X, F_FIRST_READ, &X.first_read, v, 1); break;
@@ -370,6 +334,8 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
     case P_TARGET: X.target = k; break;
     case P_JOB: X.job = k; break;
     case P_EXECUTABLE: X.executable = k; break;
+    case P_CONFIG_FILE:
+    case P_CHECKPOINT: f->v[k].part_of = s; break; /* <proc> provio:configFile <record> */
     }
     return 0;
   }
@@ -379,7 +345,7 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
 
 int pv_facts_thread(pv_facts *f, const char *thread_iri, int complete)
 {
-  int32_t k = intern(f, thread_iri, strlen(thread_iri), 0);
+  int32_t k = pv_facts_intern(f, thread_iri, strlen(thread_iri), 0);
   if (k == NONE) return -1;
   f->v[k].flags |= complete ? F_COMPLETE : F_INCOMPLETE;
   return 0;
@@ -387,80 +353,6 @@ int pv_facts_thread(pv_facts *f, const char *thread_iri, int complete)
 
 /* ---- derivations ---- */
 
-/* What a derived triple names: a node of the table, or an entity the
- * derivations make: <M>/joint, <F>/data, <job>/exchange/<C>. */
-enum { K_NODE, K_JOINT, K_MSG, K_EXCH };
-typedef struct src {
-  int32_t kind, a, b;
-} src;
-
-/* A version with what the rules need of it. */
-typedef struct ver {
-  int32_t v, acc, proc, job, unit;
-  int32_t ka, kb;         /* its chain: (host, fileId), or (PATH, file) */
-  int64_t first, last;    /* first and last change */
-  int64_t s0, s1;         /* its write session, open to close */
-} ver;
-
-/* What readers see: one version, or the joint version of several. */
-typedef struct unit {
-  int32_t m;              /* the version, or the member with the smallest IRI */
-  int32_t joint, fresh;   /* fresh: new content, not a revision */
-  int64_t first, last;
-} unit;
-
-#define PATH (-2) /* the chain key of versions found by their file's name */
-
-typedef struct entry {
-  int32_t ka, kb, unit;
-  int64_t first;
-} entry;
-
-typedef struct cut {
-  int32_t path;
-  int64_t at;
-} cut;
-
-/* proc saw x, first at r1 */
-typedef struct seen {
-  int32_t proc;
-  int64_t r1;
-  src x;
-} seen;
-
-/* to derives from what proc saw up to bound */
-typedef struct want {
-  int32_t proc;
-  int64_t bound;
-  src to;
-} want;
-
-typedef struct edge {
-  int32_t from, to;
-} edge;
-
-typedef struct deriver {
-  pv_facts *f;
-  pv_emit_fn emit;
-  void *ctx;
-  int status;
-  ver *vs;
-  size_t nv;
-  unit *us;
-  size_t nu;
-  int32_t *unit_of;       /* per node: the unit of a version, or NONE */
-  entry *es;
-  size_t ne;
-  cut *cuts;
-  size_t ncuts;
-  seen *sn;
-  size_t nsn, capsn;
-  want *wn;
-  size_t nwn, capwn;
-  edge *pipes;            /* writer -> reader, sorted by reader */
-  size_t npipes;
-  pv_buf buf[3];          /* IRIs being built: subject, object, qualified node */
-} deriver;
 
 static void *grow(deriver *d, void *p, size_t *cap, size_t n, size_t size)
 {
@@ -491,9 +383,6 @@ static void add_want(deriver *d, int32_t proc, int64_t bound, src to)
   w[d->nwn++] = (want){proc, bound, to};
 }
 
-static pv_term iri_term(const node *x) { return (pv_term){PV_T_IRI, x->s, x->n, NULL, 0}; }
-static pv_term iri_of(const char *s) { return (pv_term){PV_T_IRI, s, (uint32_t)strlen(s), NULL, 0}; }
-static src node_src(int32_t k) { return (src){K_NODE, k, NONE}; }
 static int same_src(src a, src b) { return a.kind == b.kind && a.a == b.a && a.b == b.b; }
 
 static void put(deriver *d, pv_buf *b, const char *s, size_t n)
@@ -520,25 +409,25 @@ static pv_term src_term(deriver *d, src x, pv_buf *b)
   return (pv_term){PV_T_IRI, b->p, (uint32_t)b->len, NULL, 0};
 }
 
-static void emit_t(deriver *d, src s, const char *pred, const pv_term *o)
+void pv_derive_emit(deriver *d, src s, const char *pred, const pv_term *o)
 {
   if (d->status) return;
   pv_term t[3] = {src_term(d, s, &d->buf[0]), iri_of(pred), *o};
   if (!d->status) d->status = d->emit(d->ctx, t);
 }
 
-static void emit_src(deriver *d, src s, const char *pred, src o)
+void pv_derive_emit_src(deriver *d, src s, const char *pred, src o)
 {
   pv_term t = src_term(d, o, &d->buf[1]);
-  emit_t(d, s, pred, &t);
+  pv_derive_emit(d, s, pred, &t);
 }
 
-static void emit_ref(deriver *d, int32_t s, const char *pred, int32_t o) { emit_src(d, node_src(s), pred, node_src(o)); }
+static void emit_ref(deriver *d, int32_t s, const char *pred, int32_t o) { pv_derive_emit_src(d, node_src(s), pred, node_src(o)); }
 
-static void emit_type(deriver *d, src s, const char *cls)
+void pv_derive_emit_type(deriver *d, src s, const char *cls)
 {
   pv_term t = iri_of(cls);
-  emit_t(d, s, PV_NS_RDF "type", &t);
+  pv_derive_emit(d, s, PV_NS_RDF "type", &t);
 }
 
 static pv_term time_term(int64_t us, char at[40])
@@ -570,7 +459,7 @@ static void emit_qualified(deriver *d, const qualified *k, src owner, src base, 
   put(d, b, suffix, strlen(suffix));
   if (d->status) return;
   pv_term q = {PV_T_IRI, b->p, (uint32_t)b->len, NULL, 0};
-  emit_t(d, owner, k->pred, &q);
+  pv_derive_emit(d, owner, k->pred, &q);
   char at[40];
   pv_term role = src_term(d, to, &d->buf[1]);
   q = (pv_term){PV_T_IRI, b->p, (uint32_t)b->len, NULL, 0};
@@ -712,11 +601,6 @@ static int running_at(const node *p, int64_t t)
   return (p->flags & F_START) && p->start <= t && (!(p->flags & F_END) || p->end >= t);
 }
 
-static src unit_src(const deriver *d, int32_t u)
-{
-  return (src){d->us[u].joint ? K_JOINT : K_NODE, d->us[u].m, NONE};
-}
-
 /* The versions, with their first and last change, chain and session. */
 static int collect_versions(deriver *d)
 {
@@ -842,18 +726,18 @@ static void emit_generations(deriver *d)
     if (u->joint) {
       src J = unit_src(d, d->vs[i].unit);
       char at[40];
-      emit_type(d, J, PV_NS_PROV "Entity");
-      emit_type(d, J, PV_NS_PROVIO "FileVersion");
-      emit_src(d, J, PV_NS_PROV "specializationOf", node_src(f->v[u->m].spec_of));
+      pv_derive_emit_type(d, J, PV_NS_PROV "Entity");
+      pv_derive_emit_type(d, J, PV_NS_PROVIO "FileVersion");
+      pv_derive_emit_src(d, J, PV_NS_PROV "specializationOf", node_src(f->v[u->m].spec_of));
       pv_term t = time_term(u->last, at);
-      emit_t(d, J, PV_NS_PROV "generatedAtTime", &t);
+      pv_derive_emit(d, J, PV_NS_PROV "generatedAtTime", &t);
       /* one generation per contributing process, numbered in the order
        * of their IRIs (not of the table), at its last change */
       contrib *c = malloc((j - i) * sizeof *c);
       size_t nc = 0;
       if (!c) d->status = -1;
       for (size_t k = i; k < j && !d->status; k++) {
-        emit_src(d, J, PV_NS_PROVIO "member", node_src(d->vs[k].v));
+        pv_derive_emit_src(d, J, PV_NS_PROVIO "member", node_src(d->vs[k].v));
         if (d->vs[k].proc != NONE) c[nc++] = (contrib){d->vs[k].proc, d->vs[k].last};
       }
       if (nc) qsort(c, nc, sizeof *c, by_contributor);
@@ -861,7 +745,7 @@ static void emit_generations(deriver *d)
         if (k && c[k].proc == c[k - 1].proc) continue; /* the first has the last change */
         char suffix[40];
         snprintf(suffix, sizeof suffix, "/%zu/generation", ++no);
-        emit_src(d, J, PV_NS_PROV "wasGeneratedBy", node_src(c[k].proc));
+        pv_derive_emit_src(d, J, PV_NS_PROV "wasGeneratedBy", node_src(c[k].proc));
         emit_qualified(d, &generation, J, J, suffix, node_src(c[k].proc), c[k].last);
       }
       free(c);
@@ -993,9 +877,10 @@ static void derive_reads(deriver *d)
     /* HDF5's own reads of a file it opened (superblock, object headers,
      * every chunk) stand for the object reads the connector records: as
      * sources they would make each object derive from the whole file. */
-    if (!(a->flags & F_ACCESS) || a->reads <= 0 || !(a->flags & F_START) || a->part_of == NONE ||
-        a->file == NONE || (a->flags & F_VIA_HDF5))
-      continue;
+    /* A configuration file given to provio_config_file is read, as a
+     * whole, at the time of the call. */
+    int reader = (a->flags & F_ACCESS) ? a->reads > 0 && !(a->flags & F_VIA_HDF5) : (a->flags & F_CONFIG_USE) != 0;
+    if (!reader || !(a->flags & F_START) || a->part_of == NONE || a->file == NONE) continue;
     int64_t r1 = a->flags & F_FIRST_READ ? a->first_read : a->start;
     int64_t r2 = a->flags & F_LAST_READ ? a->last_read : a->flags & F_END ? a->end : r1;
     if (r2 < r1) r2 = r1;
@@ -1022,7 +907,7 @@ static void derive_reads(deriver *d)
       int32_t u = i == 0 ? fd.latest : fd.more[i - 1];
       if (u == NONE || (i > 0 && u == fd.latest)) continue;
       src x = unit_src(d, u);
-      emit_src(d, node_src(a->part_of), PV_NS_PROV "used", x);
+      pv_derive_emit_src(d, node_src(a->part_of), PV_NS_PROV "used", x);
       add_seen(d, a->part_of, r1, x);
       /* a joint version's contributors are found through its generations:
        * a link to each from each reader would be quadratic */
@@ -1050,7 +935,7 @@ static void derive_versions(deriver *d)
       found fd = {NONE, 0, NULL, 0, 0};
       chain_range(d, PATH, x->renamed_from, &lo, &hi);
       look(d, lo, hi, cut_before(d, x->renamed_from, v->last), v->last, v->last, v->unit, &fd);
-      emit_src(d, me, PV_NS_PROV "wasDerivedFrom",
+      pv_derive_emit_src(d, me, PV_NS_PROV "wasDerivedFrom",
                fd.latest != NONE ? unit_src(d, fd.latest) : node_src(x->renamed_from));
       free(fd.more);
     }
@@ -1060,7 +945,7 @@ static void derive_versions(deriver *d)
     int64_t from = v->ka == PATH ? cut_before(d, x->spec_of, key.first) : INT64_MIN;
     const entry *e = bsearch(&key, d->es, d->ne, sizeof *d->es, by_chain);
     if (e && e > d->es && e[-1].ka == key.ka && e[-1].kb == key.kb && e[-1].first >= from)
-      emit_src(d, me, PV_NS_PROV "wasRevisionOf", unit_src(d, e[-1].unit));
+      pv_derive_emit_src(d, me, PV_NS_PROV "wasRevisionOf", unit_src(d, e[-1].unit));
   }
 }
 
@@ -1113,25 +998,25 @@ static void derive_flows(deriver *d)
     int32_t r = fl->part_of, job = f->v[r].job;
     if (fl->flags & F_PEER) {
       src m = {K_MSG, (int32_t)k, NONE};
-      emit_type(d, m, PV_NS_PROV "Entity");
-      emit_type(d, m, PV_NS_PROVIO "Message");
-      emit_src(d, node_src(r), PV_NS_PROV "used", m);
+      pv_derive_emit_type(d, m, PV_NS_PROV "Entity");
+      pv_derive_emit_type(d, m, PV_NS_PROVIO "Message");
+      pv_derive_emit_src(d, node_src(r), PV_NS_PROV "used", m);
       add_seen(d, r, first, m);
       int32_t s = job == NONE ? NONE : rank_process(d, procs, n, job, fl->peer, last);
       if (s == NONE) continue;
-      emit_src(d, m, PV_NS_PROV "wasGeneratedBy", node_src(s));
+      pv_derive_emit_src(d, m, PV_NS_PROV "wasGeneratedBy", node_src(s));
       if (s != r) emit_ref(d, r, PV_NS_PROV "wasInformedBy", s);
       add_want(d, s, last, m);
     } else if (fl->communicator != NONE && job != NONE) {
       src x = {K_EXCH, job, fl->communicator};
-      emit_type(d, x, PV_NS_PROV "Entity");
-      emit_type(d, x, PV_NS_PROVIO "Exchange");
+      pv_derive_emit_type(d, x, PV_NS_PROV "Entity");
+      pv_derive_emit_type(d, x, PV_NS_PROVIO "Exchange");
       if (fl->flags & F_DIR_OUT) {
-        emit_src(d, x, PV_NS_PROV "wasGeneratedBy", node_src(r));
+        pv_derive_emit_src(d, x, PV_NS_PROV "wasGeneratedBy", node_src(r));
         add_want(d, r, last, x);
       }
       if (fl->flags & F_DIR_IN) {
-        emit_src(d, node_src(r), PV_NS_PROV "used", x);
+        pv_derive_emit_src(d, node_src(r), PV_NS_PROV "used", x);
         add_seen(d, r, first, x);
       }
     }
@@ -1270,7 +1155,7 @@ static void derive_wants(deriver *d)
     size_t lo, hi;
     seen_of(d, d->nsn, w->proc, &lo, &hi);
     for (size_t s = lo; s < hi && d->sn[s].r1 <= w->bound && !d->status; s++)
-      if (!same_src(d->sn[s].x, w->to)) emit_src(d, w->to, PV_NS_PROV "wasDerivedFrom", d->sn[s].x);
+      if (!same_src(d->sn[s].x, w->to)) pv_derive_emit_src(d, w->to, PV_NS_PROV "wasDerivedFrom", d->sn[s].x);
   }
 }
 
@@ -1353,8 +1238,8 @@ static void derive_environment(deriver *d)
   for (size_t k = 0; k < f->n && !d->status; k++) {
     if (!use[k] || !file_path(&f->v[k], &d->buf[2])) continue;
     if ((use[k] & 2) || (use[k] & 12) == 4 || environment_path(d->buf[2].p, d->buf[2].len)) {
-      emit_type(d, node_src((int32_t)k), PV_NS_PROV "Entity"); /* an executable has no other class */
-      emit_t(d, node_src((int32_t)k), PV_NS_PROVIO "environment", &yes);
+      pv_derive_emit_type(d, node_src((int32_t)k), PV_NS_PROV "Entity"); /* an executable has no other class */
+      pv_derive_emit(d, node_src((int32_t)k), PV_NS_PROVIO "environment", &yes);
     }
   }
   free(use);
@@ -1432,11 +1317,11 @@ static void derive_threads(deriver *d)
     node *t = &f->v[k];
     if (!(t->flags & (F_COMPLETE | F_INCOMPLETE))) continue;
     int complete = (t->flags & F_COMPLETE) != 0;
-    emit_t(d, node_src((int32_t)k), PV_NS_PROVIO "recordsComplete", complete ? &yes : &no);
+    pv_derive_emit(d, node_src((int32_t)k), PV_NS_PROVIO "recordsComplete", complete ? &yes : &no);
     if (!complete && t->thread_of != NONE) cut_short[t->thread_of] = 1;
   }
   for (size_t k = 0; k < f->n; k++)
-    if (cut_short[k] && !(f->v[k].flags & F_ENDED)) emit_t(d, node_src((int32_t)k), PV_NS_PROVIO "endedBy", &unknown);
+    if (cut_short[k] && !(f->v[k].flags & F_ENDED)) pv_derive_emit(d, node_src((int32_t)k), PV_NS_PROVIO "endedBy", &unknown);
   free(cut_short);
 }
 
@@ -1452,7 +1337,9 @@ int pv_facts_derive(pv_facts *f, pv_emit_fn fn, void *ctx)
   if (!d.status) find_pipes(&d);
   if (!d.status) inherit_through_pipes(&d);
   if (!d.status) derive_versions(&d);
+  if (!d.status) pv_derive_checkpoints(&d);
   if (!d.status) derive_wants(&d);
+  if (!d.status) pv_derive_rdfs(&d);
   if (!d.status) derive_environment(&d);
   if (!d.status) derive_processes(&d);
   if (!d.status) derive_threads(&d);
@@ -1470,7 +1357,7 @@ int pv_facts_derive(pv_facts *f, pv_emit_fn fn, void *ctx)
 
 /* ---- persistence: the nodes in order, so references stay valid ---- */
 
-#define FACTS_MAGIC 0x32544346u /* "FCT2": the node layout of issue 9 */
+#define FACTS_MAGIC 0x33544346u /* "FCT3": the node layout of issue 13, user triples after the nodes */
 
 int pv_facts_write(pv_facts *f, FILE *out)
 {
@@ -1482,6 +1369,8 @@ int pv_facts_write(pv_facts *f, FILE *out)
     x.s = NULL;
     if (fwrite(&x, sizeof x, 1, out) != 1) return -1;
   }
+  uint64_t nut = f->nut;
+  if (fwrite(&nut, sizeof nut, 1, out) != 1 || (nut && fwrite(f->ut, sizeof *f->ut, nut, out) != nut)) return -1;
   return 0;
 }
 
@@ -1498,7 +1387,7 @@ int pv_facts_read(pv_facts *f, FILE *in)
       free(s);
       return -1;
     }
-    int32_t at = intern(f, s, n, x.flags & F_LITERAL);
+    int32_t at = pv_facts_intern(f, s, n, x.flags & F_LITERAL);
     free(s);
     if (at != (int32_t)k) return -1; /* duplicate or no memory: not our file */
     x.s = f->v[at].s;
@@ -1509,9 +1398,20 @@ int pv_facts_read(pv_facts *f, FILE *in)
     node *x = &f->v[k];
     int32_t *refs[] = {&x->host, &x->forked_from, &x->part_of, &x->file, &x->version, &x->spec_of,
                        &x->gen_by, &x->renamed_from, &x->thread_of, &x->reads_pipe, &x->writes_pipe,
-                       &x->file_id, &x->target, &x->job, &x->executable, &x->communicator};
+                       &x->file_id, &x->target, &x->job, &x->executable, &x->communicator, &x->parent};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (*refs[i] < NONE || *refs[i] >= (int32_t)f->n) return -1;
+  }
+  uint64_t nut;
+  if (fread(&nut, sizeof nut, 1, in) != 1 || nut > f->n * (uint64_t)f->n) return -1;
+  if (nut) {
+    f->ut = malloc(nut * sizeof *f->ut);
+    if (!f->ut || fread(f->ut, sizeof *f->ut, nut, in) != nut) return -1;
+    f->nut = f->caput = nut;
+    for (size_t i = 0; i < nut; i++)
+      if (f->ut[i].s < 0 || f->ut[i].p < 0 || f->ut[i].o < 0 || f->ut[i].s >= (int32_t)f->n ||
+          f->ut[i].p >= (int32_t)f->n || f->ut[i].o >= (int32_t)f->n)
+        return -1;
   }
   return 0;
 }

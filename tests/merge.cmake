@@ -1,6 +1,6 @@
 # prov-merge: unit tests of its parts and of whole merges, and end-to-end
 # tests of the tool on generated jobs (bench/gen_job) and on real tracked runs.
-foreach(name merge_lines merge_derive merge_seen merge_store)
+foreach(name merge_lines merge_derive merge_domain merge_seen merge_store)
   add_executable(test_${name} unit/test_${name}.c)
   target_link_libraries(test_${name} PRIVATE provio_merge provio_testutil)
   add_test(NAME unit.${name} COMMAND test_${name})
