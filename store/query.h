@@ -75,8 +75,16 @@ int pv_query_stats(pv_store *s, enum pv_stats_by by, enum pv_format fmt, FILE *o
 int pv_query_runs(pv_store *s, const char *job, enum pv_format fmt, FILE *out, char *err,
                   size_t errlen);
 
-/* The settings (provio_annotate) of the processes in target's lineage. */
-int pv_query_config(pv_store *s, const char *target, enum pv_format fmt, FILE *out, char *err,
+/* What the processes in each target's lineage recorded about their run
+ * (settings, labels, metrics, configuration files) and the checkpoints
+ * among its versions: one table, the targets in the order given. */
+int pv_query_config(pv_store *s, char *const *targets, int ntargets, enum pv_format fmt, FILE *out, char *err,
                     size_t errlen);
+
+/* Metric series: of every process (run NULL), of a job's processes (run:
+ * its id or IRI), else of the processes in run's lineage (a target);
+ * name: only that metric. */
+int pv_query_metrics(pv_store *s, const char *run, const char *name, enum pv_format fmt, FILE *out, char *err,
+                     size_t errlen);
 
 #endif

@@ -59,6 +59,16 @@
   X(SETTING, PV_NS_PROVIO, "setting")                                                       \
   X(KEY, PV_NS_PROVIO, "key")                                                               \
   X(VALUE, PV_NS_PROVIO, "value")                                                           \
+  X(GROUP, PV_NS_PROVIO, "group")                                                           \
+  X(LABEL, PV_NS_PROVIO, "label")                                                           \
+  X(METRIC, PV_NS_PROVIO, "metric")                                                         \
+  X(MEASURED, PV_NS_PROVIO, "measured")                                                     \
+  X(STEP, PV_NS_PROVIO, "step")                                                             \
+  X(CONFIG_FILE, PV_NS_PROVIO, "configFile")                                                \
+  X(CHECKPOINT_OF, PV_NS_PROVIO, "checkpointOf")                                            \
+  X(AT_TIME, PV_NS_PROV, "atTime")                                                          \
+  X(ENTITY, PV_NS_PROV, "entity")                                                           \
+  X(C_CHECKPOINT, PV_NS_PROVIO, "Checkpoint")                                               \
   X(C_FILE, PV_NS_PROVIO, "File")                                                           \
   X(C_FILE_VERSION, PV_NS_PROVIO, "FileVersion")                                            \
   X(C_HDF5_OBJECT, PV_NS_PROVIO, "Hdf5Object")                                              \
@@ -132,6 +142,8 @@ int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term);
  * the name of its User agent, as malloc'd names, or NULL. */
 char *pv_q_program(pv_q *q, librdf_node *process);
 char *pv_q_user(pv_q *q, librdf_node *process);
+/* A job's name: its provio:jobId, else what its IRI says (malloc'd). */
+char *pv_q_job_name(pv_q *q, const char *iri);
 /* Iterators over objects of (subject, term) or subjects of (term, object). */
 librdf_iterator *pv_q_targets(pv_q *q, librdf_node *subject, enum pv_term_id term);
 librdf_iterator *pv_q_sources(pv_q *q, enum pv_term_id term, librdf_node *object);

@@ -209,8 +209,7 @@ static void free_row(proc_row *r)
   free(r->cmd);
 }
 
-/* A job's name: its provio:jobId, else what its IRI says. */
-static char *job_name(pv_q *q, const char *iri)
+char *pv_q_job_name(pv_q *q, const char *iri)
 {
   librdf_node *j = pv_q_node(q, iri);
   char *id = j ? pv_q_string(q, j, PV_T_JOB_ID) : NULL;
@@ -265,7 +264,7 @@ int pv_query_runs(pv_store *s, const char *job, enum pv_format fmt, FILE *out, c
     read_process(&q, p, &r);
     const char *jiri = r.job ? r.job : "(no job)";
     if (job) {
-      char *name = r.job ? job_name(&q, r.job) : strdup(jiri);
+      char *name = r.job ? pv_q_job_name(&q, r.job) : strdup(jiri);
       int match = strcmp(name, job) == 0 || strcmp(jiri, job) == 0;
       free(name);
       if (match) {
@@ -313,7 +312,7 @@ int pv_query_runs(pv_store *s, const char *job, enum pv_format fmt, FILE *out, c
   if (it) librdf_free_iterator(it);
   for (size_t i = 0; i < nj; i++) {
     pv_cell *row = pv_table_row(&t);
-    char *name = strcmp(jr[i].iri, "(no job)") ? job_name(&q, jr[i].iri) : strdup(jr[i].iri);
+    char *name = strcmp(jr[i].iri, "(no job)") ? pv_q_job_name(&q, jr[i].iri) : strdup(jr[i].iri);
     pv_cell_string(&row[0], name);
     pv_cell_time(&row[1], jr[i].start);
     pv_cell_time(&row[2], jr[i].end);

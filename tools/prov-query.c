@@ -31,7 +31,7 @@ extern char **environ;
   "  6  the target (or job) is not in the store\n"                         \
   "  7  the store is damaged (rebuild it by merging the records again)\n"
 
-enum command_id { C_SPARQL, C_LINEAGE, C_IMPACT, C_STATS, C_RUNS, C_CONFIG, NCOMMANDS };
+enum command_id { C_SPARQL, C_LINEAGE, C_IMPACT, C_STATS, C_RUNS, C_CONFIG, C_METRICS, NCOMMANDS };
 
 static const struct command {
   const char *name, *usage, *help;
@@ -78,9 +78,23 @@ static const struct command {
      "Lists the jobs in the store with their start, end, process and rank counts, highest\n"
      "exit status and unfinished processes; with JOB (its id or IRI), its processes.\n\n"
      "  --format FMT       table (default on a terminal), tsv, csv, json\n"},
-    {"config", "prov-query -s STORE config TARGET [--format FMT]",
-     "Lists the settings (provio_annotate) recorded by the processes in TARGET's\n"
-     "lineage.  TARGET is as for lineage.\n\n"
+    {"config", "prov-query -s STORE config TARGET... [--format FMT]",
+     "Lists what the processes (and imported MLflow runs) in each TARGET's lineage\n"
+     "recorded about their run, all levels: settings (provio_config, provio_annotate),\n"
+     "labels, metrics, configuration files (key: the file, value: the version read),\n"
+     "and the checkpoints among the versions (key: the file, value: the version, its\n"
+     "step; its process's settings are the configuration it was written under).\n"
+     "Columns: level, process, command, kind (checkpoint, configfile, setting, label,\n"
+     "metric), group, key, value, step, time; the targets' rows in the order given.\n"
+     "TARGET is as for lineage (several: e.g. a shell glob, ckpt_*.pt).\n\n"
+     "  --format FMT       table (default on a terminal), tsv, csv, json\n"},
+    {"metrics", "prov-query -s STORE metrics [--run JOB|TARGET] [--name NAME] [--format FMT]",
+     "Lists metric series (provio_metric, MLflow metrics): process, command, name, step,\n"
+     "value, time, by process, name and step.\n\n"
+     "  --run JOB|TARGET   only the processes of that job (its id or IRI), or else those\n"
+     "                     in the lineage of TARGET (as for lineage: a file, a process\n"
+     "                     or an MLflow run IRI)\n"
+     "  --name NAME        only the metric NAME\n"
      "  --format FMT       table (default on a terminal), tsv, csv, json\n"},
 };
 
@@ -172,16 +186,18 @@ static int render_svg(pv_store *s, const char *target, const pv_walk *w, const c
 
 int main(int argc, char **argv)
 {
-  enum { OPT_FORMAT = 256, OPT_DEPTH, OPT_BY, OPT_SVG, OPT_ALL, OPT_VERSION };
+  enum { OPT_FORMAT = 256, OPT_DEPTH, OPT_BY, OPT_SVG, OPT_ALL, OPT_VERSION, OPT_RUN, OPT_NAME };
   static const struct option opts[] = {
       {"store", required_argument, NULL, 's'}, {"file", required_argument, NULL, 'f'},
       {"help", no_argument, NULL, 'h'},        {"format", required_argument, NULL, OPT_FORMAT},
       {"depth", required_argument, NULL, OPT_DEPTH}, {"by", required_argument, NULL, OPT_BY},
       {"svg", required_argument, NULL, OPT_SVG},     {"version", no_argument, NULL, OPT_VERSION},
-      {"all", no_argument, NULL, OPT_ALL},
+      {"all", no_argument, NULL, OPT_ALL},     {"run", required_argument, NULL, OPT_RUN},
+      {"name", required_argument, NULL, OPT_NAME},
       {NULL, 0, NULL, 0},
   };
   const char *store = getenv("PROVIO_STORE"), *file = NULL, *format = NULL, *by = NULL, *svg = NULL;
+  const char *run = NULL, *name = NULL;
   int depth = -1, all = 0, help = 0, opt;
   opterr = 0;
   while ((opt = getopt_long(argc, argv, "s:f:h", opts, NULL)) != -1) {
@@ -193,6 +209,8 @@ int main(int argc, char **argv)
     case OPT_BY: by = optarg; break;
     case OPT_SVG: svg = optarg; break;
     case OPT_ALL: all = 1; break;
+    case OPT_RUN: run = optarg; break;
+    case OPT_NAME: name = optarg; break;
     case OPT_VERSION: puts("prov-query (provio) " VERSION); return PV_EXIT_OK;
     case OPT_DEPTH: {
       char *end;
@@ -226,11 +244,12 @@ int main(int argc, char **argv)
     return PV_EXIT_OK;
   }
   int lineage = id == C_LINEAGE || id == C_IMPACT;
-  /* SPARQL: the query or -f; lineage, impact, config: a target; runs: an
-   * optional job; stats: nothing. */
+  /* SPARQL: the query or -f; lineage, impact: a target; config: targets;
+   * runs: an optional job; stats, metrics: nothing. */
   int min_args = id == C_SPARQL ? !file : lineage || id == C_CONFIG;
-  int max_args = id == C_SPARQL ? !file : id == C_STATS ? 0 : 1;
+  int max_args = id == C_SPARQL ? !file : id == C_STATS || id == C_METRICS ? 0 : id == C_CONFIG ? argc : 1;
   if (nargs < min_args || nargs > max_args || (file && id != C_SPARQL) || (by && id != C_STATS) ||
+      ((run || name) && id != C_METRICS) ||
       ((svg || depth >= 0 || all) && !lineage)) {
     if (id == C_SPARQL && nargs == 0 && !file) usage(stderr, NULL);
     else fprintf(stderr, "prov-query: usage: %s\n", cmd->usage);
@@ -279,7 +298,8 @@ int main(int argc, char **argv)
       break;
     case C_STATS: rc = pv_query_stats(&s, by_key, fmt, stdout, err, sizeof err); break;
     case C_RUNS: rc = pv_query_runs(&s, nargs ? args[0] : NULL, fmt, stdout, err, sizeof err); break;
-    case C_CONFIG: rc = pv_query_config(&s, args[0], fmt, stdout, err, sizeof err); break;
+    case C_CONFIG: rc = pv_query_config(&s, args, nargs, fmt, stdout, err, sizeof err); break;
+    case C_METRICS: rc = pv_query_metrics(&s, run, name, fmt, stdout, err, sizeof err); break;
     default: break;
     }
     pv_store_close(&s);

@@ -1,15 +1,18 @@
-/* Config: the settings recorded by the processes a result came from. */
+/* Config: the settings recorded by the processes a result came from (the
+ * domain records and checkpoints: tests/e2e/query/test_query.py, domain). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "query_fixture.h"
 
+#define HEADER "?level\t?process\t?command\t?kind\t?group\t?key\t?value\t?step\t?time\n"
+
 static char *config(const char *target, int expect)
 {
   captured c;
   char err[256];
-  ck_assert_int_eq(pv_query_config(pipeline_store(), target, PV_FMT_TSV, capture_begin(&c), err, sizeof err), expect);
+  ck_assert_int_eq(pv_query_config(pipeline_store(), (char *const[]){(char *)target}, 1, PV_FMT_TSV, capture_begin(&c), err, sizeof err), expect);
   return capture_end(&c);
 }
 
@@ -17,11 +20,11 @@ START_TEST(settings_of_every_process_in_the_lineage)
 {
   char *t = config("/data/dec.h5", PV_EXIT_OK);
   ck_assert_str_eq(t,
-                   "?level\t?process\t?command\t?key\t?value\n"
+                   HEADER
                    "1\t<urn:provio:job:session:n1:77/proc/n1/501.101000>\t\"/opt/app/decimate --factor 4 raw.dat dec.h5\"\t"
-                   "\"factor\"\t\"4\"\n"
+                   "\"setting\"\t\t\"factor\"\t\"4\"\t\t\n"
                    "2\t<urn:provio:job:pmix:sim.1/proc/n1/1001.1000>\t\"/opt/app/simulate params.txt raw.dat\"\t"
-                   "\"samples\"\t\"4096\"\n");
+                   "\"setting\"\t\t\"samples\"\t\"4096\"\t\t\n");
   free(t);
 }
 END_TEST
@@ -29,7 +32,7 @@ END_TEST
 START_TEST(none_recorded_and_no_target)
 {
   char *t = config("/data/counts.txt", PV_EXIT_OK);
-  ck_assert_str_eq(t, "?level\t?process\t?command\t?key\t?value\n");
+  ck_assert_str_eq(t, HEADER);
   free(t);
   t = config("/data/none", PV_EXIT_NO_TARGET);
   ck_assert_str_eq(t, "");

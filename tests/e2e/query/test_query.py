@@ -187,7 +187,7 @@ def case_help(work):
     exit statuses."""
     codes = ["3  the store does not exist", "4  the directory is not a provio store",
              "5  malformed or unsupported SPARQL query", "6  the target (or job) is not in the store"]
-    for args in ([], ["lineage"], ["impact"], ["stats"], ["runs"], ["config"], ["SELECT"]):
+    for args in ([], ["lineage"], ["impact"], ["stats"], ["runs"], ["config"], ["metrics"], ["SELECT"]):
         p = subprocess.run([PROV_QUERY, *args, "--help"], capture_output=True)
         out = p.stdout.decode()
         check(p.returncode == 0 and all(c in out for c in codes), f"help {args}: {out[:300]}")
@@ -211,6 +211,97 @@ def merged_store(work, prov):
     store = os.path.join(work, "store")
     run([PROV_MERGE, "-q", "-s", store, prov], work, check_rc=0)
     return store
+
+
+PIO = "https://w3id.org/provio/ns#"
+PROV = "http://www.w3.org/ns/prov#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def training_records(work, runs):
+    """Record files in the shape of docs/model.md ("Domain records") for
+    training runs: each (name, lr, accuracies) process sets its learning
+    rate, records accuracy per epoch and writes and marks a checkpoint per
+    epoch (ckpt_NAME_EPOCH.pt).  Returns the record directory and the
+    process IRIs."""
+    prov = os.path.join(work, "records")
+    os.makedirs(prov, mode=0o700)
+    procs = {}
+
+    def at(minute, second=0):
+        return f'"2026-11-22T06:{minute:02d}:{second:02d}.000000Z"^^<{XSD}dateTime>'
+
+    for n, (name, lr, accs) in enumerate(runs):
+        p = f"urn:provio:job:train/proc/h/{100 + n}.1"
+        procs[name] = p
+        t = f"{p}/thread/{100 + n}"
+        lines = [f'<{p}> <{RDF_TYPE}> <{PIO}Process> .', f'<{p}> <{PIO}host> "h" .', f'<{p}> <{PIO}pid> "{100 + n}"^^<{XSD}long> .',
+                 f'<{p}> <{PIO}commandLine> "train --name {name}" .',
+                 f'<{p}> <{PROV}startedAtTime> {at(10 * n)} .', f'<{p}> <{PROV}endedAtTime> {at(10 * n + 9)} .',
+                 f'<{p}> <{PIO}setting> <{t}/setting/1> .', f'<{t}/setting/1> <{RDF_TYPE}> <{PIO}Setting> .',
+                 f'<{t}/setting/1> <{PIO}group> "Hyperparameters" .', f'<{t}/setting/1> <{PIO}key> "lr" .',
+                 f'<{t}/setting/1> <{PIO}value> "{lr}" .', f'<{t}/setting/1> <{PROV}atTime> {at(10 * n)} .',
+                 f'<{p}> <{PIO}setting> <{t}/setting/2> .', f'<{t}/setting/2> <{PIO}group> "Preselection" .',
+                 f'<{t}/setting/2> <{PIO}key> "min_snr" .', f'<{t}/setting/2> <{PIO}value> "3" .',
+                 f'<{p}> <{PIO}label> <{t}/label/1> .', f'<{t}/label/1> <{PIO}key> "campaign" .',
+                 f'<{t}/label/1> <{PIO}value> "gnn" .']
+        for epoch, acc in enumerate(accs):
+            m, ck, a, v = f"{t}/metric/{epoch}", f"{t}/checkpoint/{epoch}", f"{t}/access/{epoch}", f"{t}/version/{epoch}"
+            f = "file://" + os.path.join(work, f"ckpt_{name}_{epoch}.pt")
+            lines += [f'<{p}> <{PIO}metric> <{m}> .', f'<{m}> <{RDF_TYPE}> <{PIO}Metric> .',
+                      f'<{m}> <{PIO}key> "accuracy" .', f'<{m}> <{PIO}measured> "{acc!r}"^^<{XSD}double> .',
+                      f'<{m}> <{PIO}step> "{epoch}"^^<{XSD}long> .', f'<{m}> <{PROV}atTime> {at(10 * n + 1 + 2 * epoch, 30)} .',
+                      f'<{a}> <{RDF_TYPE}> <{PIO}FileAccess> .', f'<{a}> <{PIO}partOf> <{p}> .', f'<{a}> <{PIO}file> <{f}> .',
+                      f'<{a}> <{PROV}startedAtTime> {at(10 * n + 1 + 2 * epoch)} .',
+                      f'<{a}> <{PROV}endedAtTime> {at(10 * n + 1 + 2 * epoch, 10)} .',
+                      f'<{a}> <{PIO}version> <{v}> .', f'<{v}> <{PROV}specializationOf> <{f}> .',
+                      f'<{v}> <{PROV}wasGeneratedBy> <{p}> .', f'<{v}> <{PROV}generatedAtTime> {at(10 * n + 1 + 2 * epoch, 10)} .',
+                      f'<{p}> <{PIO}checkpoint> <{ck}> .', f'<{ck}> <{RDF_TYPE}> <{PIO}CheckpointMark> .',
+                      f'<{ck}> <{PIO}file> <{f}> .', f'<{ck}> <{PIO}step> "{epoch}"^^<{XSD}long> .',
+                      f'<{ck}> <{PROV}atTime> {at(10 * n + 1 + 2 * epoch, 20)} .']
+        path = os.path.join(prov, f"h.{100 + n}.{100 + n}.nt")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, ("# provio-nt 1\n" + "\n".join(lines) + "\n").encode())
+        os.close(fd)
+    return prov, procs
+
+
+def doc_sparql(title):
+    """The first sparql block under a heading of docs/prov-query.md."""
+    doc = open(os.path.join(os.path.dirname(MAN_PAGE), "..", "prov-query.md")).read()
+    section = doc.split(f"### {title}\n", 1)[1]
+    return section.split("```sparql\n", 1)[1].split("```", 1)[0]
+
+
+def case_domain(work):
+    """Configuration, metrics and checkpoints of two training runs: the
+    documented best-accuracy query picks the run whose accuracy peaked
+    highest (not the one that led the first epochs), config of checkpoints
+    shows each one's learning rate and step, metrics lists the series."""
+    prov, procs = training_records(work, [("a", "0.1", [0.6, 0.8, 0.85]), ("b", "0.01", [0.5, 0.7, 0.9])])
+    store = merged_store(work, prov)
+    rows = list(csv.DictReader(io.StringIO(query(store, doc_sparql(
+        "The run with the best accuracy and its hyperparameters"), "--format", "csv"))))
+    check([(r["run"], r["key"], r["value"]) for r in rows] == [(procs["b"], "lr", "0.01")], f"best run {rows}")
+    check(float(rows[0]["best"]) == 0.9, f"best accuracy {rows}")
+    out = query(store, "config", "ckpt_a_1.pt", "ckpt_b_2.pt", "--format", "csv", cwd=work)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    marks = [(r["process"], r["key"], r["step"]) for r in rows if r["kind"] == "checkpoint"]
+    check(marks == [(procs["a"], "file://" + os.path.join(work, "ckpt_a_1.pt"), "1"),
+                    (procs["b"], "file://" + os.path.join(work, "ckpt_b_2.pt"), "2")], f"checkpoints {marks}")
+    lrs = [(r["process"], r["group"], r["value"]) for r in rows if r["key"] == "lr"]
+    check(lrs == [(procs["a"], "Hyperparameters", "0.1"), (procs["b"], "Hyperparameters", "0.01")], f"lr {lrs}")
+    check(any(r["kind"] == "label" and r["value"] == "gnn" for r in rows), "labels listed")
+    # the metrics up to a checkpoint's writing: every one its process recorded
+    check(sum(r["kind"] == "metric" and r["process"] == procs["a"] for r in rows) == 3, f"metrics {out}")
+    doc = json.loads(query(store, "metrics", "--run", procs["b"], "--name", "accuracy", "--format", "json"))
+    series = [(b["step"]["value"], float(b["value"]["value"])) for b in doc["results"]["bindings"]]
+    check(series == [("0", 0.5), ("1", 0.7), ("2", 0.9)], f"series {series}")
+    all_rows = list(csv.DictReader(io.StringIO(query(store, "metrics", "--format", "csv"))))
+    check(len(all_rows) == 6, f"all metrics {len(all_rows)}")
+    check(query(store, "metrics", "--name", "loss", "--format", "tsv").strip() ==
+          "?process\t?command\t?name\t?step\t?value\t?time", "no such metric: header only")
 
 
 def case_pipeline(work):
@@ -334,7 +425,7 @@ def case_hdf5(work):
 if __name__ == "__main__":
     cases = {"formats": case_formats, "errors": case_errors, "help": case_help}
     if PROV_MERGE:
-        cases.update({"pipeline": case_pipeline, "mpi": case_mpi, "names": case_names})
+        cases.update({"pipeline": case_pipeline, "mpi": case_mpi, "names": case_names, "domain": case_domain})
         if H5_DAS:
             cases["hdf5"] = case_hdf5
     main(cases)
