@@ -19,7 +19,7 @@ enum pred {
   P_FILE, P_OBJECT, P_VERSION, P_READS, P_SPEC_OF, P_GEN_BY, P_GEN_AT, P_RENAMED_FROM, P_READS_PIPE, P_WRITES_PIPE,
   P_FIRST_READ, P_LAST_READ, P_FIRST_WRITE, P_FILE_ID, P_NEW_CONTENT, P_LIB_INTERNAL, P_OPERATION, P_TARGET,
   P_RANK, P_JOB, P_EXECUTABLE, P_PEER_RANK, P_COMMUNICATOR, P_DIRECTION, P_FIRST_AT, P_LAST_AT,
-  P_VIA_LAYER, P_AT_TIME, P_CONFIG_FILE, P_CHECKPOINT, P_STEP, P_COUNT
+  P_VIA_LAYER, P_AT_TIME, P_CONFIG_FILE, P_CHECKPOINT, P_STEP, P_ARTIFACT, P_COUNT
 };
 
 /* Local names after their namespace: pred_of compares the namespace once. */
@@ -65,6 +65,7 @@ static const struct { const char *ns, *local; } pred_name[P_COUNT] = {
     [P_CONFIG_FILE] = {PV_NS_PROVIO, "configFile"},
     [P_CHECKPOINT] = {PV_NS_PROVIO, "checkpoint"},
     [P_STEP] = {PV_NS_PROVIO, "step"},
+    [P_ARTIFACT] = {PV_NS_PROVIO, "artifact"},
 };
 
 #define FILE_ACCESS PV_NS_PROVIO "FileAccess"
@@ -201,7 +202,7 @@ int32_t pv_facts_intern(pv_facts *f, const char *s, size_t n, uint32_t lit)
   x->flags = lit;
   x->host = x->forked_from = x->part_of = x->file = x->version = x->spec_of = x->gen_by = NONE;
   x->renamed_from = x->thread_of = x->reads_pipe = x->writes_pipe = NONE;
-  x->file_id = x->target = x->job = x->executable = x->communicator = x->parent = NONE;
+  x->file_id = x->target = x->job = x->executable = x->communicator = x->parent = x->artifact_of = NONE;
   *slot = (int32_t)f->n;
   return (int32_t)f->n++;
 }
@@ -336,6 +337,7 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
     case P_EXECUTABLE: X.executable = k; break;
     case P_CONFIG_FILE:
     case P_CHECKPOINT: f->v[k].part_of = s; break; /* <proc> provio:configFile <record> */
+    case P_ARTIFACT: f->v[k].artifact_of = s; break;
     }
     return 0;
   }
@@ -1340,6 +1342,7 @@ int pv_facts_derive(pv_facts *f, pv_emit_fn fn, void *ctx)
   if (!d.status) pv_derive_checkpoints(&d);
   if (!d.status) derive_wants(&d);
   if (!d.status) pv_derive_rdfs(&d);
+  if (!d.status) pv_derive_artifacts(&d);
   if (!d.status) derive_environment(&d);
   if (!d.status) derive_processes(&d);
   if (!d.status) derive_threads(&d);
@@ -1398,7 +1401,8 @@ int pv_facts_read(pv_facts *f, FILE *in)
     node *x = &f->v[k];
     int32_t *refs[] = {&x->host, &x->forked_from, &x->part_of, &x->file, &x->version, &x->spec_of,
                        &x->gen_by, &x->renamed_from, &x->thread_of, &x->reads_pipe, &x->writes_pipe,
-                       &x->file_id, &x->target, &x->job, &x->executable, &x->communicator, &x->parent};
+                       &x->file_id, &x->target, &x->job, &x->executable, &x->communicator, &x->parent,
+                       &x->artifact_of};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (*refs[i] < NONE || *refs[i] >= (int32_t)f->n) return -1;
   }

@@ -1,6 +1,7 @@
 /* derive_domain.c - what prov-merge adds to the domain records of
  * docs/model.md ("Domain records"): the version a checkpoint mark names,
- * and RDFS over the user's classes and relations.  (A configuration file
+ * RDFS over the user's classes and relations, and the versions MLflow
+ * artifacts name.  (A configuration file
  * use is a read: derive.c resolves it with the reads.) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,5 +99,30 @@ void pv_derive_rdfs(deriver *d)
       pv_term t[3] = {iri_term(&f->v[u.s]), iri_term(&f->v[typed ? u.p : up]), iri_term(&f->v[typed ? up : u.o])};
       d->status = d->emit(d->ctx, t);
     }
+  }
+}
+
+/* An MLflow artifact is the version of its file last written in its run's
+ * time window (prov-merge --mlflow); the process that wrote it took part
+ * in the run. */
+void pv_derive_artifacts(deriver *d)
+{
+  pv_facts *f = d->f;
+  for (size_t k = 0; k < f->n && !d->status; k++) {
+    const node *a = &f->v[k];
+    if (a->artifact_of == NONE || a->file == NONE) continue;
+    const node *run = &f->v[a->artifact_of];
+    if (!(run->flags & F_START)) continue;
+    int32_t best = NONE;
+    for (size_t i = 0; i < d->nv; i++) {
+      const ver *v = &d->vs[i];
+      if (f->v[v->v].spec_of != a->file || v->last < run->start || ((run->flags & F_END) && v->last > run->end))
+        continue;
+      if (best == NONE || v->last > d->vs[best].last) best = (int32_t)i;
+    }
+    if (best == NONE) continue;
+    int32_t maker = d->vs[best].proc != NONE ? d->vs[best].proc : f->v[d->vs[best].v].gen_by;
+    pv_derive_emit_src(d, unit_src(d, d->vs[best].unit), PV_NS_PROVIO "artifactOf", node_src(a->artifact_of));
+    if (maker != NONE) pv_derive_emit_src(d, node_src(maker), PV_NS_PROVIO "mlflowRun", node_src(a->artifact_of));
   }
 }

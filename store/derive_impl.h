@@ -59,6 +59,7 @@ typedef struct node {
   int32_t host, forked_from, part_of, file, version, spec_of, gen_by, renamed_from, thread_of;
   int32_t reads_pipe, writes_pipe, file_id, target, job, executable, communicator;
   int32_t parent;  /* a user class or relation: rdfs:subClassOf / rdfs:subPropertyOf */
+  int32_t artifact_of; /* an MLflow artifact record: its run (<run> provio:artifact <record>) */
 } node;
 
 /* A triple over user terms (a user relation between two nodes, or a node
@@ -176,5 +177,6 @@ int pv_domain_wanted(const pv_term t[3]);
 int pv_domain_add(pv_facts *f, int32_t s, const pv_term t[3]);
 void pv_derive_checkpoints(deriver *d);
 void pv_derive_rdfs(deriver *d);
+void pv_derive_artifacts(deriver *d);
 
 #endif

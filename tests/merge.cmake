@@ -15,6 +15,14 @@ foreach(case killed garbage twice crossjob errors tracked mpi)
   set_tests_properties(e2e.merge.${case} PROPERTIES LABELS "e2e;merge" TIMEOUT 300)
 endforeach()
 
+# prov-merge --mlflow: a hand-built MLflow file store joined to a tracked run.
+foreach(case join window)
+  add_test(NAME e2e.merge.mlflow_${case}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_mlflow.py ${case})
+  set_tests_properties(e2e.merge.mlflow_${case} PROPERTIES LABELS "e2e;merge" TIMEOUT 300
+    ENVIRONMENT "PROV_MERGE=$<TARGET_FILE:prov-merge>;PROV_QUERY=$<TARGET_FILE:prov-query>;PROVIO_LIB=$<TARGET_FILE:provio>;PROVIO_RUN=$<TARGET_FILE:provio-run>;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e;PYTHONDONTWRITEBYTECODE=1")
+endforeach()
+
 # A store that holds up (tests/e2e/merge/test_robust.py): on a FUSE mount
 # (bindfs) and without file locks (nolocks.c), damaged, after a killed
 # merge, fed forged, FIFO and sparse record files, merged while a job runs.

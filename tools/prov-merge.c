@@ -1,5 +1,7 @@
 /* prov-merge - consolidates provio record files into a store.
  * See prov-merge(1) and docs/prov-merge.md. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,12 +11,13 @@
 #include <unistd.h>
 
 #include "merge.h"
+#include "mlflow.h"
 
 #define SHOWN_REJECTS 20
 
 static const char usage[] =
-    "usage: prov-merge [options] -s STORE DIR|FILE...\n"
-    "       prov-merge [options] -o FILE DIR|FILE...\n"
+    "usage: prov-merge [options] -s STORE [--mlflow MLRUNS] DIR|FILE...\n"
+    "       prov-merge [options] -o FILE [--mlflow MLRUNS] DIR|FILE...\n"
     "Merges provio record files (every *.nt below each DIR) into a Redland store,\n"
     "adding the derivations of docs/model.md.  The store is replaced as a whole:\n"
     "readers never see half a merge, and a failed merge leaves it untouched.\n"
@@ -26,6 +29,11 @@ static const char usage[] =
     "      --follow        follow DIR or FILE if it is a symbolic link\n"
     "      --skip-foreign  leave out, with a warning, record files and directories of\n"
     "                      another user or writable by others (default: refuse them)\n"
+    "      --mlflow MLRUNS also import an MLflow file store (its mlruns directory):\n"
+    "                      runs, params, metric histories, tags; each artifact file is\n"
+    "                      tied to the version the capture saw written at its path\n"
+    "                      during the run (record directories then optional; not an\n"
+    "                      MLflow file store: exit 3)\n"
     "  -q, --quiet         print errors only\n"
     "  -v, --verbose       list every rejected line (default: the first 20)\n"
     "  -h, --help          this text\n"
@@ -98,20 +106,56 @@ static int ends_with(const char *s, const char *tail)
   return n >= m && strcmp(s + n - m, tail) == 0;
 }
 
+static void remove_import(const char *dir, const char *file)
+{
+  if (*file) unlink(file);
+  if (*dir) rmdir(dir);
+}
+
+/* Writes the MLflow store's records into dir/mlflow.nt, dir a fresh
+ * private directory under $TMPDIR.  0, or an exit status with err set. */
+static int import_mlflow(const char *mlruns, int quiet, char *dir, size_t dirlen, char *file, size_t filelen,
+                         char *err, size_t errlen)
+{
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, dirlen, "%s/prov-merge-mlflow.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir)) {
+    snprintf(err, errlen, "%s: cannot make a scratch directory: %s", dir, strerror(errno));
+    *dir = 0;
+    return 1;
+  }
+  snprintf(file, filelen, "%s/mlflow.nt", dir);
+  int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
+    snprintf(err, errlen, "%s: %s", file, strerror(errno));
+    if (fd >= 0) close(fd);
+    return 1;
+  }
+  int runs = pv_mlflow_records(mlruns, f, quiet ? NULL : stderr, err, errlen);
+  if (fclose(f) != 0 && runs >= 0) {
+    snprintf(err, errlen, "%s: %s", file, strerror(errno));
+    return 1;
+  }
+  return runs < 0 ? 3 : 0;
+}
+
 int main(int argc, char **argv)
 {
   /* Provenance is private to its user: the store, its state and -o. */
   umask(077);
-  enum { OPT_FOLLOW = 256, OPT_SKIP_FOREIGN };
+  enum { OPT_FOLLOW = 256, OPT_SKIP_FOREIGN, OPT_MLFLOW };
   static const struct option longs[] = {
       {"store", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
       {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
       {"quiet", no_argument, NULL, 'q'},       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
       {"follow", no_argument, NULL, OPT_FOLLOW}, {"skip-foreign", no_argument, NULL, OPT_SKIP_FOREIGN},
+      {"mlflow", required_argument, NULL, OPT_MLFLOW},
       {NULL, 0, NULL, 0}};
   pv_merge_opts o = {0};
   int quiet = 0, verbose = 0, c;
+  const char *mlflow = NULL;
   while ((c = getopt_long(argc, argv, "s:o:f:j:qvhV", longs, NULL)) != -1) {
     switch (c) {
     case 's': o.store = optarg; break;
@@ -136,13 +180,14 @@ int main(int argc, char **argv)
     case 'q': quiet = 1; break;
     case OPT_FOLLOW: o.follow = 1; break;
     case OPT_SKIP_FOREIGN: o.skip_foreign = 1; break;
+    case OPT_MLFLOW: mlflow = optarg; break;
     case 'v': verbose = 1; break;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': printf("prov-merge (provio) %s\n", PROVIO_VERSION); return 0;
     default: fputs("prov-merge: try 'prov-merge --help'\n", stderr); return 2;
     }
   }
-  if (optind == argc || (!o.store && !o.output)) {
+  if ((optind == argc && !mlflow) || (!o.store && !o.output)) {
     fprintf(stderr, "prov-merge: %s\n%s", optind == argc ? "no record directory given" : "give -s STORE or -o FILE",
             usage);
     return 2;
@@ -150,6 +195,22 @@ int main(int argc, char **argv)
   if (!o.format) o.format = o.output && ends_with(o.output, ".ttl") ? "turtle" : "ntriples";
   o.inputs = argv + optind;
   o.ninputs = argc - optind;
+  char err[1024], mlflow_dir[4200] = "", mlflow_nt[4300] = "";
+  char **inputs = NULL;
+  if (mlflow) {
+    /* the runs as one more record file, private to this merge */
+    int status = import_mlflow(mlflow, quiet, mlflow_dir, sizeof mlflow_dir, mlflow_nt, sizeof mlflow_nt, err,
+                               sizeof err);
+    inputs = status ? NULL : malloc((size_t)(o.ninputs + 1) * sizeof *inputs);
+    if (!inputs) {
+      fprintf(stderr, "prov-merge: %s\n", status ? err : "out of memory");
+      remove_import(mlflow_dir, mlflow_nt);
+      return status ? status : 1;
+    }
+    memcpy(inputs, o.inputs, (size_t)o.ninputs * sizeof *inputs);
+    inputs[o.ninputs++] = mlflow_nt;
+    o.inputs = inputs;
+  }
   o.stop = &stop;
   if (!quiet && isatty(STDERR_FILENO)) o.progress = draw_progress;
 
@@ -160,8 +221,9 @@ int main(int argc, char **argv)
   sigaction(SIGHUP, &sa, NULL);
 
   pv_merge_stats st;
-  char err[1024];
   int status = pv_merge(&o, &st, err, sizeof err);
+  remove_import(mlflow_dir, mlflow_nt);
+  free(inputs);
   if (o.progress && (status || st.nwarnings)) fputs("\r\033[K", stderr);
   /* even with -q: what was left out is not merged */
   for (size_t i = 0; i < st.nwarnings; i++) fprintf(stderr, "prov-merge: warning: %s\n", st.warnings[i]);
