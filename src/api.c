@@ -23,10 +23,13 @@ const char *provio_version(void)
   return XSTR(PROVIO_VERSION_MAJOR) "." XSTR(PROVIO_VERSION_MINOR) "." XSTR(PROVIO_VERSION_PATCH);
 }
 
-int provio_active(void)
-{
-  return __atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) == PV_ACTIVE;
-}
+static inline int recording(void) { return __atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) == PV_ACTIVE; }
+
+int provio_active(void) { return recording(); }
+
+/* Not recording, a call costs that load and a compare: what it would do,
+ * with its stack frame, is out of line. */
+#define OUT_OF_LINE __attribute__((noinline))
 
 /* ---- a call in progress ------------------------------------------------------ */
 
@@ -36,7 +39,7 @@ int provio_active(void)
  * call records nothing then. */
 static pv_thread *call_enter(int *saved_errno)
 {
-  if (__atomic_load_n(&pv_proc.state, __ATOMIC_ACQUIRE) != PV_ACTIVE || pv_tls.depth) return NULL;
+  if (!recording() || pv_tls.depth) return NULL;
   *saved_errno = errno;
   pv_tls.depth++;
   pv_thread *t = pv_thread_current();
@@ -97,7 +100,7 @@ static void record_end(pv_thread *t, char *p, size_t rl)
 
 /* ---- settings, labels, metrics ---------------------------------------------- */
 
-static int key_value_record(const record_kind *k, const char *group, const char *key, const char *value)
+OUT_OF_LINE static int key_value_record(const record_kind *k, const char *group, const char *key, const char *value)
 {
   int saved;
   if (!key || !value) return -1;
@@ -116,27 +119,28 @@ static int key_value_record(const record_kind *k, const char *group, const char 
 
 int provio_config(const char *group, const char *key, const char *value)
 {
-  return key_value_record(&SETTING, group, key, value);
+  return recording() ? key_value_record(&SETTING, group, key, value) : -1;
 }
 
 int provio_annotate(const char *key, const char *value) { return provio_config(NULL, key, value); }
 
-int provio_label(const char *key, const char *value) { return key_value_record(&LABEL, NULL, key, value); }
+int provio_label(const char *key, const char *value)
+{
+  return recording() ? key_value_record(&LABEL, NULL, key, value) : -1;
+}
 
 #define DOUBLE_MAX 40 /* "-1.2345678901234567e-308" and room to spare */
 
-/* The xsd:double lexical form of v: the shortest of 15 to 17 significant
- * digits that reads back as v, with a '.' whatever decimal point
- * LC_NUMERIC would have printf write. */
+/* The xsd:double lexical form of v: 15 significant digits if they read
+ * back as v (0.91, not 0.91000000000000003), else the 17 that always do;
+ * a '.' whatever decimal point LC_NUMERIC would have printf write. */
 static size_t format_double(char *dst, double v)
 {
   if (isnan(v)) return (size_t)(pv_put(dst, "NaN", 3) - dst);
   if (isinf(v)) return v > 0 ? (size_t)(pv_put(dst, "INF", 3) - dst) : (size_t)(pv_put(dst, "-INF", 4) - dst);
   char buf[64];
-  for (int digits = 15; digits <= 17; digits++) {
-    snprintf(buf, sizeof buf, "%.*g", digits, v);
-    if (strtod(buf, NULL) == v) break;
-  }
+  snprintf(buf, sizeof buf, "%.15g", v);
+  if (strtod(buf, NULL) != v) snprintf(buf, sizeof buf, "%.17g", v);
   size_t n = 0;
   for (const char *s = buf; *s && n < DOUBLE_MAX; s++) {
     if ((*s >= '0' && *s <= '9') || *s == '-' || *s == '+' || *s == 'e' || *s == 'E')
@@ -147,7 +151,7 @@ static size_t format_double(char *dst, double v)
   return n;
 }
 
-int provio_metric(const char *name, double value, long step)
+OUT_OF_LINE static int metric_record(const char *name, double value, long step)
 {
   int saved;
   if (!name) return -1;
@@ -166,6 +170,11 @@ int provio_metric(const char *name, double value, long step)
   return call_leave(saved, 0);
 }
 
+int provio_metric(const char *name, double value, long step)
+{
+  return recording() ? metric_record(name, value, step) : -1;
+}
+
 /* ---- files ------------------------------------------------------------------ */
 
 /* path made absolute and clean into the thread's buffer i, as the
@@ -178,7 +187,7 @@ static size_t canon_path(pv_thread *t, int i, const char *path)
 /* Records on a file: <R> provio:file <F> ; provio:fileId "DEV:INO" (the
  * file the path leads to now, as a session's fstat at open would see it)
  * ; provio:step N (if >= 0). */
-static int file_record(const record_kind *k, const char *path, long step)
+OUT_OF_LINE static int file_record(const record_kind *k, const char *path, long step)
 {
   int saved;
   if (!path) return -1;
@@ -206,9 +215,12 @@ static int file_record(const record_kind *k, const char *path, long step)
   return call_leave(saved, 0);
 }
 
-int provio_config_file(const char *path) { return file_record(&CONFIG_FILE, path, -1); }
+int provio_config_file(const char *path) { return recording() ? file_record(&CONFIG_FILE, path, -1) : -1; }
 
-int provio_checkpoint(const char *path, long step) { return file_record(&CHECKPOINT, path, step); }
+int provio_checkpoint(const char *path, long step)
+{
+  return recording() ? file_record(&CHECKPOINT, path, step) : -1;
+}
 
 /* ---- user classes and relations ----------------------------------------- */
 
@@ -263,7 +275,7 @@ static char *put_term(char *p, const char *name)
 }
 
 /* <user#NAME> a kind ; super <PARENT> ; rdfs:label "NAME" . */
-static int declare(const char *name, const char *parent, const char *kind, const char *super)
+OUT_OF_LINE static int declare(const char *name, const char *parent, const char *kind, const char *super)
 {
   int saved;
   if (!name || !*name || !*parent) return -1;
@@ -286,15 +298,17 @@ static int declare(const char *name, const char *parent, const char *kind, const
 
 int provio_declare_class(const char *name, const char *parent)
 {
+  if (!recording()) return -1;
   return declare(name, parent ? parent : "prov:Entity", PV_RDFS("Class"), PV_RDFS("subClassOf"));
 }
 
 int provio_declare_relation(const char *name, const char *parent)
 {
+  if (!recording()) return -1;
   return declare(name, parent ? parent : "prov:wasInfluencedBy", "<" PV_NS_RDF "Property>", PV_RDFS("subPropertyOf"));
 }
 
-int provio_relate(const char *subject_path, const char *relation, const char *object_path)
+OUT_OF_LINE static int relate_record(const char *subject_path, const char *relation, const char *object_path)
 {
   int saved;
   if (!subject_path || !relation || !*relation || !object_path) return -1;
@@ -315,4 +329,9 @@ int provio_relate(const char *subject_path, const char *relation, const char *ob
   p = PV_TRIPLE_IRI(p, r, rl, PV_TERM("object"), object, ofl);
   record_end(t, p, rl);
   return call_leave(saved, 0);
+}
+
+int provio_relate(const char *subject_path, const char *relation, const char *object_path)
+{
+  return recording() ? relate_record(subject_path, relation, object_path) : -1;
 }
