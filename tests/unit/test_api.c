@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <errno.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -343,6 +344,26 @@ START_TEST(not_recording_returns_minus_one)
 }
 END_TEST
 
+/* A program in a locale with a decimal comma still writes xsd:double. */
+START_TEST(metrics_ignore_the_decimal_comma)
+{
+  char *locales = make_temp_dir(), cmd[1024];
+  snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 2>/dev/null", locales);
+  ck_assert_int_eq(system(cmd), 0);
+  setenv("LOCPATH", locales, 1);
+  ck_assert_ptr_nonnull(setlocale(LC_NUMERIC, "de_DE.UTF-8"));
+  ck_assert_str_eq(localeconv()->decimal_point, ",");
+  nftw(locales, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  start_recording();
+  ck_assert_int_eq(provio_metric("accuracy", 0.91, 1), 0);
+  ck_assert_int_eq(provio_metric("loss", 1.0 / 3.0, 1), 0);
+  nt_graph *g = records();
+  assert_typed(g, record(g, "metric", "Metric", 0), PV_NS_PROVIO "measured", "0.91", XSD_DOUBLE);
+  assert_typed(g, record(g, "metric", "Metric", 1), PV_NS_PROVIO "measured", "0.33333333333333331", XSD_DOUBLE);
+  nt_graph_free(g);
+}
+END_TEST
+
 static void *metric_from_thread(void *arg)
 {
   (void)arg;
@@ -371,8 +392,10 @@ Suite *make_suite(void)
 {
   Suite *s = suite_create("api");
   TCase *tc = tcase_create("records");
+  tcase_set_timeout(tc, 120); /* localedef: seconds on a loaded machine */
   tcase_add_test(tc, settings_and_labels);
   tcase_add_test(tc, metrics_keep_value_and_step);
+  tcase_add_test(tc, metrics_ignore_the_decimal_comma);
   tcase_add_test(tc, files_named_as_the_capture_names_them);
   tcase_add_test(tc, user_classes_and_relations);
   tcase_add_test(tc, any_bytes_stay_valid);
