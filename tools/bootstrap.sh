@@ -40,6 +40,8 @@ packages=(
   # built against another HDF5), clang for libFuzzer and the sanitizers.
   mpich libmpich-dev bindfs fio python3-prov python3-h5py
   clang libclang-rt-14-dev
+  # A locale with a decimal comma, built by the API's unit test (localedef).
+  locales
 )
 
 missing=()
