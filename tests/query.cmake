@@ -31,7 +31,7 @@ set(pv_query_env
 set(pv_query_cases formats errors help)
 if(TARGET prov-merge)
   list(APPEND pv_query_env PROV_MERGE=$<TARGET_FILE:prov-merge>)
-  list(APPEND pv_query_cases pipeline mpi names domain)
+  list(APPEND pv_query_cases pipeline mpi names domain train_c train_py)
 endif()
 
 function(pv_query_e2e case env)

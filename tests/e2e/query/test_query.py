@@ -3,12 +3,14 @@ output parsed by a real parser: python's json and csv, rapper, Graphviz dot,
 an XML parser for SVG), its errors and exit codes, and lineage, impact and
 stats of real tracked runs merged by prov-merge."""
 import csv
+import glob
 import io
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 from provio_e2e import PRELOAD, PROVIO_RUN, TEST_BIN, check, main, run
@@ -304,6 +306,54 @@ def case_domain(work):
           "?process\t?command\t?name\t?step\t?value\t?time", "no such metric: header only")
 
 
+def trained(work, argv0):
+    """Two tracked training runs (tests/e2e/progs: train_c or train.py,
+    learning rates 0.01 and 0.1, three epochs each), merged."""
+    config, data = os.path.join(work, "train.cfg"), os.path.join(work, "graph.bin")
+    open(config, "w").write("model=gnn\nlayers=3\n")
+    open(data, "wb").write(bytes(range(256)) * 64)
+    prov = os.path.join(work, "prov")
+    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(os.path.dirname(FIXTURES)), "..", "python"))
+    for name, lr in (("slow", "0.01"), ("fast", "0.1")):
+        run([PROVIO_RUN, "--out", prov, "--"] + argv0 + [name, lr, "3", data, config], work, env=env, check_rc=0)
+    return merged_store(work, prov)
+
+
+def check_trained(work, store):
+    """Issue 13's acceptance: config of ckpt_*.pt gives each checkpoint's
+    step and learning rate; the documented best-accuracy query picks the
+    run with the larger learning rate (train_c's formula)."""
+    ckpts = sorted(glob.glob(os.path.join(work, "ckpt_*.pt")))
+    check(len(ckpts) == 6, f"checkpoints {ckpts}")
+    rows = list(csv.DictReader(io.StringIO(query(store, "config", *ckpts, "--format", "csv"))))
+    lr_of = {r["process"]: r["value"] for r in rows if r["kind"] == "setting" and r["key"] == "learning_rate"}
+    seen = []
+    for r in rows:
+        if r["kind"] != "checkpoint":
+            continue
+        m = re.search(r"/ckpt_(\w+)_(\d)\.pt$", r["key"])
+        check(m and r["step"] == m.group(2), f"checkpoint row {r}")
+        seen.append((m.group(1), r["step"], lr_of.get(r["process"])))
+    want = [(run_name, str(e), lr) for run_name, lr in (("fast", "0.1"), ("slow", "0.01")) for e in range(3)]
+    check(seen == want, f"checkpoints (run, step, learning rate): {seen}, expected {want}")
+    files = [r for r in rows if r["kind"] == "configfile"]
+    check(files and all(r["key"].endswith("/train.cfg") for r in files), f"config file rows {files}")
+    best = list(csv.DictReader(io.StringIO(query(store, doc_sparql(
+        "The run with the best accuracy and its hyperparameters"), "--format", "csv"))))
+    hyper = {r["key"]: r["value"] for r in best}
+    check(len({r["run"] for r in best}) == 1 and hyper.get("learning_rate") == "0.1", f"best run {best}")
+    check(abs(float(best[0]["best"]) - (1 - 1 / (2 + 3 * 0.1 * 100))) < 1e-9, f"best accuracy {best}")
+
+
+def case_train_c(work):
+    check_trained(work, trained(work, [os.path.join(TEST_BIN, "train_c")]))
+
+
+def case_train_py(work):
+    script = os.path.join(os.path.dirname(FIXTURES), "progs", "train.py")
+    check_trained(work, trained(work, [sys.executable, script]))
+
+
 def case_pipeline(work):
     """A real multi-process pipeline: bash, a pipe, gzip, cp; lineage back to
     its input, impact forward to its output, bytes as the programs moved."""
@@ -425,7 +475,8 @@ def case_hdf5(work):
 if __name__ == "__main__":
     cases = {"formats": case_formats, "errors": case_errors, "help": case_help}
     if PROV_MERGE:
-        cases.update({"pipeline": case_pipeline, "mpi": case_mpi, "names": case_names, "domain": case_domain})
+        cases.update({"pipeline": case_pipeline, "mpi": case_mpi, "names": case_names, "domain": case_domain,
+                      "train_c": case_train_c, "train_py": case_train_py})
         if H5_DAS:
             cases["hdf5"] = case_hdf5
     main(cases)
