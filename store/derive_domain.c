@@ -45,20 +45,39 @@ int pv_domain_add(pv_facts *f, int32_t s, const pv_term t[3])
   return 0;
 }
 
+/* [lo, hi) of the versions of file: make_units left d->vs sorted by the
+ * file they specialise. */
+static void versions_of(const deriver *d, int32_t file, size_t *lo, size_t *hi)
+{
+  const pv_facts *f = d->f;
+  size_t l = 0, h = d->nv;
+  while (l < h) {
+    size_t m = (l + h) / 2;
+    if (f->v[d->vs[m].v].spec_of < file) l = m + 1;
+    else h = m;
+  }
+  for (*lo = h = l; h < d->nv && f->v[d->vs[h].v].spec_of == file; h++) {}
+  *hi = h;
+}
+
 /* A checkpoint is the version of its file that its process last began to
- * write at or before the mark: by name, or by (host, file id) when the
- * file was renamed since. */
+ * write at or before the mark: by name, or, when the file was renamed
+ * since, by (host, file id). */
 static int32_t checkpoint_version(const deriver *d, const node *mark)
 {
   const pv_facts *f = d->f;
   const node *proc = &f->v[mark->part_of];
   int32_t best = NONE;
-  for (size_t i = 0; i < d->nv; i++) {
+  size_t lo, hi;
+  versions_of(d, mark->file, &lo, &hi);
+  int by_id = lo == hi && mark->file_id != NONE;
+  if (by_id) lo = 0, hi = d->nv;
+  for (size_t i = lo; i < hi; i++) {
     const ver *v = &d->vs[i];
-    if (v->proc != mark->part_of || v->first > mark->start) continue;
-    int same = f->v[v->v].spec_of == mark->file ||
-               (mark->file_id != NONE && v->ka == proc->host && v->kb == mark->file_id);
-    if (same && (best == NONE || v->first > d->vs[best].first)) best = (int32_t)i;
+    int32_t writer = v->proc != NONE ? v->proc : f->v[v->v].gen_by;
+    if (writer != mark->part_of || v->first > mark->start || (by_id && (v->ka != proc->host || v->kb != mark->file_id)))
+      continue;
+    if (best == NONE || v->first > d->vs[best].first) best = (int32_t)i;
   }
   return best;
 }
@@ -114,10 +133,11 @@ void pv_derive_artifacts(deriver *d)
     const node *run = &f->v[a->artifact_of];
     if (!(run->flags & F_START)) continue;
     int32_t best = NONE;
-    for (size_t i = 0; i < d->nv; i++) {
+    size_t lo, hi;
+    versions_of(d, a->file, &lo, &hi);
+    for (size_t i = lo; i < hi; i++) {
       const ver *v = &d->vs[i];
-      if (f->v[v->v].spec_of != a->file || v->last < run->start || ((run->flags & F_END) && v->last > run->end))
-        continue;
+      if (v->last < run->start || ((run->flags & F_END) && v->last > run->end)) continue;
       if (best == NONE || v->last > d->vs[best].last) best = (int32_t)i;
     }
     if (best == NONE) continue;
