@@ -213,6 +213,32 @@ START_TEST(unresolvable_marks_and_cycles_stay_quiet)
 }
 END_TEST
 
+/* A mark on a path no version has (the file was renamed to it unseen)
+ * finds the version its process wrote by the file's identity on its host. */
+START_TEST(a_renamed_checkpoint_is_found_by_its_file_id)
+{
+  static const char nt[] =
+      "<" TRAIN "> <" PIO "host> \"h\" .\n"
+      "<" TRAIN "> <" PIO "pid> " L(10) " .\n"
+      "<" TRAIN "> <" PROV "startedAtTime> " T(02) " .\n"
+      SESSION(TRAIN "/thread/10/access/1", TRAIN, "file:///run/tmp.pt", 04, TRAIN "/thread/10/version/1")
+      "<" TRAIN "/thread/10/access/1> <" PIO "fileId> \"5:6\" .\n"
+      "<" TRAIN "> <" PIO "checkpoint> <" TRAIN "/thread/10/checkpoint/1> .\n"
+      "<" TRAIN "/thread/10/checkpoint/1> <" TYPE "> <" PIO "CheckpointMark> .\n"
+      "<" TRAIN "/thread/10/checkpoint/1> <" PIO "file> <" CKPT "> .\n"
+      "<" TRAIN "/thread/10/checkpoint/1> <" PIO "fileId> \"5:6\" .\n"
+      "<" TRAIN "/thread/10/checkpoint/1> <" PIO "step> " L(7) " .\n"
+      "<" TRAIN "/thread/10/checkpoint/1> <" PROV "atTime> " T(05) " .\n";
+  pv_facts *f = load(nt);
+  out *o = malloc(sizeof *o);
+  derive(f, o);
+  ck_assert(has(o, TRAIN "/thread/10/version/1", TYPE, PIO "Checkpoint"));
+  ck_assert(has(o, TRAIN "/thread/10/version/1", PIO "step", "7"));
+  free(o);
+  pv_facts_free(f);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
   Suite *s = suite_create("merge_domain");
@@ -220,6 +246,7 @@ Suite *make_suite(void)
   tcase_add_test(c, domain_records_derive_as_the_contract_says);
   tcase_add_test(c, saved_table_derives_the_same);
   tcase_add_test(c, unresolvable_marks_and_cycles_stay_quiet);
+  tcase_add_test(c, a_renamed_checkpoint_is_found_by_its_file_id);
   suite_add_tcase(s, c);
   return s;
 }
