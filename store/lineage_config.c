@@ -32,6 +32,14 @@ static void cell_of(pv_q *q, pv_cell *c, librdf_node *subject, enum pv_term_id t
   if (n) librdf_free_node(n);
 }
 
+/* When a record was made: prov-merge stores the capture's prov:atTime as
+ * prov:startedAtTime (conform.c); a store loaded as is keeps it. */
+static void cell_record_time(pv_q *q, pv_cell *c, librdf_node *record)
+{
+  cell_of(q, c, record, PV_T_STARTED_AT);
+  if (!c->value) cell_of(q, c, record, PV_T_AT_TIME);
+}
+
 /* ---- config ---- */
 
 enum { C_LEVEL, C_PROCESS, C_COMMAND, C_KIND, C_GROUP, C_KEY, C_VALUE, C_STEP, C_TIME, C_NCOLS };
@@ -64,7 +72,7 @@ static void process_rows(pv_q *q, pv_table *t, long level, librdf_node *p)
       pv_cell *row = config_row(t, level, p, cmd, records[k].kind);
       cell_of(q, &row[C_GROUP], r, PV_T_GROUP);
       cell_of(q, &row[C_STEP], r, PV_T_STEP);
-      cell_of(q, &row[C_TIME], r, PV_T_AT_TIME);
+      cell_record_time(q, &row[C_TIME], r);
       if (records[k].link == PV_T_CONFIG_FILE) {
         /* the file, and the version of it prov-merge found current then */
         cell_of(q, &row[C_KEY], r, PV_T_FILE);
@@ -206,7 +214,7 @@ static void metric_rows(pv_q *q, pv_table *t, librdf_node *p, const char *name)
     pv_cell_string(&row[M_NAME], key);
     cell_of(q, &row[M_STEP], r, PV_T_STEP);
     cell_of(q, &row[M_VALUE], r, PV_T_MEASURED);
-    cell_of(q, &row[M_TIME], r, PV_T_AT_TIME);
+    cell_record_time(q, &row[M_TIME], r);
     free(key);
   }
   if (it) librdf_free_iterator(it);

@@ -343,6 +343,13 @@ def check_trained(work, store):
     hyper = {r["key"]: r["value"] for r in best}
     check(len({r["run"] for r in best}) == 1 and hyper.get("learning_rate") == "0.1", f"best run {best}")
     check(abs(float(best[0]["best"]) - (1 - 1 / (2 + 3 * 0.1 * 100))) < 1e-9, f"best accuracy {best}")
+    # metrics --run JOB: both runs are processes of the one session job
+    (job,) = [r["job"] for r in csv.DictReader(io.StringIO(query(store, "runs", "--format", "csv")))]
+    series = list(csv.DictReader(io.StringIO(query(store, "metrics", "--run", job, "--format", "csv"))))
+    check([(r["name"], r["step"]) for r in series] ==
+          [(n, str(e)) for _ in range(2) for n in ("accuracy", "loss") for e in range(3)] and
+          len({r["process"] for r in series}) == 2 and all(r["time"].startswith("20") for r in series),
+          f"metrics of job {job}: {series}")
 
 
 def case_train_c(work):
