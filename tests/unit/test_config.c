@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "nt_parse.h"
@@ -17,17 +18,26 @@ static const char *const variables[] = {"PROVIO_CONFIG", "PROVIO_DIR", "PROVIO_M
 
 /* A configuration file with text, named in PROVIO_CONFIG; the environment
  * holds no other PROVIO_ setting. */
+static char dir[512], path[600];
+
 static const char *config_file(const char *text)
 {
-  static char path[600];
   for (int i = 0; variables[i]; i++) unsetenv(variables[i]);
-  snprintf(path, sizeof path, "%s/provio.conf", make_temp_dir());
+  snprintf(dir, sizeof dir, "%s", make_temp_dir());
+  snprintf(path, sizeof path, "%s/provio.conf", dir);
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
   fputs(text, f);
   fclose(f);
   setenv("PROVIO_CONFIG", path, 1);
   return path;
+}
+
+static void remove_config_file(void)
+{
+  if (!dir[0]) return;
+  unlink(path);
+  rmdir(dir);
 }
 
 START_TEST(defaults_record_everything)
@@ -197,6 +207,7 @@ Suite *make_suite(void)
 {
   Suite *s = suite_create("config");
   TCase *tc = tcase_create("config");
+  tcase_add_checked_fixture(tc, NULL, remove_config_file);
   tcase_add_test(tc, defaults_record_everything);
   tcase_add_test(tc, file_sets_every_kind_of_setting);
   tcase_add_test(tc, environment_overrides_the_file);
