@@ -27,6 +27,11 @@ static const char *implied_class(const pv_term *type)
       {PV_NS_PROVIO, "Job", PV_NS_PROV "Activity"},
       {PV_NS_PROVIO, "FileOperation", PV_NS_PROV "Activity"},
       {PV_NS_PROVIO, "Setting", PV_NS_PROV "Entity"},
+      {PV_NS_PROVIO, "Label", PV_NS_PROV "Entity"},
+      {PV_NS_PROVIO, "Metric", PV_NS_PROV "Entity"},
+      {PV_NS_PROVIO, "ConfigFileUse", PV_NS_PROV "Activity"},
+      {PV_NS_PROVIO, "CheckpointMark", PV_NS_PROV "Activity"},
+      {PV_NS_PROVIO, "Relation", PV_NS_PROV "Activity"},
   };
   for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++)
     if (is_iri(type, implied[i].ns, implied[i].local)) return implied[i].base;

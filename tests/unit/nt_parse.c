@@ -36,20 +36,85 @@ static void on_triple(void *data, raptor_statement *st)
   }
 }
 
-void nt_parse(const char *buf, size_t n, nt_result *r)
+static void parse(const char *buf, size_t n, void *data, raptor_log_handler log,
+                  raptor_statement_handler triple)
 {
-  memset(r, 0, sizeof *r);
   raptor_world *w = raptor_new_world();
-  raptor_world_set_log_handler(w, r, on_log);
+  raptor_world_set_log_handler(w, data, log);
   raptor_world_open(w);
   raptor_parser *p = raptor_new_parser(w, "ntriples");
-  raptor_parser_set_statement_handler(p, r, on_triple);
+  raptor_parser_set_statement_handler(p, data, triple);
   raptor_uri *base = raptor_new_uri(w, (const unsigned char *)"file:///base");
   raptor_parser_parse_start(p, base);
   raptor_parser_parse_chunk(p, (const unsigned char *)buf, n, 1);
   raptor_free_uri(base);
   raptor_free_parser(p);
   raptor_free_world(w);
+}
+
+void nt_parse(const char *buf, size_t n, nt_result *r)
+{
+  memset(r, 0, sizeof *r);
+  parse(buf, n, r, on_log, on_triple);
+}
+
+static char *term_string(raptor_term *t)
+{
+  char buf[65536];
+  size_t n;
+  copy_term(t, buf, sizeof buf - 1, &n);
+  char *s = malloc(n + 1);
+  memcpy(s, buf, n);
+  s[n] = 0;
+  return s;
+}
+
+static void on_graph_triple(void *data, raptor_statement *st)
+{
+  nt_graph *g = data;
+  if (g->n == g->cap) {
+    g->cap = g->cap ? 2 * g->cap : 64;
+    g->t = realloc(g->t, (size_t)g->cap * sizeof *g->t);
+  }
+  nt_triple *t = &g->t[g->n++];
+  t->s = term_string(st->subject);
+  t->p = term_string(st->predicate);
+  t->o = term_string(st->object);
+  t->o_is_iri = st->object->type == RAPTOR_TERM_TYPE_URI;
+  raptor_uri *dt = st->object->type == RAPTOR_TERM_TYPE_LITERAL ? st->object->value.literal.datatype : NULL;
+  t->datatype = dt ? strdup((const char *)raptor_uri_as_string(dt)) : NULL;
+}
+
+static void on_graph_log(void *data, raptor_log_message *m)
+{
+  nt_graph *g = data;
+  if (m->level >= RAPTOR_LOG_LEVEL_WARN) g->errors++;
+}
+
+nt_graph *nt_parse_graph(const char *buf, size_t n)
+{
+  nt_graph *g = calloc(1, sizeof *g);
+  parse(buf, n, g, on_graph_log, on_graph_triple);
+  return g;
+}
+
+void nt_graph_free(nt_graph *g)
+{
+  for (long i = 0; i < g->n; i++) {
+    free(g->t[i].s);
+    free(g->t[i].p);
+    free(g->t[i].o);
+    free(g->t[i].datatype);
+  }
+  free(g->t);
+  free(g);
+}
+
+const nt_triple *nt_find(const nt_graph *g, const char *s, const char *p, int i)
+{
+  for (long k = 0; k < g->n; k++)
+    if ((!s || strcmp(g->t[k].s, s) == 0) && (!p || strcmp(g->t[k].p, p) == 0) && i-- == 0) return &g->t[k];
+  return NULL;
 }
 
 char *read_file(const char *path, size_t *n)

@@ -19,6 +19,26 @@ typedef struct nt_result {
 /* Parses n bytes of N-Triples; fills r. */
 void nt_parse(const char *buf, size_t n, nt_result *r);
 
+/* Every triple of a document, for tests that check a record's shape:
+ * IRIs without brackets, literals as their value (datatype apart, NULL
+ * when plain), each NUL-terminated. */
+typedef struct nt_triple {
+  char *s, *p, *o;
+  char *datatype;
+  int o_is_iri;
+} nt_triple;
+typedef struct nt_graph {
+  nt_triple *t;
+  long n, cap;
+  long errors;
+} nt_graph;
+
+nt_graph *nt_parse_graph(const char *buf, size_t n);
+void nt_graph_free(nt_graph *g);
+/* The i-th (from 0) triple with subject s and predicate p (either NULL:
+ * any), or NULL. */
+const nt_triple *nt_find(const nt_graph *g, const char *s, const char *p, int i);
+
 /* Reads a whole file into a malloc'd buffer (NUL-terminated); *n its size. */
 char *read_file(const char *path, size_t *n);
 
