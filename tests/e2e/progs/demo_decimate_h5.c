@@ -8,20 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CHECK(x)                                                              \
-  do {                                                                        \
-    if ((x) < 0) {                                                            \
-      fprintf(stderr, "demo_decimate_h5: %s failed (line %d)\n", #x, __LINE__); \
-      MPI_Abort(MPI_COMM_WORLD, 1);                                           \
-    }                                                                         \
-  } while (0)
-
-static hid_t mpio_fapl(void)
-{
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  CHECK(H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL));
-  return fapl;
-}
+#include "../hdf5/h5_mpi.h"
 
 int main(int argc, char **argv)
 {
