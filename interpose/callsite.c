@@ -47,7 +47,7 @@ static int in_infrastructure(uintptr_t addr)
 
 uintptr_t pv_callsite_find(uintptr_t return_address)
 {
-  if (!pv_proc.cfg.callsites) return 0;
+  if (!(pv_proc.cfg.records & PV_REC_CALLSITES)) return 0;
   if (!in_infrastructure(return_address)) return return_address;
   void *frames[48];
   int n = unw_backtrace(frames, 48);

@@ -149,7 +149,7 @@ static void identify(pv_session *s, int fd)
 static pv_session *start(pv_session *s, int fd, const char *canon, size_t len, int flags, int truncated,
                          int api, uintptr_t callsite)
 {
-  s->excluded = pv_path_excluded(canon, len);
+  s->excluded = pv_file_unrecorded(canon, len);
   s->inner_layer = 0;
   s->mapped_writable = 0;
   s->flags = flags;
@@ -457,7 +457,8 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
   p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), proc, pl);
   size_t thread_len = (size_t)((const char *)memmem(acc + pl, al - pl, "/access/", 8) - acc);
-  p = PV_TRIPLE_IRI(p, acc, al, PV_PROV("wasAssociatedWith"), acc, thread_len);
+  if (pv_proc.cfg.records & PV_REC_THREADS)
+    p = PV_TRIPLE_IRI(p, acc, al, PV_PROV("wasAssociatedWith"), acc, thread_len);
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), file, fl);
   p = PV_TRIPLE_TIME(p, acc, al, PV_PROV("startedAtTime"), s->open_ns);
   p = put_time_at(t, p, acc, al, PV_PROV("endedAtTime"), now, &r->end);
@@ -581,6 +582,9 @@ static void session_counts(const pv_session *s, uint64_t *c)
 {
   for (int i = 0; i < PV_COUNTERS; i++)
     c[i] = __atomic_load_n(&s->counter[i], __ATOMIC_RELAXED) + __atomic_load_n(&s->shared[i], __ATOMIC_RELAXED);
+  /* Times are still taken (the calls are not told apart), just not written. */
+  if (!(pv_proc.cfg.records & PV_REC_DURATIONS))
+    c[PV_C_READ_TICKS] = c[PV_C_WRITE_TICKS] = c[PV_C_META_TICKS] = 0;
 }
 
 static pv_record_at *record_of(pv_session *s) { return s->agg ? &s->agg->rec : &s->own; }
@@ -763,7 +767,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   char *canon = pv_thread_path(0), *canon2 = pv_thread_path(1);
   if (!canon || !canon2) return;
   size_t len = pv_canon_at(dirfd, path, canon, PV_PATH_MAX), len2 = 0;
-  if (!len || pv_path_excluded(canon, len)) return;
+  if (!len || pv_file_unrecorded(canon, len)) return;
   if (target) {
     /* symlink's target is stored text, relative to the link's directory */
     len2 = pv_canon_at(dirfd2, target, canon2, PV_PATH_MAX);

@@ -307,11 +307,22 @@ static pv_h5session *session_new(size_t path_len, const char *path, size_t attr_
   return s;
 }
 
+/* The record class of each kind of object handle (0: none is recorded). */
+static unsigned record_class(H5I_type_t type)
+{
+  switch (type) {
+  case H5I_GROUP: return PV_REC_HDF5_GROUPS;
+  case H5I_DATASET: return PV_REC_HDF5_DATASETS;
+  case H5I_ATTR: return PV_REC_HDF5_ATTRIBUTES;
+  case H5I_DATATYPE: return PV_REC_HDF5_DATATYPES;
+  default: return 0;
+  }
+}
+
 void pv_h5_session_start(pv_h5obj *o, const pv_h5obj *parent, int created, hid_t type_id,
                          hid_t space_id)
 {
-  if (o->type != H5I_GROUP && o->type != H5I_DATASET && o->type != H5I_ATTR &&
-      o->type != H5I_DATATYPE) {
+  if (!(record_class(o->type) & PV_CORE->proc->cfg.records)) {
     o->untracked = 1;
     return;
   }
@@ -612,12 +623,13 @@ static char *put_access(pv_thread *t, char *p, span a, pv_h5session *s, int64_t 
   p = A(p, a, PV_PROV("Activity"));
   p = object ? A(p, a, PV_TERM("Hdf5Access")) : A(p, a, PV_TERM("FileAccess"));
   p = IRI(p, a, PV_TERM("partOf"), proc);
-  p = IRI(p, a, PV_PROV("wasAssociatedWith"), thread);
+  unsigned records = PV_CORE->proc->cfg.records;
+  if (records & PV_REC_THREADS) p = IRI(p, a, PV_PROV("wasAssociatedWith"), thread);
   p = TIME(p, a, PV_PROV("startedAtTime"), s->open_ns);
   p = TIME(p, a, PV_PROV("endedAtTime"), end);
   if (s->created) p = TRUE(p, a, PV_TERM("created"));
   for (int i = 0; i < PV_H5_COUNTERS; i++) {
-    if (!s->n[i] || (object && i == PV_H5_META_OPS)) continue;
+    if (!s->n[i] || (object && i == PV_H5_META_OPS) || (is_ticks(i) && !(records & PV_REC_DURATIONS))) continue;
     p = pv_put_subject(p, a.s, a.n);
     p = pv_put(p, counter_terms[i], strlen(counter_terms[i]));
     *p++ = ' ';
@@ -806,9 +818,10 @@ void pv_h5_record_op(pv_h5op *op)
     p = A(p, x, PV_TERM("Hdf5Operation"));
     p = STR(p, x, PV_TERM("operation"), opn, strlen(opn));
     p = IRI(p, x, PV_TERM("partOf"), proc);
-    p = IRI(p, x, PV_PROV("wasAssociatedWith"), thread);
+    unsigned records = PV_CORE->proc->cfg.records;
+    if (records & PV_REC_THREADS) p = IRI(p, x, PV_PROV("wasAssociatedWith"), thread);
     p = TIME(p, x, PV_PROV("atTime"), op->at_ns);
-    p = LONG(p, x, PV_TERM("duration"), PV_CORE->ticks_to_ns(op->ticks));
+    if (records & PV_REC_DURATIONS) p = LONG(p, x, PV_TERM("duration"), PV_CORE->ticks_to_ns(op->ticks));
     p = IRI(p, x, PV_TERM("inFile"), file);
     p = put_op_object(p, file, lf, loc_kind(op->loc), ls->path, ls->path_len, &loc);
     p = IRI(p, x, PV_TERM("location"), loc);

@@ -302,5 +302,11 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap);
 
 /* Whether a canonical path is excluded from recording. */
 int pv_path_excluded(const char *canon, size_t len);
+/* Whether file records (sessions, path queries, name operations) of a
+ * canonical path are left out: excluded, or file records switched off. */
+static inline int pv_file_unrecorded(const char *canon, size_t len)
+{
+  return !(pv_proc.cfg.records & PV_REC_FILES) || pv_path_excluded(canon, len);
+}
 
 #endif

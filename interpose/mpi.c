@@ -399,7 +399,7 @@ static void write_flow(pv_thread *t, const flow *f, flow_at *r)
   p = PV_TRIPLE_TYPE(p, iri, il, PV_PROV("Activity"));
   p = PV_TRIPLE_TYPE(p, iri, il, PV_TERM("DataFlow"));
   p = PV_TRIPLE_IRI(p, iri, il, PV_TERM("partOf"), id->proc_iri, id->proc_iri_len);
-  p = PV_TRIPLE_IRI(p, iri, il, PV_PROV("wasAssociatedWith"), iri, tl);
+  if (core->proc->cfg.records & PV_REC_THREADS) p = PV_TRIPLE_IRI(p, iri, il, PV_PROV("wasAssociatedWith"), iri, tl);
   const flow *pf = __atomic_load_n(&peers, __ATOMIC_ACQUIRE);
   if (pf && f >= pf && f < pf + world_size) {
     p = PV_TRIPLE_LONG(p, iri, il, PV_TERM("peerRank"), f - pf);
@@ -845,7 +845,8 @@ static void file_opened(const char *fn, int rc, const char *name, int amode, MPI
   pv_session *s = NULL;
   char canon[PV_PATH_MAX];
   size_t len = rc == MPI_SUCCESS && name && fh ? core->canon_at(AT_FDCWD, file_path(name), canon, sizeof canon) : 0;
-  file_slot *slot = len && !core->path_excluded(canon, len) ? file_claim((uintptr_t)*fh) : NULL;
+  int unrecorded = !(core->proc->cfg.records & PV_REC_FILES) || core->path_excluded(canon, len);
+  file_slot *slot = len && !unrecorded ? file_claim((uintptr_t)*fh) : NULL;
   if (slot) s = core->session_start(&slot->s, canon, len, amode_flags(amode), PV_API_MPIIO, core->callsite_find(caller));
   if (core->tracing()) trace_file(fn, s, rc, t0);
   core->leave();

@@ -25,9 +25,11 @@ static void emit_call(const char *fn, const char *canon, size_t len, int fd, int
   p = PV_TRIPLE_TYPE(p, call, cl, PV_TERM("IoCall"));
   p = PV_TRIPLE_STRING(p, call, cl, PV_TERM("function"), fn, strlen(fn));
   p = PV_TRIPLE_IRI(p, call, cl, PV_TERM("partOf"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-  p = PV_TRIPLE_IRI(p, call, cl, PV_PROV("wasAssociatedWith"), t->iri, t->iri_len);
+  if (pv_proc.cfg.records & PV_REC_THREADS)
+    p = PV_TRIPLE_IRI(p, call, cl, PV_PROV("wasAssociatedWith"), t->iri, t->iri_len);
   p = PV_TRIPLE_TIME(p, call, cl, PV_PROV("startedAtTime"), start);
-  p = PV_TRIPLE_LONG(p, call, cl, PV_TERM("duration"), pv_ticks_to_ns(t1 - t0));
+  if (pv_proc.cfg.records & PV_REC_DURATIONS)
+    p = PV_TRIPLE_LONG(p, call, cl, PV_TERM("duration"), pv_ticks_to_ns(t1 - t0));
   p = PV_TRIPLE_LONG(p, call, cl, PV_TERM("result"), rc);
   if (len) {
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, len);
@@ -164,7 +166,7 @@ void pv_path_query(const char *fn, int dirfd, const char *path, int64_t rc, uint
   pv_tls.depth++;
   char *canon = pv_thread_path(0);
   size_t len = canon ? pv_canon_at(dirfd, path, canon, PV_PATH_MAX) : 0;
-  if (len && !pv_path_excluded(canon, len)) count_query(canon, len, t0);
+  if (len && !pv_file_unrecorded(canon, len)) count_query(canon, len, t0);
   pv_tls.depth--;
 }
 
@@ -202,7 +204,8 @@ void pv_path_queries_flush(void)
     p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
     p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), t->scratch[0], fl);
     p = PV_TRIPLE_LONG(p, acc, al, PV_TERM("metaOps"), (int64_t)n);
-    p = PV_TRIPLE_LONG(p, acc, al, PV_TERM("metaTime"), pv_ticks_to_ns(ticks));
+    if (pv_proc.cfg.records & PV_REC_DURATIONS)
+      p = PV_TRIPLE_LONG(p, acc, al, PV_TERM("metaTime"), pv_ticks_to_ns(ticks));
     pv_record_end(t, p);
   }
 }

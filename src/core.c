@@ -166,15 +166,17 @@ static void thread_exit(void *arg)
 
 int pv_core_init(int argc, char **argv, void (*forked)(void))
 {
-  const char *warning;
-  pv_config_load(&pv_proc.cfg, &warning);
+  pv_config_load(&pv_proc.cfg);
   pv_proc.argc = argc;
   pv_proc.argv = argv;
   if (!getcwd(pv_proc.cwd, sizeof pv_proc.cwd)) strcpy(pv_proc.cwd, "/");
   /* The program may chdir: the log keeps its place. */
   if (pv_proc.cfg.log_path)
     log_path[pv_path_canon(log_path, sizeof log_path - 1, pv_proc.cwd, pv_proc.cfg.log_path)] = 0;
-  if (warning) pv_log("configuration", warning);
+  /* A bad setting is told here, once, and otherwise ignored: a job is never
+   * stopped nor its output changed by provio's configuration. */
+  for (int i = 0; i < pv_proc.cfg.problems && i < PV_CONFIG_PROBLEMS; i++) pv_log("configuration", pv_proc.cfg.problem[i]);
+  if (pv_proc.cfg.problems > PV_CONFIG_PROBLEMS) pv_log("configuration", "more problems not shown");
   if (!pv_proc.cfg.dir) {
     pv_log("PROVIO_DIR is not set", "not recording");
     return -1;
@@ -258,14 +260,18 @@ static int open_thread_file(pv_thread *t)
   if (t->segment == 0) {
     const char *proc = pv_proc.id.proc_iri;
     size_t pl = pv_proc.id.proc_iri_len;
-    l = PV_TRIPLE_TYPE(l, t->iri, t->iri_len, PV_PROV("SoftwareAgent"));
+    /* Which thread and process the file records: prov-merge tells from it
+     * whose records are incomplete, so it stays with thread agents off. */
     l = PV_TRIPLE_TYPE(l, t->iri, t->iri_len, PV_TERM("Thread"));
-    l = PV_TRIPLE_LONG(l, t->iri, t->iri_len, PV_TERM("tid"), t->tid);
     l = PV_TRIPLE_IRI(l, t->iri, t->iri_len, PV_TERM("threadOf"), proc, pl);
-    l = PV_TRIPLE_IRI(l, proc, pl, PV_PROV("wasAssociatedWith"), t->iri, t->iri_len);
-    if (pv_proc.principal[0])
-      l = PV_TRIPLE_IRI(l, t->iri, t->iri_len, PV_PROV("actedOnBehalfOf"), pv_proc.principal,
-                        strlen(pv_proc.principal));
+    if (pv_proc.cfg.records & PV_REC_THREADS) {
+      l = PV_TRIPLE_TYPE(l, t->iri, t->iri_len, PV_PROV("SoftwareAgent"));
+      l = PV_TRIPLE_LONG(l, t->iri, t->iri_len, PV_TERM("tid"), t->tid);
+      l = PV_TRIPLE_IRI(l, proc, pl, PV_PROV("wasAssociatedWith"), t->iri, t->iri_len);
+      if (pv_proc.principal[0])
+        l = PV_TRIPLE_IRI(l, t->iri, t->iri_len, PV_PROV("actedOnBehalfOf"), pv_proc.principal,
+                          strlen(pv_proc.principal));
+    }
   }
   pv_writer_commit(&t->writer, l);
   return 0;

@@ -31,6 +31,8 @@ static inline void *pv_sys_mremap(void *addr, size_t old, size_t len, int flags)
 static inline int pv_sys_madvise(void *addr, size_t len, int advice)
 { return (int)syscall(SYS_madvise, addr, len, advice); }
 static inline int pv_sys_munmap(void *addr, size_t len) { return (int)syscall(SYS_munmap, addr, len); }
+static inline ssize_t pv_sys_read(int fd, void *buf, size_t n)
+{ return (ssize_t)syscall(SYS_read, fd, buf, n); }
 static inline ssize_t pv_sys_write(int fd, const void *buf, size_t n)
 { return (ssize_t)syscall(SYS_write, fd, buf, n); }
 static inline int pv_sys_fstat(int fd, struct stat *st) { return (int)syscall(SYS_fstat, fd, st); }

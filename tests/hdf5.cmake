@@ -76,3 +76,12 @@ elseif(EXISTS ${pv_h5_src}/test/API/H5_api_test.c AND EXISTS ${pv_h5_src}/testpa
 else()
   message(STATUS "HDF5 source with test/API not at ${pv_h5_src}: hdf5-api tests not built")
 endif()
+
+# The demo workflow's HDF5 steps (tools/demo_run.sh): acquisition, and the
+# 2-rank decimation through parallel HDF5.
+pv_h5_program(demo_acquire e2e/progs/demo_acquire.c)
+target_link_libraries(demo_acquire PRIVATE provio)
+pv_h5_program(demo_decimate_h5 e2e/progs/demo_decimate_h5.c)
+# The README's demo workflow itself, checked (tests/e2e/demo/test_demo.sh).
+add_test(NAME demo.dassa COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/demo/test_demo.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(demo.dassa PROPERTIES LABELS "e2e;demo" TIMEOUT 300 PROCESSORS 2)

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "run_config.h"
+#include "config.h"
 
 #ifndef PROVIO_LIBDIR_FROM_BINDIR
 #define PROVIO_LIBDIR_FROM_BINDIR "../lib"
@@ -46,12 +46,14 @@ static void usage(FILE *out)
       "stdio, MPI-IO and HDF5 I/O into per-thread N-Triples files under DIR.\n"
       "\n"
       "Options:\n"
-      "  -o, --out DIR        where the record files go (default: $PROVIO_DIR, else\n"
-      "                       ./provio-records); made absolute\n"
+      "  -o, --out DIR        where the record files go (default: $PROVIO_DIR, else the\n"
+      "                       --config file's dir, else ./provio-records); made absolute\n"
       "  -m, --mode MODE      summary (one record per file session, the default) or\n"
       "                       trace (also one record per call)\n"
-      "  -c, --config FILE    read PROVIO_* settings from FILE (lines PROVIO_NAME=VALUE,\n"
-      "                       # comments)\n"
+      "  -c, --config FILE    the configuration file (docs/configuration.md: lines\n"
+      "                       KEY = VALUE, # comments), passed on as PROVIO_CONFIG;\n"
+      "                       options and PROVIO_* variables override it, its dir is\n"
+      "                       the default of --out; bad lines are reported and ignored\n"
       "      --no-hdf5        do not enable the HDF5 VOL connector\n"
       "      --no-callsites   do not record the calling function of opens and renames\n"
       "      --mpi FAMILY     which MPI module to load: openmpi, mpich (the MPICH ABI:\n"
@@ -64,13 +66,14 @@ static void usage(FILE *out)
       "Environment set for COMMAND:\n"
       "  LD_PRELOAD           libprovio.so (and the MPI module) prepended to the existing\n"
       "                       value\n"
-      "  PROVIO_DIR, PROVIO_MODE, PROVIO_CALLSITES   from the options\n"
+      "  PROVIO_DIR, PROVIO_MODE, PROVIO_CALLSITES, PROVIO_CONFIG   from the options\n"
       "  HDF5_PLUGIN_PATH     the provio connector's directory prepended (unless --no-hdf5)\n"
       "  HDF5_VOL_CONNECTOR   \"provio under_vol=0;under_info={}\", or provio stacked on the\n"
       "                       connector it names: \"provio under_vol=NAME;under_info={INFO}\"\n"
       "  PROVIO_HDF5_USER_VOL_CONNECTOR  its former value: what any HDF5 but provio's reads\n"
       "Other variables read by libprovio.so (see provio-run(1)): PROVIO_JOB_ID,\n"
-      "PROVIO_EXCLUDE, PROVIO_INCLUDE, PROVIO_LOCAL, PROVIO_LOG.\n"
+      "PROVIO_EXCLUDE, PROVIO_INCLUDE, PROVIO_LOCAL, PROVIO_LOG, and the record class\n"
+      "switches PROVIO_FILES, PROVIO_HDF5_GROUPS, ... (docs/configuration.md).\n"
       "\n"
       "Exit status: COMMAND's; 2 for a usage error, 3 if the setup failed, 127 if\n"
       "COMMAND cannot be run.\n",
@@ -135,23 +138,23 @@ static int prepend(const char *var, const char *value, const char *sep)
   return rc;
 }
 
-static int set_env(void *ctx, const char *name, const char *value)
+/* The command's libprovio.so reads the file (PROVIO_CONFIG, by absolute
+ * path: the command may chdir); read here too, to report its problems
+ * before the job starts and to learn its output directory. */
+static int use_config(const char *file, const char **dir)
 {
-  return setenv(name, value, 1);
-}
-
-static int load_config(const char *file)
-{
-  FILE *f = fopen(file, "r");
-  if (!f) {
+  static char path[PATH_MAX];
+  static pv_config c;
+  if (!realpath(file, path) || access(path, R_OK) != 0) {
     fprintf(stderr, "provio-run: cannot read %s: %s\n", file, strerror(errno));
     return -1;
   }
-  char err[128];
-  int rc = pv_run_config_read(f, set_env, NULL, err, sizeof err);
-  fclose(f);
-  if (rc != 0) fprintf(stderr, "provio-run: %s:%s\n", file, err);
-  return rc;
+  pv_config_defaults(&c);
+  pv_config_read_file(&c, path);
+  for (int i = 0; i < c.problems && i < PV_CONFIG_PROBLEMS; i++) fprintf(stderr, "provio-run: %s\n", c.problem[i]);
+  if (c.problems > PV_CONFIG_PROBLEMS) fprintf(stderr, "provio-run: %s: more problems not shown\n", path);
+  *dir = c.dir;
+  return setenv("PROVIO_CONFIG", path, 1);
 }
 
 /* ---- which MPI the command uses ----------------------------------------------
@@ -383,7 +386,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "provio-run: --mode must be summary or trace, not '%s'\n", mode);
     return EXIT_USAGE;
   }
-  if (config && load_config(config) != 0) return EXIT_SETUP;
+  const char *config_dir = NULL;
+  if (config && use_config(config, &config_dir) != 0) return EXIT_SETUP;
 
   char dir[PATH_MAX], lib[PATH_MAX], plugin[PATH_MAX];
   if (self_dir(dir, sizeof dir) != 0 ||
@@ -393,6 +397,7 @@ int main(int argc, char **argv)
     return EXIT_SETUP;
   }
   if (!out) out = getenv("PROVIO_DIR");
+  if (!out) out = config_dir;
   if (!out || !*out) out = "provio-records";
   char absolute[PATH_MAX * 2];
   if (out[0] != '/') {

@@ -31,6 +31,9 @@ pv_fuzz(fuzz_reader 5000
   SOURCES ${PROJECT_SOURCE_DIR}/store/reader.c ${PROJECT_SOURCE_DIR}/store/term.c
   LIBS PkgConfig::REDLAND PkgConfig::RAPTOR2)
 target_include_directories(fuzz_reader PRIVATE ${PROJECT_SOURCE_DIR}/store ${PROJECT_SOURCE_DIR}/src)
-# Long lines: a config line longer than a fixed buffer once split in two.
-pv_fuzz(fuzz_run_config 200000 SOURCES ${PROJECT_SOURCE_DIR}/tools/run_config.c ARGS -max_len=20000)
-target_include_directories(fuzz_run_config PRIVATE ${PROJECT_SOURCE_DIR}/tools)
+# The configuration file parser (src/config.c) that libprovio.so and
+# provio-run share.  Long lines: a config line longer than a fixed buffer
+# once split in two.
+pv_fuzz(fuzz_run_config 200000
+  SOURCES ${PROJECT_SOURCE_DIR}/src/config.c ${PROJECT_SOURCE_DIR}/src/serialize.c ARGS -max_len=20000)
+target_include_directories(fuzz_run_config PRIVATE ${PROJECT_SOURCE_DIR}/src)

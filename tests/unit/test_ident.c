@@ -34,7 +34,7 @@ static pv_config test_config(void)
 {
   pv_config c;
   unsetenv("PROVIO_LOCAL");
-  pv_config_load(&c, NULL);
+  pv_config_load(&c);
   return c;
 }
 
@@ -92,7 +92,7 @@ START_TEST(job_from_scheduler_environment)
   unsetenv("RP_TASK_ID");
   setenv("SLURM_JOB_ID", "991", 1);
   setenv("SLURM_STEP_ID", "3", 1);
-  pv_config_load(&c, NULL);
+  pv_config_load(&c);
   pv_identity_init(&id, &c, 1000);
   ck_assert_str_eq(id.job, "slurm:991.3");
   ck_assert_str_eq(id.scheduler, "slurm");
@@ -105,14 +105,14 @@ START_TEST(job_from_scheduler_environment)
 
   setenv("PROVIO_JOB_ID", "my job/1", 1);
   unsetenv("RP_TASK_ID");
-  pv_config_load(&c, NULL);
+  pv_config_load(&c);
   pv_identity_init(&id, &c, 1000);
   ck_assert_str_eq(id.job, "my job/1");
   ck_assert_str_eq(id.job_iri, "urn:provio:job:my%20job%2F1");
 
   unsetenv("PROVIO_JOB_ID");
   unsetenv("SLURM_JOB_ID");
-  pv_config_load(&c, NULL);
+  pv_config_load(&c);
   pv_identity_init(&id, &c, 1000);
   ck_assert_str_eq(id.scheduler, "session");
   ck_assert(strncmp(id.job, "session:", 8) == 0);
@@ -124,7 +124,7 @@ START_TEST(process_iris_differ_by_start_time)
   pv_config c;
   pv_identity a, b;
   setenv("PROVIO_JOB_ID", "j", 1);
-  pv_config_load(&c, NULL);
+  pv_config_load(&c);
   pv_identity_init(&a, &c, 1000);
   pv_identity_init(&b, &c, 1001); /* same pid after exec: a new image */
   ck_assert_str_ne(a.proc_iri, b.proc_iri);

@@ -113,7 +113,7 @@ START_TEST(refuses_symlinked_host_directory)
   setenv("PROVIO_DIR", out, 1);
   pv_config c;
   pv_identity id;
-  pv_config_load(&c, NULL);
+  pv_config_load(&c);
   pv_identity_init(&id, &c, 0);
   snprintf(link, sizeof link, "%s/%s", out, id.host);
   ck_assert_int_eq(symlink(victim, link), 0);

@@ -8,23 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "h5_mpi.h"
+
 #define SLICE 256 /* elements per rank */
 #define PIECES 4  /* independent writes per rank */
-
-#define CHECK(x)                                                            \
-  do {                                                                      \
-    if ((x) < 0) {                                                          \
-      fprintf(stderr, "h5_par: %s failed (line %d)\n", #x, __LINE__);       \
-      MPI_Abort(MPI_COMM_WORLD, 1);                                         \
-    }                                                                       \
-  } while (0)
-
-static hid_t mpio_fapl(void)
-{
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  CHECK(H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL));
-  return fapl;
-}
 
 int main(int argc, char **argv)
 {
