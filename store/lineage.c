@@ -8,33 +8,23 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "ident.h"
 #include "query_output.h"
 #include "serialize.h"
 
 /* ---- naming a target ---- */
 
-/* The file IRI of an absolute path, made by the capture's own encoder: on
+/* The file IRI of an absolute path, as the capture names it: on
  * host (node-local) or shared (host NULL), with #object for HDF5, whose
  * first `owner` bytes are a path and the rest, after an '@', an attribute
  * name (docs/model.md, "HDF5 objects"). */
 static char *file_iri(const char *host, size_t hl, const char *path, size_t pl, const char *object,
                       size_t owner)
 {
-  pv_identity id;
-  pv_config c;
-  memset(&id, 0, sizeof id);
-  memset(&c, 0, sizeof c);
-  if (host) {
-    memcpy(id.host, host, hl < sizeof id.host ? hl : sizeof id.host - 1);
-    c.local.count = 1;
-    c.local.item[0] = "/";
-    c.local.len[0] = 1;
-  }
   size_t ol = object ? strlen(object) : 0;
   char *iri = malloc(PV_FILE_IRI_MAX(pl) + PV_IRI_ENC_MAX(ol) + 2);
-  size_t n = pv_file_iri(iri, &id, &c, path, pl);
+  if (!iri) return NULL;
+  size_t n = pv_file_iri_on(iri, host, hl, path, pl);
   if (object) {
     iri[n++] = '#';
     n += pv_iri_encode(iri + n, object, owner, "/");
@@ -88,7 +78,7 @@ static librdf_node *find_path(pv_q *q, const char *path, size_t len, const char 
   librdf_node *n = NULL;
   for (int k = 0; !n && k < (at ? 4 : 2); k++) {
     char *cand = file_iri(k & 1 ? host : NULL, hl, canon, cl, object, k < 2 ? ol : (size_t)(at - object));
-    n = known(q, cand);
+    n = cand ? known(q, cand) : NULL;
     if (!iri) iri = cand; /* the shared name, for the error message */
     else free(cand);
   }
@@ -149,7 +139,7 @@ static librdf_node *resolve(pv_q *q, const char *target, char **tried)
       *node = find_path(q, target, i - 1, target + i, tried);
       if (!*node && !memchr(target, '/', i - 1)) {
         char *iri = file_iri(target, i - 1, target + i, n - i, NULL, 0);
-        *node = known(q, iri);
+        *node = iri ? known(q, iri) : NULL;
         free(iri);
       }
     }
