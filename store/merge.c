@@ -292,9 +292,12 @@ static int change(merger *m, const pv_term t[3], int add)
 {
   if (ensure_store(m) != 0) return -1;
   librdf_statement *s = pv_rdf_statement(&m->cache, t);
+  /* The seen set has said an added triple is new. */
+  pv_bdb_adding_new(add);
   int rc = s ? (add ? librdf_model_add_statement(m->store.model, s)
                     : librdf_model_remove_statement(m->store.model, s))
              : -1;
+  pv_bdb_adding_new(0);
   if (s) librdf_free_statement(s);
   if (rc) return set_error(m, PV_MERGE_FAILED, "%s: Redland could not %s a triple", m->o->store ? m->o->store : "store",
                            add ? "add" : "remove");
