@@ -9,11 +9,16 @@
  * SIGKILL leaves: no end line, NUL padding and a partial last line.
  *
  *   gen_job [-n TRIPLES] [-j JOB] [-H HOSTS] [-P PROCS] [-S STAGES] [-T THREADS]
- *           [-t START_NS] [-i INPUT]... [-o OUTPUT]... [-k KILLED] [-f] DIR
+ *           [-t START_NS] [-i INPUT]... [-o OUTPUT]... [-k KILLED] [-f] [-N SHARED] DIR
  *
  * -f makes every stage-0 process fork a child that execs "helper" (fork,
- * exec and spawn records for the process links).  Prints the number of
- * triples written. */
+ * exec and spawn records for the process links).
+ *
+ * -N SHARED makes an N-1 job instead: HOSTS x PROCS ranks, one thread each,
+ * all running at once; every rank reads the -i inputs (or
+ * /work/JOB/input.dat), joins an allreduce on MPI_COMM_WORLD and writes
+ * its block of the one file SHARED (-n, -S, -T, -o, -f do not apply).
+ * Prints the number of triples written. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +43,7 @@ typedef struct opts {
   int64_t t0;
   const char *in[16], *out[16];
   int nin, nout;
+  const char *shared;
 } opts;
 
 typedef struct rec {
@@ -247,12 +253,56 @@ static void helper_chain(const opts *o, proc *parent)
   finish(&image, 0);
 }
 
+/* A collective on the world communicator: a DataFlow both ways. */
+static void allreduce(proc *p, rec *r)
+{
+  char flow[700];
+  snprintf(flow, sizeof flow, "%s/flow/%ld", r->tiri, ++r->seq);
+  int64_t at = clock_ns += 1000;
+  line(r, "<%s> " TYPE " <" PROV "Activity> .\n", flow);
+  line(r, "<%s> " TYPE " <" PIO "DataFlow> .\n", flow);
+  line(r, "<%s> <" PIO "partOf> <%s> .\n", flow, p->iri);
+  line(r, "<%s> <" PROV "wasAssociatedWith> <%s> .\n", flow, r->tiri);
+  line(r, "<%s> <" PIO "communicator> \"MPI_COMM_WORLD\" .\n", flow);
+  line(r, "<%s> <" PIO "direction> \"both\" .\n", flow);
+  line(r, "<%s> <" PIO "firstAt> \"%s\"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n", flow, when(at));
+  line(r, "<%s> <" PIO "lastAt> \"%s\"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n", flow, when(at));
+  line(r, "<%s> <" PIO "messages> \"1\"" XLONG " .\n", flow);
+}
+
+/* -N: every rank's clock starts a nanosecond after the previous rank's,
+ * so that all of them run, and write the shared file, at once. */
+static void shared_job(opts *o)
+{
+  char input[600];
+  if (!o->nin) {
+    snprintf(input, sizeof input, "/work/%s/input.dat", o->job);
+    o->in[o->nin++] = input;
+  }
+  int pid = 1000;
+  for (int h = 0; h < o->hosts; h++)
+    for (int k = 0; k < o->procs; k++) {
+      int rank = h * o->procs + k;
+      clock_ns = o->t0 + rank;
+      proc p;
+      make_proc(o, &p, 0, h, rank, pid += 7, 999);
+      p.nt = 1;
+      open_thread(o, &p, 0);
+      start_proc(o, &p, "/work/app", NULL);
+      for (int i = 0; i < o->nin; i++) session(&p, &p.t[0], o->in[i], 0);
+      allreduce(&p, &p.t[0]);
+      session(&p, &p.t[0], o->shared, 1);
+      end_proc(&p, "exit");
+      finish(&p, 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
   opts o = {.triples = 1000000, .job = "gen", .hosts = 4, .procs = 4, .stages = 2, .threads = 2,
             .t0 = 1763791200000000000LL};
   int c;
-  while ((c = getopt(argc, argv, "n:j:H:P:S:T:t:i:o:k:f")) != -1) {
+  while ((c = getopt(argc, argv, "n:j:H:P:S:T:t:i:o:k:fN:")) != -1) {
     switch (c) {
     case 'n': o.triples = atol(optarg); break;
     case 'j': o.job = optarg; break;
@@ -265,9 +315,10 @@ int main(int argc, char **argv)
     case 'o': if (o.nout < 16) o.out[o.nout++] = optarg; break;
     case 'k': o.killed = atoi(optarg); break;
     case 'f': o.fork = 1; break;
+    case 'N': o.shared = optarg; break;
     default:
       fprintf(stderr, "usage: gen_job [-n TRIPLES] [-j JOB] [-H HOSTS] [-P PROCS] [-S STAGES] [-T THREADS]\n"
-                      "               [-t START_NS] [-i INPUT]... [-o OUTPUT]... [-k KILLED] [-f] DIR\n");
+                      "               [-t START_NS] [-i INPUT]... [-o OUTPUT]... [-k KILLED] [-f] [-N SHARED] DIR\n");
       return 2;
     }
   }
@@ -276,6 +327,11 @@ int main(int argc, char **argv)
     return 2;
   }
   o.dir = argv[optind];
+  if (o.shared) {
+    shared_job(&o);
+    printf("%ld\n", total);
+    return 0;
+  }
   clock_ns = o.t0;
   int nprocs = o.hosts * o.procs * o.stages;
   /* about 21 triples per write session, 16 per read, 45 per process */

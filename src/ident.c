@@ -188,17 +188,20 @@ size_t pv_path_canon(char *dst, size_t cap, const char *cwd, const char *path)
   return n;
 }
 
-size_t pv_file_iri(char *dst, const pv_identity *id, const pv_config *c, const char *canon, size_t n)
+size_t pv_file_iri_on(char *dst, const char *host, size_t hl, const char *canon, size_t n)
 {
   char *p = dst;
   memcpy(p, "file://", 7);
   p += 7;
-  if (pv_prefix_list_match(&c->local, canon, n)) {
-    size_t hl = strlen(id->host);
-    p += pv_iri_encode(p, id->host, hl > 255 ? 255 : hl, "");
-  }
+  if (host) p += pv_iri_encode(p, host, hl > 255 ? 255 : hl, "");
   p += pv_iri_encode(p, canon, n, "/");
   return (size_t)(p - dst);
+}
+
+size_t pv_file_iri(char *dst, const pv_identity *id, const pv_config *c, const char *canon, size_t n)
+{
+  int local = pv_prefix_list_match(&c->local, canon, n);
+  return pv_file_iri_on(dst, local ? id->host : NULL, local ? strlen(id->host) : 0, canon, n);
 }
 
 int pv_file_iri_parse(const char *iri, size_t n, char *host, size_t host_cap, size_t *host_len,

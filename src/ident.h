@@ -38,6 +38,11 @@ size_t pv_path_canon(char *dst, size_t cap, const char *cwd, const char *path);
 #define PV_FILE_IRI_MAX(n) (16 + 3 * 256 + 3 * (size_t)(n))
 size_t pv_file_iri(char *dst, const pv_identity *id, const pv_config *c, const char *canon, size_t n);
 
+/* The same IRI for a path known to be on host (hl bytes; NULL: a shared
+ * path), whoever asks: the one place the scheme is spelled out, for the
+ * capture and for the store naming a file it was asked about. */
+size_t pv_file_iri_on(char *dst, const char *host, size_t hl, const char *canon, size_t n);
+
 /* Reverses pv_file_iri (without the angle brackets): the host part (empty
  * for shared paths) and the original path bytes.  Returns 0, or -1 if iri
  * is not a file IRI of this form. */

@@ -1,6 +1,5 @@
 /* derive.c - the fact table and the derivations of docs/model.md
  * ("Version model"). */
-#define _GNU_SOURCE /* memmem */
 #include "derive_impl.h"
 
 #include <stdint.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "seen.h"
 #include "vocab.h"
 
 
@@ -74,6 +74,7 @@ static const struct { const char *ns, *local; } pred_name[P_COUNT] = {
 #define DATA_FLOW PV_NS_PROVIO "DataFlow"
 #define CONFIG_USE PV_NS_PROVIO "ConfigFileUse"
 #define CHECKPOINT_MARK PV_NS_PROVIO "CheckpointMark"
+#define IO_CALL PV_NS_PROVIO "IoCall" /* trace mode: one per call, never a fact */
 
 static int has_prefix(const pv_term *t, const char *ns, size_t n) { return t->n > n && memcmp(t->s, ns, n) == 0; }
 
@@ -102,24 +103,18 @@ static int literal_is(const pv_term *o, const char *s)
   return o->kind != PV_T_IRI && o->n == n && memcmp(o->s, s, n) == 0;
 }
 
-/* Trace-mode call records (<thread>/call/<n>) carry partOf, file and
- * times too, one per call: the derivations never need them. */
-static int is_call_record(const pv_term *s)
-{
-  return s->n > 6 && memmem(s->s, s->n, "/call/", 6) != NULL;
-}
-
 int pv_facts_wanted(const pv_term t[3])
 {
   int p = pred_of(&t[1]);
-  if (t[0].kind != PV_T_IRI || is_call_record(&t[0])) return 0;
+  if (t[0].kind != PV_T_IRI) return 0;
   if (p < 0) return pv_domain_wanted(t);
   if (p == P_TYPE)
     return pv_term_is(&t[2], FILE_ACCESS) || pv_term_is(&t[2], HDF5_ACCESS) || pv_term_is(&t[2], THREAD) ||
            pv_term_is(&t[2], DATA_FLOW) || pv_term_is(&t[2], CONFIG_USE) || pv_term_is(&t[2], CHECKPOINT_MARK) ||
-           pv_domain_wanted(t);
+           pv_term_is(&t[2], IO_CALL) || pv_domain_wanted(t);
   return 1;
 }
+
 /* ---- the table ---- */
 
 static size_t str_hash(const char *s, size_t n, uint32_t flags)
@@ -135,7 +130,10 @@ pv_facts *pv_facts_new(void)
   if (!f) return NULL;
   f->mask = 1023;
   f->index = malloc((f->mask + 1) * sizeof *f->index);
-  if (!f->index) {
+  f->calls = pv_seen_new(1024);
+  if (!f->index || !f->calls) {
+    free(f->index);
+    pv_seen_free(f->calls);
     free(f);
     return NULL;
   }
@@ -150,6 +148,7 @@ void pv_facts_free(pv_facts *f)
   free(f->v);
   free(f->ut);
   free(f->index);
+  pv_seen_free(f->calls);
   free(f);
 }
 
@@ -230,6 +229,15 @@ int pv_facts_add(pv_facts *f, const pv_term t[3])
 {
   int p = pred_of(&t[1]);
   if (t[0].kind != PV_T_IRI || (p < 0 && !pv_domain_wanted(t))) return 0;
+  /* A trace-mode call carries partOf, file and times too, one per call:
+   * known by its type (written first), it gets no node. */
+  pv_hash h = pv_hash_bytes(t[0].s, t[0].n);
+  if (p == P_TYPE && pv_term_is(&t[2], IO_CALL)) {
+    int32_t *slot = slot_for(f, t[0].s, t[0].n, 0);
+    if (*slot != NONE) f->v[*slot].flags |= F_CALL; /* typed late: left out when saved */
+    return pv_seen_add(f->calls, h, 0) < 0 ? -1 : 0;
+  }
+  if (pv_seen_state(f->calls, h) != PV_SEEN_NO) return 0;
   int32_t s = pv_facts_intern(f, t[0].s, t[0].n, 0);
   if (s == NONE) return -1;
   if (p < 0) return pv_domain_add(f, s, t);
@@ -1362,19 +1370,48 @@ int pv_facts_derive(pv_facts *f, pv_emit_fn fn, void *ctx)
 
 #define FACTS_MAGIC 0x33544346u /* "FCT3": the node layout of issue 13, user triples after the nodes */
 
+/* The references a node holds to others. */
+#define NREFS 18
+static void refs_of(node *x, int32_t *refs[NREFS])
+{
+  int32_t *all[NREFS] = {&x->host, &x->forked_from, &x->part_of, &x->file, &x->version, &x->spec_of,
+                         &x->gen_by, &x->renamed_from, &x->thread_of, &x->reads_pipe, &x->writes_pipe,
+                         &x->file_id, &x->target, &x->job, &x->executable, &x->communicator, &x->parent,
+                         &x->artifact_of};
+  memcpy(refs, all, sizeof all);
+}
+
+/* Without the calls typed after their other triples came (a record split
+ * between two parser windows): nothing refers to a call. */
 int pv_facts_write(pv_facts *f, FILE *out)
 {
-  uint32_t head[2] = {FACTS_MAGIC, (uint32_t)f->n};
-  if (fwrite(head, sizeof head, 1, out) != 1) return -1;
-  for (size_t k = 0; k < f->n; k++) {
+  int32_t *renum = malloc((f->n + 1) * sizeof *renum), kept = 0;
+  if (!renum) return -1;
+  for (size_t k = 0; k < f->n; k++) renum[k] = f->v[k].flags & F_CALL ? NONE : kept++;
+  uint32_t head[2] = {FACTS_MAGIC, (uint32_t)kept};
+  int rc = fwrite(head, sizeof head, 1, out) == 1 ? 0 : -1;
+  for (size_t k = 0; k < f->n && !rc; k++) {
+    if (renum[k] == NONE) continue;
     node x = f->v[k];
-    if (fwrite(&x.n, 4, 1, out) != 1 || (x.n && fwrite(x.s, x.n, 1, out) != 1)) return -1;
+    if (fwrite(&x.n, 4, 1, out) != 1 || (x.n && fwrite(x.s, x.n, 1, out) != 1)) rc = -1;
     x.s = NULL;
-    if (fwrite(&x, sizeof x, 1, out) != 1) return -1;
+    int32_t *refs[NREFS];
+    refs_of(&x, refs);
+    for (size_t i = 0; i < NREFS; i++)
+      if (*refs[i] != NONE) *refs[i] = renum[*refs[i]];
+    if (!rc && fwrite(&x, sizeof x, 1, out) != 1) rc = -1;
   }
-  uint64_t nut = f->nut;
-  if (fwrite(&nut, sizeof nut, 1, out) != 1 || (nut && fwrite(f->ut, sizeof *f->ut, nut, out) != nut)) return -1;
-  return 0;
+  /* User triples never name a call; one that did would be dropped with it. */
+  uint64_t nut = 0;
+  for (size_t i = 0; i < f->nut; i++)
+    if (renum[f->ut[i].s] != NONE && renum[f->ut[i].p] != NONE && renum[f->ut[i].o] != NONE) nut++;
+  if (!rc && fwrite(&nut, sizeof nut, 1, out) != 1) rc = -1;
+  for (size_t i = 0; i < f->nut && !rc; i++) {
+    user_triple u = {renum[f->ut[i].s], renum[f->ut[i].p], renum[f->ut[i].o]};
+    if (u.s != NONE && u.p != NONE && u.o != NONE && fwrite(&u, sizeof u, 1, out) != 1) rc = -1;
+  }
+  free(renum);
+  return rc;
 }
 
 int pv_facts_read(pv_facts *f, FILE *in)
@@ -1398,12 +1435,9 @@ int pv_facts_read(pv_facts *f, FILE *in)
     f->v[at] = x;
   }
   for (size_t k = 0; k < f->n; k++) {
-    node *x = &f->v[k];
-    int32_t *refs[] = {&x->host, &x->forked_from, &x->part_of, &x->file, &x->version, &x->spec_of,
-                       &x->gen_by, &x->renamed_from, &x->thread_of, &x->reads_pipe, &x->writes_pipe,
-                       &x->file_id, &x->target, &x->job, &x->executable, &x->communicator, &x->parent,
-                       &x->artifact_of};
-    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
+    int32_t *refs[NREFS];
+    refs_of(&f->v[k], refs);
+    for (size_t i = 0; i < NREFS; i++)
       if (*refs[i] < NONE || *refs[i] >= (int32_t)f->n) return -1;
   }
   uint64_t nut;

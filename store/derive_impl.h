@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "derive.h"
+#include "seen.h"
 #include "vocab.h"
 
 #define NONE (-1)
@@ -47,6 +48,7 @@ enum {
   F_CHECKPOINT = 1 << 29, /* rdf:type provio:CheckpointMark */
   F_STEP = 1 << 30,       /* has provio:step */
 };
+#define F_CALL (1u << 31) /* rdf:type provio:IoCall: in the table only if typed late */
 
 typedef struct node {
   char *s;
@@ -75,6 +77,7 @@ struct pv_facts {
   size_t mask;
   user_triple *ut;
   size_t nut, caput;
+  pv_seen *calls;  /* trace-mode calls (rdf:type provio:IoCall), by IRI hash */
 };
 
 /* What a derived triple names: a node of the table, or an entity the

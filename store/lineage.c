@@ -8,33 +8,23 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "ident.h"
 #include "query_output.h"
 #include "serialize.h"
 
 /* ---- naming a target ---- */
 
-/* The file IRI of an absolute path, made by the capture's own encoder: on
+/* The file IRI of an absolute path, as the capture names it: on
  * host (node-local) or shared (host NULL), with #object for HDF5, whose
  * first `owner` bytes are a path and the rest, after an '@', an attribute
  * name (docs/model.md, "HDF5 objects"). */
 static char *file_iri(const char *host, size_t hl, const char *path, size_t pl, const char *object,
                       size_t owner)
 {
-  pv_identity id;
-  pv_config c;
-  memset(&id, 0, sizeof id);
-  memset(&c, 0, sizeof c);
-  if (host) {
-    memcpy(id.host, host, hl < sizeof id.host ? hl : sizeof id.host - 1);
-    c.local.count = 1;
-    c.local.item[0] = "/";
-    c.local.len[0] = 1;
-  }
   size_t ol = object ? strlen(object) : 0;
   char *iri = malloc(PV_FILE_IRI_MAX(pl) + PV_IRI_ENC_MAX(ol) + 2);
-  size_t n = pv_file_iri(iri, &id, &c, path, pl);
+  if (!iri) return NULL;
+  size_t n = pv_file_iri_on(iri, host, hl, path, pl);
   if (object) {
     iri[n++] = '#';
     n += pv_iri_encode(iri + n, object, owner, "/");
@@ -88,7 +78,7 @@ static librdf_node *find_path(pv_q *q, const char *path, size_t len, const char 
   librdf_node *n = NULL;
   for (int k = 0; !n && k < (at ? 4 : 2); k++) {
     char *cand = file_iri(k & 1 ? host : NULL, hl, canon, cl, object, k < 2 ? ol : (size_t)(at - object));
-    n = known(q, cand);
+    n = cand ? known(q, cand) : NULL;
     if (!iri) iri = cand; /* the shared name, for the error message */
     else free(cand);
   }
@@ -149,7 +139,7 @@ static librdf_node *resolve(pv_q *q, const char *target, char **tried)
       *node = find_path(q, target, i - 1, target + i, tried);
       if (!*node && !memchr(target, '/', i - 1)) {
         char *iri = file_iri(target, i - 1, target + i, n - i, NULL, 0);
-        *node = known(q, iri);
+        *node = iri ? known(q, iri) : NULL;
         free(iri);
       }
     }
@@ -209,23 +199,56 @@ static char *node_key(librdf_node *n)
   return k;
 }
 
-/* Records that `at`, being expanded, reached node idx by link. */
+static size_t edge_hash(size_t from, size_t to, enum pv_link link)
+{
+  uint64_t h = ((uint64_t)from * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)to * 0xc2b2ae3d27d4eb4fULL) ^ (uint64_t)link;
+  return (size_t)(h ^ (h >> 31));
+}
+
+/* The set slot of edge (from, to, link): holding it, or free. */
+static size_t *edge_slot(pv_lineage *l, size_t from, size_t to, enum pv_link link)
+{
+  for (size_t i = edge_hash(from, to, link) & l->edge_mask;; i = (i + 1) & l->edge_mask) {
+    size_t *slot = &l->edge_set[i];
+    if (!*slot) return slot;
+    const pv_lin_edge *e = &l->edges[*slot - 1];
+    if (e->from == from && e->to == to && e->link == link) return slot;
+  }
+}
+
+static int grow_edge_set(pv_lineage *l)
+{
+  size_t size = l->edge_set ? 2 * (l->edge_mask + 1) : 256;
+  size_t *set = calloc(size, sizeof *set);
+  if (!set) return -1;
+  free(l->edge_set);
+  l->edge_set = set;
+  l->edge_mask = size - 1;
+  for (size_t i = 0; i < l->ne; i++)
+    *edge_slot(l, l->edges[i].from, l->edges[i].to, l->edges[i].link) = i + 1;
+  return 0;
+}
+
+/* Records that `at`, being expanded, reached node idx by link: one edge
+ * per pair and relation (a joint version's contributor comes twice),
+ * found by hash: scanning the edges of `at` was quadratic in the ranks
+ * writing an N-1 file. */
 static void add_edge(pv_lineage *l, size_t at, size_t idx, enum pv_link link)
 {
   int back = l->walk.dir == PV_BACKWARD;
   size_t from = back ? at : idx, to = back ? idx : at;
-  /* One edge per pair and relation.  The edges of `at` are the last ones
-   * added, so a repeat (a joint version's contributor twice) is among them. */
-  for (size_t i = l->ne; i-- > 0;) {
-    const pv_lin_edge *e = &l->edges[i];
-    if ((back ? e->from : e->to) != at) break;
-    if (e->from == from && e->to == to && e->link == link) return;
-  }
+  if (2 * (l->ne + 1) > (l->edge_set ? l->edge_mask + 1 : 0) && grow_edge_set(l) != 0) return;
+  size_t *slot = edge_slot(l, from, to, link);
+  if (*slot) return;
   if (l->ne == l->ecap) {
-    l->ecap = l->ecap ? 2 * l->ecap : 64;
-    l->edges = realloc(l->edges, l->ecap * sizeof *l->edges);
+    size_t cap = l->ecap ? 2 * l->ecap : 64;
+    pv_lin_edge *edges = realloc(l->edges, cap * sizeof *edges);
+    if (!edges) return;
+    l->edges = edges;
+    l->ecap = cap;
   }
   l->edges[l->ne++] = (pv_lin_edge){from, to, link};
+  *slot = l->ne;
 }
 
 static int is_entity(enum pv_kind k)
@@ -523,6 +546,7 @@ void pv_lineage_free(pv_lineage *l)
   }
   free(l->nodes);
   free(l->edges);
+  free(l->edge_set);
   pv_index_free(&l->visited);
   memset(l, 0, sizeof *l);
 }

@@ -48,6 +48,8 @@ typedef struct pv_lineage {
   size_t n, cap;
   pv_lin_edge *edges;
   size_t ne, ecap;
+  size_t *edge_set;   /* open addressing over edges: 1 + index, 0 free */
+  size_t edge_mask;
   pv_index visited;   /* key -> node index (or a mark: hidden environment) */
 } pv_lineage;
 

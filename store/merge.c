@@ -292,9 +292,12 @@ static int change(merger *m, const pv_term t[3], int add)
 {
   if (ensure_store(m) != 0) return -1;
   librdf_statement *s = pv_rdf_statement(&m->cache, t);
+  /* The seen set has said an added triple is new. */
+  pv_bdb_adding_new(add);
   int rc = s ? (add ? librdf_model_add_statement(m->store.model, s)
                     : librdf_model_remove_statement(m->store.model, s))
              : -1;
+  pv_bdb_adding_new(0);
   if (s) librdf_free_statement(s);
   if (rc) return set_error(m, PV_MERGE_FAILED, "%s: Redland could not %s a triple", m->o->store ? m->o->store : "store",
                            add ? "add" : "remove");
@@ -447,27 +450,40 @@ static void derived_free(derived *d)
   pv_seen_free(d->set);
 }
 
-/* Which threads' record files are all finished, as this merge saw them. */
+static const pv_rfile *by_group_base;
+
+static int by_group(const void *pa, const void *pb)
+{
+  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+  int c = strcmp(by_group_base[a].group, by_group_base[b].group);
+  return c ? c : (a > b) - (a < b);
+}
+
+/* Which threads' record files are all finished, as this merge saw them.
+ * The files sorted by group: comparing every pair took 6.7 s at 32k files. */
 static int note_threads(merger *m)
 {
   pv_rfile *v = m->files.v;
-  for (size_t i = 0; i < m->files.n; i++) {
-    if (!v[i].finished) m->st->files_unfinished++;
-    /* first file of its group: look at all of them */
-    int first = 1;
-    for (size_t j = 0; j < i && first; j++) first = strcmp(v[j].group, v[i].group) != 0;
-    if (!first) continue;
-    const char *iri = NULL;
+  size_t n = m->files.n, *order = malloc((n ? n : 1) * sizeof *order);
+  if (!order) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  by_group_base = v;
+  qsort(order, n, sizeof *order, by_group);
+  int rc = 0;
+  for (size_t i = 0; i < n && !rc;) {
+    const char *group = v[order[i]].group, *iri = NULL;
     int complete = 1;
-    for (size_t j = i; j < m->files.n; j++)
-      if (strcmp(v[j].group, v[i].group) == 0) {
-        if (v[j].thread_iri) iri = v[j].thread_iri;
-        complete &= v[j].finished;
-      }
+    for (; i < n && strcmp(v[order[i]].group, group) == 0; i++) {
+      pv_rfile *f = &v[order[i]];
+      if (!f->finished) m->st->files_unfinished++;
+      if (f->thread_iri) iri = f->thread_iri;
+      complete &= f->finished;
+    }
     if (iri && pv_facts_thread(m->facts, iri, complete) != 0)
-      return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
+      rc = set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
   }
-  return 0;
+  free(order);
+  return rc;
 }
 
 /* Encoded triples (offsets into by_subject_base) by subject, predicate. */

@@ -389,7 +389,7 @@ int pv_mlflow_records(const char *dir, FILE *out, FILE *warn, char *err, size_t 
     return -1;
   }
   writer w = {.out = out, .warn = warn};
-  pv_config_load(&w.cfg, NULL);
+  pv_config_load(&w.cfg);
   pv_identity_init(&w.id, &w.cfg, 0);
   fputs(PV_FILE_MAGIC "\n", out);
   int runs = 0, experiments = 0;

@@ -91,4 +91,12 @@ const char *pv_bdb_message(void);
 void pv_bdb_clear(void);
 void pv_bdb_cache(size_t bytes);
 
+/* While on (this thread), Redland's hashes storage adds a statement
+ * without first asking whether the store holds it: that check scans every
+ * value stored under the statement's subject and predicate (Berkeley DB's
+ * DB_GET_BOTH over unsorted duplicates), quadratic for a subject with
+ * thousands of values, such as the joint version of an N-1 file (40k
+ * ranks: minutes).  Only for a caller that knows the statement is new. */
+void pv_bdb_adding_new(int on);
+
 #endif

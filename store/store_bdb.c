@@ -8,7 +8,8 @@
  * measured: 1M triples load 28% faster with 64 MiB).  Redland has no
  * option for either, so the store library defines db_create itself: the
  * dynamic linker binds librdf's call to this definition in the program,
- * which calls the real one and sets both. */
+ * which calls the real one and sets both, and can skip Redland's
+ * duplicate check (pv_bdb_adding_new). */
 #define _GNU_SOURCE
 #include "store.h"
 
@@ -21,10 +22,24 @@ const char *pv_bdb_message(void) { return last; }
 void pv_bdb_clear(void) { last[0] = 0; }
 void pv_bdb_cache(size_t bytes) { cache = bytes; }
 
+static __thread int known_new;
+void pv_bdb_adding_new(int on) { known_new = on; }
+
 #ifdef PROVIO_HAVE_DB_H
 #include <db.h>
 #include <dlfcn.h>
 #include <errno.h>
+
+/* Redland's only DB_GET_BOTH lookup through DB->get is its "does the
+ * store hold this statement" check before an add (deletes go through a
+ * cursor). */
+static int (*real_get)(DB *, DB_TXN *, DBT *, DBT *, u_int32_t);
+
+static int get_unless_new(DB *db, DB_TXN *txn, DBT *key, DBT *data, u_int32_t flags)
+{
+  if (known_new && flags == DB_GET_BOTH) return DB_NOTFOUND;
+  return real_get(db, txn, key, data, flags);
+}
 
 static void keep_message(const DB_ENV *env, const char *prefix, const char *msg)
 {
@@ -42,6 +57,8 @@ int db_create(DB **dbp, DB_ENV *env, u_int32_t flags)
   if (rc == 0 && !env) {
     (*dbp)->set_errcall(*dbp, keep_message);
     if (cache) (*dbp)->set_cachesize(*dbp, 0, (u_int32_t)cache, 1);
+    real_get = (*dbp)->get;
+    (*dbp)->get = get_unless_new;
   }
   return rc;
 }

@@ -70,3 +70,9 @@ if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.19)
 else()
   pv_prov_e2e()
 endif()
+
+# An N-1 job of 2000 ranks (tests/e2e/merge/test_shared.py): lineage and
+# impact of the shared file are right at a size where quadratic steps show.
+add_test(NAME e2e.merge.shared_n1 COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_shared.py)
+set_tests_properties(e2e.merge.shared_n1 PROPERTIES LABELS "e2e;merge" TIMEOUT 300
+  ENVIRONMENT "PROV_MERGE=$<TARGET_FILE:prov-merge>;PROV_QUERY=$<TARGET_FILE:prov-query>;GEN_JOB=$<TARGET_FILE:gen_job>;PYTHONDONTWRITEBYTECODE=1")

@@ -54,6 +54,13 @@ START_TEST(file_iris_shared_and_local)
   n = pv_file_iri(iri, &id, &c, "/tmpfoo", 7); /* a prefix match is by component */
   iri[n] = 0;
   ck_assert_str_eq(iri, "file:///tmpfoo");
+  /* the store names a file on a host it is told of the same way */
+  n = pv_file_iri_on(iri, "node7", 5, "/tmp/x", 6);
+  iri[n] = 0;
+  ck_assert_str_eq(iri, "file://node7/tmp/x");
+  n = pv_file_iri_on(iri, NULL, 0, "/lustre/p/a b.h5", 16);
+  iri[n] = 0;
+  ck_assert_str_eq(iri, "file:///lustre/p/a%20b.h5");
 }
 END_TEST
 
