@@ -131,12 +131,22 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
  * segments and lock tests.  Marked, not hidden: the user may want them. */
 static int library_internal(const char *canon, size_t len)
 {
-  static const char *const markers[] = {"/ompi.", "/open-mpi", "/vader_segment", "/sm_segment",
-                                         "/psm2_shm", "/ucx_", "/pmix", "/lockedfile", NULL};
-  /* They live in node-local scratch; anything else needs no search. */
+#define MARKER(text) {text, sizeof text - 1}
+  static const struct { const char *text; size_t len; } markers[] = {
+      MARKER("/ompi."), MARKER("/open-mpi"), MARKER("/vader_segment"), MARKER("/sm_segment"),
+      MARKER("/psm2_shm"), MARKER("/ucx_"), MARKER("/pmix"), MARKER("/lockedfile")};
+#undef MARKER
+  /* They live in node-local scratch; anything else needs no search.  Each
+   * marker starts at a slash: a path is tried at its few slashes, not
+   * searched through once per marker (/dev/shm is node-local, and jobs open
+   * thousands of files there). */
   if (!pv_prefix_list_match(&pv_proc.cfg.local, canon, len)) return 0;
-  for (int i = 0; markers[i]; i++)
-    if (memmem(canon, len, markers[i], strlen(markers[i]))) return 1;
+  const char *end = canon + len;
+  for (const char *p = canon; (p = memchr(p, '/', (size_t)(end - p))); p++)
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+      if ((size_t)(end - p) >= markers[i].len && p[1] == markers[i].text[1] &&
+          memcmp(p, markers[i].text, markers[i].len) == 0)
+        return 1;
   return 0;
 }
 
