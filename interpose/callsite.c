@@ -4,11 +4,10 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <link.h>
 #include <string.h>
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 
 #include "interpose.h"
 #include "serialize.h"
@@ -21,7 +20,7 @@ static int infrastructure_object(const char *path)
   static const char *const names[] = {"libc.so", "libc-", "ld-linux", "libpthread", "libdl.",
                                       "libprovio", "libmpi", "libopen-", "libpmix", "libhdf5",
                                       "libucs", "libucp", "libuct", "libfabric", "mca_",
-                                      "libunwind", "libstdc++", "libgfortran", NULL};
+                                      "libgcc_s", "libstdc++", "libgfortran", NULL};
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   for (int i = 0; names[i]; i++)
@@ -49,8 +48,11 @@ uintptr_t pv_callsite_find(uintptr_t return_address)
 {
   if (!(pv_proc.cfg.records & PV_REC_CALLSITES)) return 0;
   if (!in_infrastructure(return_address)) return return_address;
+  /* glibc's unwinder loads libgcc_s the first time it is needed: a
+   * process that never opens through a library pays nothing at start
+   * (linking an unwinder loaded two libraries into every process). */
   void *frames[48];
-  int n = unw_backtrace(frames, 48);
+  int n = backtrace(frames, 48);
   for (int i = 0; i < n; i++)
     if (!in_infrastructure((uintptr_t)frames[i])) return (uintptr_t)frames[i];
   return return_address;

@@ -45,9 +45,25 @@ static void begin_record(pv_session *s);
  * opening one moves no data. */
 static int worth_a_record(const pv_session *s) { return !s->excluded && !(s->flags & O_DIRECTORY); }
 
-/* 1 + the highest descriptor given a slot (atomic): flushing at fork, exec
- * and exit stops there instead of faulting in every page of the chunk. */
+/* 1 + the highest descriptor given a slot (atomic), and one bit per
+ * descriptor whose slot may hold a session (atomic; set before it starts,
+ * cleared once it ended): flushing at fork, exec and exit and closing a
+ * range visit those slots only.  A slot is page sized: a walk over every
+ * number up to the highest faulted in a page per number, in every process
+ * a shell forks (bash keeps its script on descriptor 255). */
 static unsigned fd_reached;
+static uint64_t fd_live[PV_FD_MAX / 64];
+
+int pv_fd_next_live(unsigned from)
+{
+  unsigned reached = __atomic_load_n(&fd_reached, __ATOMIC_ACQUIRE);
+  for (unsigned w = from / 64; w * 64 < reached; w++) {
+    uint64_t bits = __atomic_load_n(&fd_live[w], __ATOMIC_ACQUIRE);
+    if (w == from / 64) bits &= ~(uint64_t)0 << (from % 64);
+    if (bits) return (int)(w * 64 + (unsigned)__builtin_ctzll(bits));
+  }
+  return -1;
+}
 
 pv_session *pv_fd_slot(int fd)
 {
@@ -115,12 +131,22 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
  * segments and lock tests.  Marked, not hidden: the user may want them. */
 static int library_internal(const char *canon, size_t len)
 {
-  static const char *const markers[] = {"/ompi.", "/open-mpi", "/vader_segment", "/sm_segment",
-                                         "/psm2_shm", "/ucx_", "/pmix", "/lockedfile", NULL};
-  /* They live in node-local scratch; anything else needs no search. */
+#define MARKER(text) {text, sizeof text - 1}
+  static const struct { const char *text; size_t len; } markers[] = {
+      MARKER("/ompi."), MARKER("/open-mpi"), MARKER("/vader_segment"), MARKER("/sm_segment"),
+      MARKER("/psm2_shm"), MARKER("/ucx_"), MARKER("/pmix"), MARKER("/lockedfile")};
+#undef MARKER
+  /* They live in node-local scratch; anything else needs no search.  Each
+   * marker starts at a slash: a path is tried at its few slashes, not
+   * searched through once per marker (/dev/shm is node-local, and jobs open
+   * thousands of files there). */
   if (!pv_prefix_list_match(&pv_proc.cfg.local, canon, len)) return 0;
-  for (int i = 0; markers[i]; i++)
-    if (memmem(canon, len, markers[i], strlen(markers[i]))) return 1;
+  const char *end = canon + len;
+  for (const char *p = canon; (p = memchr(p, '/', (size_t)(end - p))); p++)
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+      if ((size_t)(end - p) >= markers[i].len && p[1] == markers[i].text[1] &&
+          memcmp(p, markers[i].text, markers[i].len) == 0)
+        return 1;
   return 0;
 }
 
@@ -181,7 +207,9 @@ static pv_session *track(int fd, const char *canon, size_t len, int flags, int t
   pv_session *s = pv_fd_slot(fd);
   if (!s) return NULL;
   if (__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) pv_track_close(fd); /* missed close */
-  return start(s, fd, canon, len, flags, truncated, api, callsite);
+  pv_session *tracked = start(s, fd, canon, len, flags, truncated, api, callsite);
+  __atomic_fetch_or(&fd_live[fd / 64], (uint64_t)1 << (fd % 64), __ATOMIC_RELEASE);
+  return tracked;
 }
 
 pv_session *pv_track_canonical(int fd, const char *canon, size_t len, int flags, int api,
@@ -276,20 +304,34 @@ typedef struct pv_aggregate {
   int has_id;                    /* and dev, ino: the file's identity */
   uint64_t dev, ino;
   size_t path_len;
-  char path[PV_PATH_MAX];
+  uint64_t path_tail;            /* the path's last bytes: most other paths differ there */
 } aggregate;
 
+/* The entries are searched at every open: they sit together, their paths
+ * apart, and only the entries ever taken are visited (a process that opens
+ * two files touches two). */
 typedef struct aggregate_table {
   uint64_t clock;
+  int used;                      /* entries taken so far */
   aggregate entry[AGGREGATES];
+  char path[AGGREGATES][PV_PATH_MAX];
 } aggregate_table;
 
 static int session_kind(const pv_session *s) { return (s->flags & O_ACCMODE) | s->api << 2 | s->via_layer << 5; }
 
-static int same_path(const aggregate *e, const pv_thread *t, const pv_session *s)
+static uint64_t path_tail(const pv_session *s)
 {
-  return e->file_id == t->file_id && e->state && e->path_len == s->path_len &&
-         memcmp(e->path, s->path, s->path_len) == 0;
+  uint64_t tail = 0;
+  size_t n = s->path_len < sizeof tail ? s->path_len : sizeof tail;
+  memcpy(&tail, s->path + s->path_len - n, n);
+  return tail;
+}
+
+static int same_path(const aggregate_table *table, const aggregate *e, const pv_thread *t,
+                     const pv_session *s, uint64_t tail)
+{
+  return e->file_id == t->file_id && e->state && e->path_len == s->path_len && e->path_tail == tail &&
+         memcmp(table->path[e - table->entry], s->path, s->path_len) == 0;
 }
 
 /* A path that names another file now (replaced, or deleted and made
@@ -313,11 +355,13 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
   }
   aggregate_table *table = t->capture;
   aggregate *victim = NULL;
-  uint64_t victim_age = 0;
+  uint64_t victim_age = 0, tail = path_tail(s);
   table->clock++;
-  for (int i = 0; i < AGGREGATES; i++) {
+  /* An entry never taken is as good a victim as a stale one. */
+  int candidates = table->used < AGGREGATES ? table->used + 1 : AGGREGATES;
+  for (int i = 0; i < candidates; i++) {
     aggregate *e = &table->entry[i];
-    int file = same_path(e, t, s), match = file && same_file(e, s) && e->kind == session_kind(s);
+    int file = same_path(table, e, t, s, tail), match = file && same_file(e, s) && e->kind == session_kind(s);
     *known |= file;
     if (__atomic_load_n(&e->busy, __ATOMIC_ACQUIRE)) {
       if (match) return NULL;
@@ -331,6 +375,7 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
     if (!victim || age < victim_age) victim = e, victim_age = age;
   }
   if (!victim) return NULL;
+  if (victim == &table->entry[table->used]) table->used++;
   victim->file_id = t->file_id;
   victim->last_use = table->clock;
   victim->state = 0;
@@ -339,7 +384,8 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
   victim->dev = s->dev;
   victim->ino = s->ino;
   victim->path_len = s->path_len;
-  memcpy(victim->path, s->path, s->path_len);
+  victim->path_tail = tail;
+  memcpy(table->path[victim - table->entry], s->path, s->path_len);
   return victim;
 }
 
@@ -709,7 +755,13 @@ static void end_record(pv_session *s, int64_t now)
 
 void pv_track_close(int fd)
 {
-  if (pv_fd_tracked(fd)) pv_session_finish(pv_fd_slot(fd));
+  if (!pv_fd_tracked(fd)) return;
+  pv_session *s = pv_fd_slot(fd);
+  pv_session_finish(s);
+  uint64_t bit = (uint64_t)1 << (fd % 64);
+  __atomic_fetch_and(&fd_live[fd / 64], ~bit, __ATOMIC_ACQ_REL);
+  /* The number tracked again by another thread meanwhile (dup2 onto it). */
+  if (__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) __atomic_fetch_or(&fd_live[fd / 64], bit, __ATOMIC_RELEASE);
 }
 
 void pv_session_finish(pv_session *s)
@@ -720,43 +772,38 @@ void pv_session_finish(pv_session *s)
 
 void pv_track_flush_all(enum pv_flush how)
 {
-  unsigned reached = __atomic_load_n(&fd_reached, __ATOMIC_ACQUIRE);
-  for (unsigned k = 0; k * PV_FD_CHUNK < reached; k++) {
-    pv_session *chunk = __atomic_load_n(&pv_fd_chunks[k], __ATOMIC_ACQUIRE);
-    if (!chunk) continue;
-    for (unsigned i = 0; i < PV_FD_CHUNK && k * PV_FD_CHUNK + i < reached; i++) {
-      pv_session *s = &chunk[i];
-      if (!__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || !worth_a_record(s)) continue;
-      /* A descriptor left open that saw nothing since it was opened (or
-       * since the fork or exec that handed it down) and has no record yet
-       * has nothing to say. */
-      int quiet = !record_of(s)->n && !s->last_at[1] &&
-                  !s->counter[PV_C_READS] && !s->shared[PV_C_READS] && !s->counter[PV_C_WRITES] &&
-                  !s->shared[PV_C_WRITES] && !s->counter[PV_C_META] && !s->shared[PV_C_META];
-      if (how == PV_FLUSH_CLOSE) {
-        if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL) && !quiet) end_record(s, pv_now_ns());
-        continue;
-      }
-      if (how == PV_FLUSH_RESTART && !quiet) end_record(s, pv_now_ns());
-      /* A forked child's copy of a summing record belongs to the parent. */
-      if (s->agg) __atomic_store_n(&s->agg->busy, 0, __ATOMIC_RELEASE);
-      s->agg = NULL;
-      memset(&s->own, 0, sizeof s->own);
-      /* What comes next continues the content unless the file is still
-       * as empty as it was found. */
-      s->new_content &= !s->last_at[1];
-      memset(s->first_at, 0, sizeof s->first_at);
-      memset(s->last_at, 0, sizeof s->last_at);
-      s->mapped_writable = 0;
-      s->inner_layer = 0;
-      /* Descriptors survive exec and fork; what happens next is new, and
-       * gets a record once it is used. */
-      memset(s->counter, 0, sizeof s->counter);
-      memset(s->shared, 0, sizeof s->shared);
-      s->due[0] = s->due[1] = 0;
-      s->open_ns = pv_now_ns();
-      s->flags &= ~(O_TRUNC | O_CREAT);
+  for (int fd = pv_fd_next_live(0); fd >= 0; fd = pv_fd_next_live((unsigned)fd + 1)) {
+    pv_session *s = pv_fd_slot(fd);
+    if (!s || !__atomic_load_n(&s->active, __ATOMIC_ACQUIRE) || !worth_a_record(s)) continue;
+    /* A descriptor left open that saw nothing since it was opened (or
+     * since the fork or exec that handed it down) and has no record yet
+     * has nothing to say. */
+    int quiet = !record_of(s)->n && !s->last_at[1] &&
+                !s->counter[PV_C_READS] && !s->shared[PV_C_READS] && !s->counter[PV_C_WRITES] &&
+                !s->shared[PV_C_WRITES] && !s->counter[PV_C_META] && !s->shared[PV_C_META];
+    if (how == PV_FLUSH_CLOSE) {
+      if (__atomic_exchange_n(&s->active, 0, __ATOMIC_ACQ_REL) && !quiet) end_record(s, pv_now_ns());
+      continue;
     }
+    if (how == PV_FLUSH_RESTART && !quiet) end_record(s, pv_now_ns());
+    /* A forked child's copy of a summing record belongs to the parent. */
+    if (s->agg) __atomic_store_n(&s->agg->busy, 0, __ATOMIC_RELEASE);
+    s->agg = NULL;
+    memset(&s->own, 0, sizeof s->own);
+    /* What comes next continues the content unless the file is still
+     * as empty as it was found. */
+    s->new_content &= !s->last_at[1];
+    memset(s->first_at, 0, sizeof s->first_at);
+    memset(s->last_at, 0, sizeof s->last_at);
+    s->mapped_writable = 0;
+    s->inner_layer = 0;
+    /* Descriptors survive exec and fork; what happens next is new, and
+     * gets a record once it is used. */
+    memset(s->counter, 0, sizeof s->counter);
+    memset(s->shared, 0, sizeof s->shared);
+    s->due[0] = s->due[1] = 0;
+    s->open_ns = pv_now_ns();
+    s->flags &= ~(O_TRUNC | O_CREAT);
   }
 }
 

@@ -189,6 +189,9 @@ static inline int pv_fd_tracked(int fd)
 /* The slot for fd, mapping its chunk if needed; NULL if fd is out of range
  * or memory is short. */
 pv_session *pv_fd_slot(int fd);
+/* The lowest descriptor >= from that may hold a session (a walk over the
+ * tracked ones: check the slot's active flag), or -1. */
+int pv_fd_next_live(unsigned from);
 
 /* Starts tracking fd as path (relative to dirfd's directory or the cwd)
  * opened with flags.  Returns the session, or NULL if not tracked. */

@@ -356,20 +356,12 @@ PV_EXPORT int close(int fd)
   return real_close(fd);
 }
 
-/* Ends the sessions of descriptors first..last.  Only mapped chunks can
- * hold sessions, so a range up to ~0 costs what the descriptors ever
- * tracked cost, not 2^20 probes. */
+/* Ends the sessions of descriptors first..last: only the numbers that
+ * hold one are visited, so a range up to ~0 costs nothing more. */
 static void close_sessions(unsigned first, unsigned last)
 {
-  if (last >= PV_FD_MAX) last = PV_FD_MAX - 1;
-  for (unsigned k = first / PV_FD_CHUNK; first <= last && k <= last / PV_FD_CHUNK; k++) {
-    pv_session *chunk = __atomic_load_n(&pv_fd_chunks[k], __ATOMIC_ACQUIRE);
-    if (!chunk) continue;
-    unsigned lo = k * PV_FD_CHUNK, hi = lo + PV_FD_CHUNK - 1;
-    for (unsigned fd = lo < first ? first : lo; fd <= hi && fd <= last; fd++) {
-      if (__atomic_load_n(&chunk[fd % PV_FD_CHUNK].active, __ATOMIC_ACQUIRE)) pv_track_close((int)fd);
-    }
-  }
+  for (int fd = pv_fd_next_live(first); fd >= 0 && (unsigned)fd <= last; fd = pv_fd_next_live((unsigned)fd + 1))
+    pv_track_close(fd);
 }
 
 /* The records are written after the range is released (it may fail, and

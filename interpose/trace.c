@@ -71,30 +71,29 @@ void pv_trace_path(const char *fn, int dirfd, const char *path, int64_t rc, uint
 }
 
 /* ---- per-path query summary ----------------------------------------------
- * An open-addressing table in lazily mapped memory, claimed by
- * compare-and-swap on the path's hash: no lock, no allocation per call.
- * Claimed slots are listed, so that flushing touches the pages of the
- * paths queried, not the whole table (every page of it would fault in
- * every short-lived process). */
+ * An open-addressing index in lazily mapped memory over slots taken in
+ * order, each claimed by compare-and-swap: no lock, no allocation per
+ * call.  The index is small and the slots dense, so that a process touches
+ * a handful of pages for the paths it queried, not one per path (every
+ * page of it would fault in every short-lived process, and a shell looks
+ * each command up along the whole PATH). */
 #define QUERY_SLOTS 4096
+#define QUERY_INDEX (2 * QUERY_SLOTS)
 #define QUERY_PROBES 32
 
 typedef struct query_slot {
-  uint64_t hash;     /* 0: free (atomic) */
-  int ready;         /* path written (atomic) */
+  uint64_t hash;
   unsigned len;
   uint64_t count, ticks;
-  const char *path;  /* in the table's text */
+  const char *path;  /* in the table's text; set last (atomic): the slot is filled */
 } query_slot;
 
-/* Slots are small and the paths packed after them: a process touches a
- * page per few dozen paths, not one per path. */
 typedef struct query_table {
-  unsigned used;                   /* entries of used_slot taken (atomic) */
-  unsigned used_slot[QUERY_SLOTS]; /* 1 + index of a claimed slot; 0 while being listed (atomic) */
+  unsigned used;                   /* slots taken (atomic) */
+  uint16_t index[QUERY_INDEX];     /* 1 + slot of the path hashed here; 0: free (atomic) */
   query_slot slot[QUERY_SLOTS];
   size_t text_used;                /* atomic */
-  char text[QUERY_SLOTS * PV_PATH_MAX]; /* each slot is claimed once: it never fills up */
+  char text[QUERY_SLOTS * PV_PATH_MAX]; /* a slot is taken once: it never fills up */
 } query_table;
 
 static query_table *queries;
@@ -103,7 +102,7 @@ static uint64_t hash_path(const char *s, size_t n)
 {
   uint64_t h = 1469598103934665603ull; /* FNV-1a */
   for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h ? h : 1;
+  return h;
 }
 
 static query_table *table_get(void)
@@ -119,35 +118,39 @@ static query_table *table_get(void)
   return q;
 }
 
+/* A slot filled with canon, not yet in the index; 0 when all are taken. */
+static unsigned fill_slot(query_table *table, const char *canon, size_t len, uint64_t h)
+{
+  unsigned k = __atomic_fetch_add(&table->used, 1, __ATOMIC_ACQ_REL);
+  if (k >= QUERY_SLOTS) return 0;
+  query_slot *q = &table->slot[k];
+  char *text = table->text + __atomic_fetch_add(&table->text_used, len, __ATOMIC_RELAXED);
+  memcpy(text, canon, len);
+  q->hash = h;
+  q->len = (unsigned)len;
+  __atomic_store_n(&q->path, text, __ATOMIC_RELEASE);
+  return k + 1;
+}
+
 /* One more query of canon, summed into its slot. */
 static void count_query(const char *canon, size_t len, uint64_t t0)
 {
   query_table *table = table_get();
   if (!table) return;
   uint64_t h = hash_path(canon, len);
+  unsigned spare = 0; /* a slot filled for a cell another thread took first */
   for (int probe = 0; probe < QUERY_PROBES; probe++) {
-    unsigned i = (unsigned)((h + (uint64_t)probe) % QUERY_SLOTS);
-    query_slot *q = &table->slot[i];
-    uint64_t cur = __atomic_load_n(&q->hash, __ATOMIC_ACQUIRE);
-    if (cur == 0) {
-      uint64_t expected = 0;
-      if (__atomic_compare_exchange_n(&q->hash, &expected, h, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        char *text = table->text + __atomic_fetch_add(&table->text_used, len, __ATOMIC_RELAXED);
-        memcpy(text, canon, len);
-        q->path = text;
-        q->len = (unsigned)len;
-        __atomic_store_n(&q->ready, 1, __ATOMIC_RELEASE);
-        /* Each slot is claimed once, so the list never overflows. */
-        unsigned k = __atomic_fetch_add(&table->used, 1, __ATOMIC_ACQ_REL);
-        __atomic_store_n(&table->used_slot[k], i + 1, __ATOMIC_RELEASE);
-        cur = h;
-      } else {
-        cur = expected;
+    uint16_t *cell = &table->index[(h + (uint64_t)probe) % QUERY_INDEX];
+    uint16_t k = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
+    if (k == 0) {
+      if (!spare && !(spare = fill_slot(table, canon, len, h))) return;
+      if (__atomic_compare_exchange_n(cell, &k, (uint16_t)spare, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        k = (uint16_t)spare;
+        spare = 0;
       }
     }
-    if (cur != h) continue;
-    if (!__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) return; /* being filled: drop one count */
-    if (q->len != len || memcmp(q->path, canon, len) != 0) continue;
+    query_slot *q = &table->slot[k - 1];
+    if (q->hash != h || q->len != len || memcmp(q->path, canon, len) != 0) continue;
     __atomic_fetch_add(&q->count, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&q->ticks, pv_ticks() - t0, __ATOMIC_RELAXED);
     return;
@@ -187,13 +190,13 @@ void pv_path_queries_flush(void)
   query_table *table = __atomic_load_n(&queries, __ATOMIC_ACQUIRE);
   if (!t || !table) return;
   unsigned used = __atomic_load_n(&table->used, __ATOMIC_ACQUIRE);
-  for (unsigned k = 0; k < used; k++) {
-    unsigned i = __atomic_load_n(&table->used_slot[k], __ATOMIC_ACQUIRE);
-    if (!i) continue; /* being listed by a thread racing this flush */
-    query_slot *q = &table->slot[i - 1];
+  for (unsigned k = 0; k < used && k < QUERY_SLOTS; k++) {
+    query_slot *q = &table->slot[k];
+    /* still being filled by a thread racing this flush */
+    if (!__atomic_load_n(&q->path, __ATOMIC_ACQUIRE)) continue;
     uint64_t n = __atomic_exchange_n(&q->count, 0, __ATOMIC_ACQ_REL);
     uint64_t ticks = __atomic_exchange_n(&q->ticks, 0, __ATOMIC_ACQ_REL);
-    if (!n || !__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE)) continue;
+    if (!n) continue;
     char *p = pv_record_begin(t, 10 * PV_RECORD_LINE + 3 * PV_FILE_IRI_MAX(q->len));
     if (!p) return;
     char acc[PV_IRI_MAX + 64];

@@ -21,9 +21,10 @@ __thread struct pv_tls pv_tls __attribute__((tls_model("initial-exec")));
  * recording path takes a lock or calls malloc. */
 #define SLOTS_PER_CHUNK 64
 typedef struct slot_chunk {
-  pv_thread slot[SLOTS_PER_CHUNK];
+  /* First: on the page of the first slot, not one more page per process. */
   struct slot_chunk *next;
   int reached; /* 1 + highest slot ever claimed (atomic): walks stop there, on touched pages */
+  pv_thread slot[SLOTS_PER_CHUNK];
 } slot_chunk;
 static slot_chunk *chunks;
 static pthread_key_t exit_key;

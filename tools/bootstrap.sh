@@ -29,7 +29,7 @@ say() { printf 'bootstrap: %s\n' "$*"; }
 # independent RDF tools the tests parse our output with (rapper, roqet).
 packages=(
   build-essential cmake pkg-config dpkg-dev ca-certificates
-  libunwind-dev libraptor2-dev librasqal3-dev librdf0-dev
+  libraptor2-dev librasqal3-dev librdf0-dev
   raptor2-utils rasqal-utils redland-utils
   libopenmpi-dev openmpi-bin check
   zlib1g-dev libaec-dev libdb5.3-dev
