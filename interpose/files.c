@@ -246,9 +246,8 @@ static char *put_flags(char *p, int flags)
  * killed with files open leaves what they saw up to then.  A number that
  * changes sits in a fixed-width field (pv_put_fixed). */
 
-/* pv_record_at.lines; LINE_FILE_KNOWN before the record is written: the
- * record file describes its File already. */
-enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_FILE_KNOWN = 8, LINE_NEW = 16 };
+/* pv_record_at.lines */
+enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_NEW = 8 };
 
 /* A record's times (ns, 0: none): first and latest read [0] and change [1]. */
 typedef struct stamps {
@@ -301,9 +300,8 @@ static int same_file(const aggregate *e, const pv_session *s)
 
 /* The thread's entry for the session's file and kind, or the least
  * recently used one made over for it; NULL while one session of that kind
- * is open already (a second one gets a record of its own).  *known: a
- * record of the file is in the thread's record file already. */
-static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
+ * is open already (a second one gets a record of its own). */
+static aggregate *find_aggregate(pv_thread *t, const pv_session *s)
 {
   if (!t->capture) {
     void *m = pv_sys_mmap(NULL, sizeof(aggregate_table), PROT_READ | PROT_WRITE,
@@ -317,8 +315,7 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
   table->clock++;
   for (int i = 0; i < AGGREGATES; i++) {
     aggregate *e = &table->entry[i];
-    int file = same_path(e, t, s), match = file && same_file(e, s) && e->kind == session_kind(s);
-    *known |= file;
+    int match = same_path(e, t, s) && same_file(e, s) && e->kind == session_kind(s);
     if (__atomic_load_n(&e->busy, __ATOMIC_ACQUIRE)) {
       if (match) return NULL;
       continue;
@@ -423,7 +420,6 @@ static char *put_time_at(pv_thread *t, char *p, const char *s, size_t sl, const 
 static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, const char *file, size_t fl,
                          int64_t when, uint32_t *time_at)
 {
-  p = PV_TRIPLE_TYPE(p, ver, vl, PV_PROV("Entity"));
   p = PV_TRIPLE_TYPE(p, ver, vl, PV_TERM("FileVersion"));
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("specializationOf"), file, fl);
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("wasGeneratedBy"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
@@ -449,11 +445,8 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
 {
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
-  if (!(r->lines & LINE_FILE_KNOWN)) {
-    p = PV_TRIPLE_TYPE(p, file, fl, PV_TERM("File"));
-    p = PV_TRIPLE_TYPE(p, file, fl, PV_PROV("Entity"));
-  }
-  p = PV_TRIPLE_TYPE(p, acc, al, PV_PROV("Activity"));
+  /* The file's classes and the access's prov:Activity follow from
+   * provio:file and provio:FileAccess (prov-merge adds them). */
   p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), proc, pl);
   size_t thread_len = (size_t)((const char *)memmem(acc + pl, al - pl, "/access/", 8) - acc);
@@ -633,8 +626,7 @@ static void begin_record(pv_session *s)
   if (s->api == PV_API_INHERITED) return;
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  int known = 0;
-  aggregate *a = find_aggregate(t, s, &known);
+  aggregate *a = find_aggregate(t, s);
   if (a && a->state) {
     if (a->state == AGG_SEEN_ONCE) {
       memset(&a->rec, 0, sizeof a->rec);
@@ -650,7 +642,6 @@ static void begin_record(pv_session *s)
     a->state = AGG_SEEN_ONCE;
   }
   pv_record_at *r = record_of(s);
-  if (known && !r->n) r->lines = LINE_FILE_KNOWN;
   if (s->agg && r->file_id == t->file_id) {
     pv_put_fixed(t->writer.base + r->sessions, s->agg->sessions); /* the rest changes as it is used */
   } else {
