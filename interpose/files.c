@@ -426,19 +426,6 @@ static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, cons
   return put_time_at(t, p, ver, vl, PV_PROV("generatedAtTime"), when, time_at);
 }
 
-/* <proc>/thread/<tid>/<kind>/<n>: a record's IRIs, whichever thread writes them. */
-static size_t record_iri(char *dst, int tid, const char *kind, uint64_t n)
-{
-  char *p = pv_put(dst, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-  p = PV_PUT_LIT(p, "/thread/");
-  p += pv_fmt_u64(p, (uint64_t)tid);
-  *p++ = '/';
-  p = pv_put(p, kind, strlen(kind));
-  *p++ = '/';
-  p += pv_fmt_u64(p, n);
-  return (size_t)(p - dst);
-}
-
 /* The head of a record: what is known when the session starts. */
 static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *r, const char *acc, size_t al,
                       const char *file, size_t fl, int64_t now, int summing)
@@ -449,8 +436,8 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
    * provio:file and provio:FileAccess (prov-merge adds them). */
   p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), proc, pl);
-  size_t thread_len = (size_t)((const char *)memmem(acc + pl, al - pl, "/access/", 8) - acc);
-  p = PV_TRIPLE_IRI(p, acc, al, PV_PROV("wasAssociatedWith"), acc, thread_len);
+  p = PV_PUT_LIT(pv_put_subject(p, acc, al), PV_PROV("wasAssociatedWith") " <");
+  p = pv_put_end(PV_PUT_LIT(p + pv_thread_iri(p, &pv_proc.id, r->tid), ">"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), file, fl);
   p = PV_TRIPLE_TIME(p, acc, al, PV_PROV("startedAtTime"), s->open_ns);
   p = put_time_at(t, p, acc, al, PV_PROV("endedAtTime"), now, &r->end);
@@ -505,11 +492,11 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
   if (!p) return;
   char *acc = t->record_iri[0], *ver = t->record_iri[1], *file = t->scratch[0];
   if (!r->n) {
-    size_t n = pv_thread_new_iri(t, acc, "access");
-    for (size_t i = t->iri_len + sizeof "/access/" - 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(acc[i] - '0');
+    size_t n = pv_thread_new_iri(t, acc, "a");
+    for (size_t i = pv_proc.id.rec_iri_len + 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(acc[i] - '0');
     r->tid = t->tid;
   }
-  size_t al = record_iri(acc, r->tid, "access", r->n);
+  size_t al = pv_record_iri(acc, &pv_proc.id, "a", r->n);
   size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, s->path, s->path_len);
   if (r->file_id != t->file_id) {
     memset(r->counter, 0, sizeof r->counter);
@@ -537,7 +524,7 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
     r->lines |= LINE_LAYER;
   }
   if (lacks_version_lines(r, st)) {
-    size_t vl = record_iri(ver, r->tid, "version", r->n);
+    size_t vl = pv_record_iri(ver, &pv_proc.id, "v", r->n);
     if (!(r->lines & LINE_VERSION)) {
       p = put_version(t, p, ver, vl, file, fl, st->last[1], &r->generated);
       p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("version"), ver, vl);
@@ -768,7 +755,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
                                    4 * PV_FILE_IRI_MAX(len2) + PV_LITERAL_MAX(cl));
   if (!p) return;
   char *opi = t->record_iri[0], *file = t->scratch[0], *file2 = t->scratch[1];
-  size_t ol = pv_thread_new_iri(t, opi, "op");
+  size_t ol = pv_thread_new_iri(t, opi, "o");
   size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, canon, len);
   size_t fl2 = target ? pv_file_iri(file2, &pv_proc.id, &pv_proc.cfg, canon2, len2) : 0;
   int64_t now = pv_now_ns();
@@ -786,7 +773,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   if (strcmp(op, "rename") == 0) {
     /* The target now holds what the source held. */
     char *ver = t->record_iri[1];
-    size_t vl = pv_thread_new_iri(t, ver, "version");
+    size_t vl = pv_thread_new_iri(t, ver, "v");
     p = put_version(t, p, ver, vl, file2, fl2, now, NULL);
     p = PV_TRIPLE_IRI(p, ver, vl, PV_TERM("renamedFrom"), file, fl);
   }

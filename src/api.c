@@ -34,7 +34,7 @@ int provio_annotate(const char *key, const char *value)
               : NULL;
   if (p) {
     char s[PV_IRI_MAX + 64];
-    size_t sl = pv_thread_new_iri(t, s, "setting");
+    size_t sl = pv_thread_new_iri(t, s, "s");
     p = PV_TRIPLE_IRI(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, PV_TERM("setting"), s, sl);
     p = PV_TRIPLE_TYPE(p, s, sl, PV_TERM("Setting"));
     p = PV_TRIPLE_STRING(p, s, sl, PV_TERM("key"), key, kl);
