@@ -274,9 +274,8 @@ static char *put_flags(char *p, int flags)
  * killed with files open leaves what they saw up to then.  A number that
  * changes sits in a fixed-width field (pv_put_fixed). */
 
-/* pv_record_at.lines; LINE_FILE_KNOWN before the record is written: the
- * record file describes its File already. */
-enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_FILE_KNOWN = 8, LINE_NEW = 16 };
+/* pv_record_at.lines */
+enum { LINE_USED = 1, LINE_LAYER = 2, LINE_VERSION = 4, LINE_NEW = 8 };
 
 /* A record's times (ns, 0: none): first and latest read [0] and change [1]. */
 typedef struct stamps {
@@ -343,9 +342,8 @@ static int same_file(const aggregate *e, const pv_session *s)
 
 /* The thread's entry for the session's file and kind, or the least
  * recently used one made over for it; NULL while one session of that kind
- * is open already (a second one gets a record of its own).  *known: a
- * record of the file is in the thread's record file already. */
-static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
+ * is open already (a second one gets a record of its own). */
+static aggregate *find_aggregate(pv_thread *t, const pv_session *s)
 {
   if (!t->capture) {
     void *m = pv_sys_mmap(NULL, sizeof(aggregate_table), PROT_READ | PROT_WRITE,
@@ -362,7 +360,6 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s, int *known)
   for (int i = 0; i < candidates; i++) {
     aggregate *e = &table->entry[i];
     int file = same_path(table, e, t, s, tail), match = file && same_file(e, s) && e->kind == session_kind(s);
-    *known |= file;
     if (__atomic_load_n(&e->busy, __ATOMIC_ACQUIRE)) {
       if (match) return NULL;
       continue;
@@ -469,24 +466,10 @@ static char *put_time_at(pv_thread *t, char *p, const char *s, size_t sl, const 
 static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, const char *file, size_t fl,
                          int64_t when, uint32_t *time_at)
 {
-  p = PV_TRIPLE_TYPE(p, ver, vl, PV_PROV("Entity"));
   p = PV_TRIPLE_TYPE(p, ver, vl, PV_TERM("FileVersion"));
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("specializationOf"), file, fl);
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("wasGeneratedBy"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
   return put_time_at(t, p, ver, vl, PV_PROV("generatedAtTime"), when, time_at);
-}
-
-/* <proc>/thread/<tid>/<kind>/<n>: a record's IRIs, whichever thread writes them. */
-static size_t record_iri(char *dst, int tid, const char *kind, uint64_t n)
-{
-  char *p = pv_put(dst, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-  p = PV_PUT_LIT(p, "/thread/");
-  p += pv_fmt_u64(p, (uint64_t)tid);
-  *p++ = '/';
-  p = pv_put(p, kind, strlen(kind));
-  *p++ = '/';
-  p += pv_fmt_u64(p, n);
-  return (size_t)(p - dst);
 }
 
 /* The head of a record: what is known when the session starts. */
@@ -495,16 +478,14 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
 {
   const char *proc = pv_proc.id.proc_iri;
   size_t pl = pv_proc.id.proc_iri_len;
-  if (!(r->lines & LINE_FILE_KNOWN)) {
-    p = PV_TRIPLE_TYPE(p, file, fl, PV_TERM("File"));
-    p = PV_TRIPLE_TYPE(p, file, fl, PV_PROV("Entity"));
-  }
-  p = PV_TRIPLE_TYPE(p, acc, al, PV_PROV("Activity"));
+  /* The file's classes and the access's prov:Activity follow from
+   * provio:file and provio:FileAccess (prov-merge adds them). */
   p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), proc, pl);
-  size_t thread_len = (size_t)((const char *)memmem(acc + pl, al - pl, "/access/", 8) - acc);
-  if (pv_proc.cfg.records & PV_REC_THREADS)
-    p = PV_TRIPLE_IRI(p, acc, al, PV_PROV("wasAssociatedWith"), acc, thread_len);
+  if (pv_proc.cfg.records & PV_REC_THREADS) {
+    p = PV_PUT_LIT(pv_put_subject(p, acc, al), PV_PROV("wasAssociatedWith") " <");
+    p = pv_put_end(PV_PUT_LIT(p + pv_thread_iri(p, &pv_proc.id, r->tid), ">"));
+  }
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), file, fl);
   p = PV_TRIPLE_TIME(p, acc, al, PV_PROV("startedAtTime"), s->open_ns);
   p = put_time_at(t, p, acc, al, PV_PROV("endedAtTime"), now, &r->end);
@@ -559,11 +540,11 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
   if (!p) return;
   char *acc = t->record_iri[0], *ver = t->record_iri[1], *file = t->scratch[0];
   if (!r->n) {
-    size_t n = pv_thread_new_iri(t, acc, "access");
-    for (size_t i = t->iri_len + sizeof "/access/" - 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(acc[i] - '0');
+    size_t n = pv_thread_new_iri(t, acc, "a");
+    for (size_t i = pv_proc.id.rec_iri_len + 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(acc[i] - '0');
     r->tid = t->tid;
   }
-  size_t al = record_iri(acc, r->tid, "access", r->n);
+  size_t al = pv_record_iri(acc, &pv_proc.id, "a", r->n);
   size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, s->path, s->path_len);
   if (r->file_id != t->file_id) {
     memset(r->counter, 0, sizeof r->counter);
@@ -591,7 +572,7 @@ static void append_lines(pv_thread *t, const pv_session *s, pv_record_at *r, con
     r->lines |= LINE_LAYER;
   }
   if (lacks_version_lines(r, st)) {
-    size_t vl = record_iri(ver, r->tid, "version", r->n);
+    size_t vl = pv_record_iri(ver, &pv_proc.id, "v", r->n);
     if (!(r->lines & LINE_VERSION)) {
       p = put_version(t, p, ver, vl, file, fl, st->last[1], &r->generated);
       p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("version"), ver, vl);
@@ -683,8 +664,7 @@ static void begin_record(pv_session *s)
   if (s->api == PV_API_INHERITED) return;
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  int known = 0;
-  aggregate *a = find_aggregate(t, s, &known);
+  aggregate *a = find_aggregate(t, s);
   if (a && a->state) {
     if (a->state == AGG_SEEN_ONCE) {
       memset(&a->rec, 0, sizeof a->rec);
@@ -700,7 +680,6 @@ static void begin_record(pv_session *s)
     a->state = AGG_SEEN_ONCE;
   }
   pv_record_at *r = record_of(s);
-  if (known && !r->n) r->lines = LINE_FILE_KNOWN;
   if (s->agg && r->file_id == t->file_id) {
     pv_put_fixed(t->writer.base + r->sessions, s->agg->sessions); /* the rest changes as it is used */
   } else {
@@ -828,7 +807,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
                                    4 * PV_FILE_IRI_MAX(len2) + PV_LITERAL_MAX(cl));
   if (!p) return;
   char *opi = t->record_iri[0], *file = t->scratch[0], *file2 = t->scratch[1];
-  size_t ol = pv_thread_new_iri(t, opi, "op");
+  size_t ol = pv_thread_new_iri(t, opi, "o");
   size_t fl = pv_file_iri(file, &pv_proc.id, &pv_proc.cfg, canon, len);
   size_t fl2 = target ? pv_file_iri(file2, &pv_proc.id, &pv_proc.cfg, canon2, len2) : 0;
   int64_t now = pv_now_ns();
@@ -846,7 +825,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   if (strcmp(op, "rename") == 0) {
     /* The target now holds what the source held. */
     char *ver = t->record_iri[1];
-    size_t vl = pv_thread_new_iri(t, ver, "version");
+    size_t vl = pv_thread_new_iri(t, ver, "v");
     p = put_version(t, p, ver, vl, file2, fl2, now, NULL);
     p = PV_TRIPLE_IRI(p, ver, vl, PV_TERM("renamedFrom"), file, fl);
   }

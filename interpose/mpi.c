@@ -364,20 +364,6 @@ static int world_size;
 #define COMM_FLOW_PROBES 32
 static flow *comm_flows;        /* COMM_FLOWS entries, mapped at MPI_Init */
 
-/* <process>/thread/<tid>/flow/<n>; *thread_len: the length of the
- * thread's IRI, its prefix. */
-static size_t flow_iri(char *dst, int tid, uint64_t n, size_t *thread_len)
-{
-  const pv_identity *id = &core->proc->id;
-  char *p = pv_put(dst, id->proc_iri, id->proc_iri_len);
-  p = PV_PUT_LIT(p, "/thread/");
-  p += pv_fmt_u64(p, (uint64_t)tid);
-  *thread_len = (size_t)(p - dst);
-  p = PV_PUT_LIT(p, "/flow/");
-  p += pv_fmt_u64(p, n);
-  return (size_t)(p - dst);
-}
-
 static uint64_t flow_count(const flow *f)
 {
   return __atomic_load_n(&f->messages, __ATOMIC_RELAXED) + __atomic_load_n(&f->shared, __ATOMIC_RELAXED);
@@ -389,17 +375,20 @@ static void write_flow(pv_thread *t, const flow *f, flow_at *r)
   char *p = core->record_begin(t, 10 * PV_RECORD_LINE);
   if (!p) return;
   char iri[PV_IRI_MAX + 64];
+  const pv_identity *id = &core->proc->id;
   if (!r->n) {
-    size_t n = core->thread_new_iri(t, iri, "flow");
-    for (size_t i = t->iri_len + sizeof "/flow/" - 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(iri[i] - '0');
+    size_t n = core->thread_new_iri(t, iri, "f");
+    for (size_t i = id->rec_iri_len + 1; i < n; i++) r->n = r->n * 10 + (uint64_t)(iri[i] - '0');
     r->tid = t->tid;
   }
-  size_t tl, il = flow_iri(iri, r->tid, r->n, &tl);
-  const pv_identity *id = &core->proc->id;
+  size_t il = pv_record_iri(iri, id, "f", r->n);
   p = PV_TRIPLE_TYPE(p, iri, il, PV_PROV("Activity"));
   p = PV_TRIPLE_TYPE(p, iri, il, PV_TERM("DataFlow"));
   p = PV_TRIPLE_IRI(p, iri, il, PV_TERM("partOf"), id->proc_iri, id->proc_iri_len);
-  if (core->proc->cfg.records & PV_REC_THREADS) p = PV_TRIPLE_IRI(p, iri, il, PV_PROV("wasAssociatedWith"), iri, tl);
+  if (core->proc->cfg.records & PV_REC_THREADS) {
+    p = PV_PUT_LIT(pv_put_subject(p, iri, il), PV_PROV("wasAssociatedWith") " <");
+    p = pv_put_end(PV_PUT_LIT(p + pv_thread_iri(p, id, r->tid), ">"));
+  }
   const flow *pf = __atomic_load_n(&peers, __ATOMIC_ACQUIRE);
   if (pf && f >= pf && f < pf + world_size) {
     p = PV_TRIPLE_LONG(p, iri, il, PV_TERM("peerRank"), f - pf);

@@ -19,7 +19,7 @@ static void emit_call(const char *fn, const char *canon, size_t len, int fd, int
   char *p = pv_record_begin(t, 12 * PV_RECORD_LINE + 2 * PV_FILE_IRI_MAX(len));
   if (!p) return;
   char call[PV_IRI_MAX + 64];
-  size_t cl = pv_thread_new_iri(t, call, "call");
+  size_t cl = pv_thread_new_iri(t, call, "c");
   int64_t start = pv_now_ns() - pv_ticks_to_ns(t1 - t0);
   p = PV_TRIPLE_TYPE(p, call, cl, PV_PROV("Activity"));
   p = PV_TRIPLE_TYPE(p, call, cl, PV_TERM("IoCall"));
@@ -200,9 +200,8 @@ void pv_path_queries_flush(void)
     char *p = pv_record_begin(t, 10 * PV_RECORD_LINE + 3 * PV_FILE_IRI_MAX(q->len));
     if (!p) return;
     char acc[PV_IRI_MAX + 64];
-    size_t al = pv_thread_new_iri(t, acc, "access");
+    size_t al = pv_thread_new_iri(t, acc, "q");
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, q->path, q->len);
-    p = PV_TRIPLE_TYPE(p, acc, al, PV_PROV("Activity"));
     p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("PathQueries"));
     p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
     p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), t->scratch[0], fl);

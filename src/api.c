@@ -63,12 +63,12 @@ typedef struct record_kind {
   const char *link, *class;
 } record_kind;
 
-static const record_kind SETTING = {"setting", PV_TERM("setting"), PV_TERM("Setting")};
-static const record_kind LABEL = {"label", PV_TERM("label"), PV_TERM("Label")};
-static const record_kind METRIC = {"metric", PV_TERM("metric"), PV_TERM("Metric")};
-static const record_kind CONFIG_FILE = {"configfile", PV_TERM("configFile"), PV_TERM("ConfigFileUse")};
-static const record_kind CHECKPOINT = {"checkpoint", PV_TERM("checkpoint"), PV_TERM("CheckpointMark")};
-static const record_kind RELATION = {"relation", PV_TERM("relation"), PV_TERM("Relation")};
+static const record_kind SETTING = {"s", PV_TERM("setting"), PV_TERM("Setting")};
+static const record_kind LABEL = {"l", PV_TERM("label"), PV_TERM("Label")};
+static const record_kind METRIC = {"m", PV_TERM("metric"), PV_TERM("Metric")};
+static const record_kind CONFIG_FILE = {"cf", PV_TERM("configFile"), PV_TERM("ConfigFileUse")};
+static const record_kind CHECKPOINT = {"ck", PV_TERM("checkpoint"), PV_TERM("CheckpointMark")};
+static const record_kind RELATION = {"rl", PV_TERM("relation"), PV_TERM("Relation")};
 
 /* "<s> pred " for a predicate given as a string. */
 static char *put_subject_pred(char *p, const char *s, size_t sl, const char *pred)

@@ -292,11 +292,7 @@ static pv_thread *thread_slot(void)
   t->tid = pv_sys_gettid();
   t->segment = 0;
   t->writer.base = NULL;
-  char *p = t->iri;
-  p = pv_put(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-  p = PV_PUT_LIT(p, "/thread/");
-  p += pv_fmt_u64(p, (uint64_t)t->tid);
-  t->iri_len = (size_t)(p - t->iri);
+  t->iri_len = pv_thread_iri(t->iri, &pv_proc.id, t->tid);
   pthread_setspecific(exit_key, t);
   pv_tls.thread = t;
   return t;
@@ -385,15 +381,11 @@ void pv_record_unseal(pv_thread *t)
 
 size_t pv_thread_new_iri(pv_thread *t, char *dst, const char *kind)
 {
-  char *p = pv_put(dst, t->iri, t->iri_len);
-  *p++ = '/';
-  p = pv_put(p, kind, strlen(kind));
-  *p++ = '/';
-  /* One counter for the process: a thread id can come back (tid reuse),
-   * its records must not. */
+  (void)t;
+  /* One counter for the process: the names carry no thread id, and a
+   * thread id can come back (tid reuse) anyway. */
   static uint64_t records;
-  p += pv_fmt_u64(p, __atomic_add_fetch(&records, 1, __ATOMIC_RELAXED));
-  return (size_t)(p - dst);
+  return pv_record_iri(dst, &pv_proc.id, kind, __atomic_add_fetch(&records, 1, __ATOMIC_RELAXED));
 }
 
 void pv_core_shutdown(void)

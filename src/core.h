@@ -143,8 +143,9 @@ void pv_record_unseal(pv_thread *t);
  * through and cannot reuse it. */
 char *pv_thread_path(int i);
 
-/* A fresh IRI below the thread's: <thread>/<kind>/<n>. dst needs
- * t->iri_len + 32 + strlen(kind) bytes; returns its length. */
+/* A fresh record IRI of the process image: <rec_iri><kind><n>
+ * (docs/model.md, "Identifiers"). dst needs t->iri_len + 32 + strlen(kind)
+ * bytes; returns its length. */
 size_t pv_thread_new_iri(pv_thread *t, char *dst, const char *kind);
 
 int64_t pv_now_ns(void);

@@ -152,6 +152,16 @@ void pv_identity_init(pv_identity *id, const pv_config *c, int64_t now_ns)
   p += pv_fmt_i64(p, id->start_ns);
   *p = 0;
   id->proc_iri_len = (size_t)(p - id->proc_iri);
+  p = id->rec_iri;
+  p += copy_str(p, 16, PV_URN "r:");
+  p += pv_iri_encode(p, id->host, strlen(id->host) > 64 ? 64 : strlen(id->host), "");
+  *p++ = '/';
+  p += pv_fmt_u64(p, (uint64_t)id->pid);
+  *p++ = '.';
+  p += pv_fmt_i64(p, id->start_ns);
+  *p++ = '/';
+  *p = 0;
+  id->rec_iri_len = (size_t)(p - id->rec_iri);
 }
 
 size_t pv_path_canon(char *dst, size_t cap, const char *cwd, const char *path)

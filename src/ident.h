@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "serialize.h"
 
 #define PV_PATH_MAX 4096
 #define PV_JOB_MAX 256
@@ -22,7 +23,32 @@ typedef struct pv_identity {
   char job_iri[PV_IRI_MAX];
   char proc_iri[PV_IRI_MAX];  /* the process image: unique per (job, host, pid, start) */
   size_t job_iri_len, proc_iri_len;
+  /* urn:provio:r:<host>/<pid>.<start_ns>/: what the names of the image's
+   * records start with; unique like proc_iri, without the job's name,
+   * since these are the most frequent subjects of the records. */
+  char rec_iri[PV_IRI_MAX / 2];
+  size_t rec_iri_len;
 } pv_identity;
+
+/* <proc_iri>/thread/<tid>; dst needs proc_iri_len + 32 bytes.  Inline:
+ * the MPI modules link serialize.c only. */
+static inline size_t pv_thread_iri(char *dst, const pv_identity *id, int tid)
+{
+  char *p = pv_put(dst, id->proc_iri, id->proc_iri_len);
+  p = PV_PUT_LIT(p, "/thread/");
+  p += pv_fmt_u64(p, (uint64_t)tid);
+  return (size_t)(p - dst);
+}
+
+/* <rec_iri><kind><n>: record n of the image; dst needs rec_iri_len + 24
+ * + strlen(kind) bytes. */
+static inline size_t pv_record_iri(char *dst, const pv_identity *id, const char *kind, uint64_t n)
+{
+  char *p = pv_put(dst, id->rec_iri, id->rec_iri_len);
+  p = pv_put(p, kind, strlen(kind));
+  p += pv_fmt_u64(p, n);
+  return (size_t)(p - dst);
+}
 
 /* Fills id for the calling process.  Uses getenv, uname and getpid only. */
 void pv_identity_init(pv_identity *id, const pv_config *c, int64_t now_ns);

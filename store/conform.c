@@ -17,7 +17,8 @@ static pv_term iri(const char *s) { return (pv_term){PV_T_IRI, s, (uint32_t)strl
 
 /* The PROV-O class a type implies that tools will not infer: the base
  * class of a PROV subclass, and for the extension classes the capture
- * writes without a PROV class, theirs (docs/provio.ttl). */
+ * writes without a PROV class (to keep records small), theirs
+ * (docs/provio.ttl). */
 static const char *implied_class(const pv_term *type)
 {
   static const struct { const char *ns, *local, *base; } implied[] = {
@@ -26,6 +27,9 @@ static const char *implied_class(const pv_term *type)
       {PV_NS_PROV, "Organization", PV_NS_PROV "Agent"},
       {PV_NS_PROVIO, "Job", PV_NS_PROV "Activity"},
       {PV_NS_PROVIO, "FileOperation", PV_NS_PROV "Activity"},
+      {PV_NS_PROVIO, "FileAccess", PV_NS_PROV "Activity"},
+      {PV_NS_PROVIO, "PathQueries", PV_NS_PROV "Activity"},
+      {PV_NS_PROVIO, "FileVersion", PV_NS_PROV "Entity"},
       {PV_NS_PROVIO, "Setting", PV_NS_PROV "Entity"},
       {PV_NS_PROVIO, "Label", PV_NS_PROV "Entity"},
       {PV_NS_PROVIO, "Metric", PV_NS_PROV "Entity"},
@@ -90,6 +94,16 @@ void pv_conform(const pv_term t[3], pv_conformed *c)
       c->t[1][2] = iri(base);
       c->n = 2;
     }
+  } else if (is_iri(&t[1], PV_NS_PROVIO, "file") && t[2].kind == PV_T_IRI) {
+    /* The range of provio:file: the capture does not repeat a file's
+     * classes in every session that names it. */
+    for (int i = 1; i <= 2; i++) {
+      c->t[i][0] = t[2];
+      c->t[i][1] = iri(RDF_TYPE);
+    }
+    c->t[1][2] = iri(PV_NS_PROVIO "File");
+    c->t[2][2] = iri(PV_NS_PROV "Entity");
+    c->n = 3;
   } else if (is_iri(&t[1], PV_NS_PROV, "atTime")) {
     /* The capture writes it on operations, which are activities; PROV-O
      * keeps it for instantaneous events: an operation starts and ends

@@ -5,14 +5,15 @@
  * stores it: integers become canonical (a zero-padded counter rewritten in
  * place is the same number as its final value), each PROV subclass gets
  * its PROV-O base class too (tools such as python's prov infer nothing),
- * the extension classes that the capture leaves without one get it, and
+ * the extension classes that the capture leaves without one get it, the
+ * files sessions name get their classes (the range of provio:file), and
  * prov:atTime on an activity becomes its start and end. */
 #ifndef PROVIO_STORE_CONFORM_H
 #define PROVIO_STORE_CONFORM_H
 
 #include "term.h"
 
-#define PV_CONFORM_MAX 2
+#define PV_CONFORM_MAX 3
 
 typedef struct pv_conformed {
   pv_term t[PV_CONFORM_MAX][3]; /* pointing into the input or into num */

@@ -61,7 +61,7 @@ typedef struct merger {
   batch *head, *tail;
   size_t queued, max_queued;
   int workers_left, abort;
-  uint64_t triples_read, bytes_done, files_done; /* atomics */
+  uint64_t triples_read, duplicates, bytes_done, files_done; /* atomics */
 
   pv_target target;
   char *scratch_dir;    /* without -s: a temporary store */
@@ -97,6 +97,7 @@ typedef struct worker {
   batch *cur;
   pv_buf scratch;       /* a rewritten triple's encoding */
   uint64_t read;        /* good lines not yet added to m->triples_read */
+  uint64_t duplicates;  /* not yet added to m->duplicates */
   pthread_t thread;
 } worker;
 
@@ -107,7 +108,8 @@ static int push(worker *w)
   batch *b = w->cur;
   w->cur = NULL;
   __atomic_add_fetch(&m->triples_read, w->read, __ATOMIC_RELAXED);
-  w->read = 0;
+  __atomic_add_fetch(&m->duplicates, w->duplicates, __ATOMIC_RELAXED);
+  w->read = w->duplicates = 0;
   if (!b) return 0;
   pthread_mutex_lock(&m->lock);
   while (m->queued >= m->max_queued && !m->abort) pthread_cond_wait(&m->can_push, &m->lock);
@@ -132,6 +134,7 @@ static int push(worker *w)
 static int add_triple(worker *w, const char *enc, size_t n, const pv_term t[3])
 {
   int added = pv_seen_add(w->m->seen, pv_hash_bytes(enc, n), 0);
+  w->duplicates += added == 0;
   if (added <= 0) return added;
   if (!w->cur && !(w->cur = calloc(1, sizeof *w->cur))) return -1;
   pv_buf *b = &w->cur->buf;
@@ -655,6 +658,7 @@ static void fill_stats(merger *m)
   st->files_done = __atomic_load_n(&m->files_done, __ATOMIC_RELAXED);
   st->bytes_done = __atomic_load_n(&m->bytes_done, __ATOMIC_RELAXED);
   st->triples_read = __atomic_load_n(&m->triples_read, __ATOMIC_RELAXED);
+  st->duplicates = __atomic_load_n(&m->duplicates, __ATOMIC_RELAXED);
   st->seconds = since(&m->t0);
 }
 

@@ -44,7 +44,8 @@ typedef struct pv_merge_stats {
   size_t files, files_done, files_unfinished;
   uint64_t bytes, bytes_done;
   uint64_t triples_read;     /* good lines */
-  uint64_t triples_new;      /* of those, not yet in the store: stored */
+  uint64_t triples_new;      /* of those and the triples they imply (conform.h), not yet in the store: stored */
+  uint64_t duplicates;       /* of those, already in the store or seen before */
   uint64_t derived_added, derived_removed;
   uint64_t lines_rejected;
   uint64_t store_triples;    /* in the store afterwards */

@@ -81,12 +81,11 @@ static void draw_progress(void *ctx, const pv_merge_stats *s, int final)
 
 static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose)
 {
-  uint64_t dup = s->triples_read - s->triples_new;
   fprintf(stderr,
           "prov-merge: %zu files (%zu unfinished), %llu triples read, %llu stored, %llu duplicates, "
           "%llu lines rejected\n",
           s->files, s->files_unfinished, (unsigned long long)s->triples_read,
-          (unsigned long long)s->triples_new, (unsigned long long)dup, (unsigned long long)s->lines_rejected);
+          (unsigned long long)s->triples_new, (unsigned long long)s->duplicates, (unsigned long long)s->lines_rejected);
   const char *where = o->store ? o->store : "the output";
   fprintf(stderr, "prov-merge: %llu derived triples added, %llu withdrawn; %s %s %llu triples (%.2f s, %.0f triples/s)\n",
           (unsigned long long)s->derived_added, (unsigned long long)s->derived_removed, where,

@@ -31,8 +31,8 @@ def flows_by_rank(g):
     for f in g.subjects(RDF_TYPE, PV + "DataFlow"):
         proc = g.one(f, PV + "partOf")
         rank = g.one(proc, PV + "rank")
-        check(f.startswith(g.one(f, "http://www.w3.org/ns/prov#wasAssociatedWith") + "/flow/"),
-              f"{f}: not a record of the thread it is associated with")
+        check(g.one(f, "http://www.w3.org/ns/prov#wasAssociatedWith").startswith(proc + "/thread/"),
+              f"{f}: associated with no thread of its process")
         check(g.one(f, PV + "firstAt") <= g.one(f, PV + "lastAt"), f"{f}: lastAt before firstAt")
         peer, comm = g.objects(f, PV + "peerRank"), g.objects(f, PV + "communicator")
         check(len(peer) + len(comm) == 1, f"{f}: peerRank {peer}, communicator {comm}")

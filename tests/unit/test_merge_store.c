@@ -382,6 +382,44 @@ START_TEST(counters_are_canonical_and_single_valued)
 }
 END_TEST
 
+/* Records name a file's classes and the PROV class of a session and a
+ * version only through provio:file and the provio classes; the store
+ * holds them all. */
+START_TEST(classes_records_leave_out_are_stored)
+{
+  char d[600];
+  snprintf(d, sizeof d, "%s", path("r"));
+  mkdir(d, 0700);
+  snprintf(d, sizeof d, "%s/h", path("r"));
+  mkdir(d, 0700);
+  snprintf(d, sizeof d, "%s/h/10.1.10.nt", path("r"));
+  const char *a = "urn:provio:r:h/10.1/a1", *v = "urn:provio:r:h/10.1/v1", *f = "file:///d/x";
+  FILE *o = fopen(d, "w");
+  fprintf(o, "# provio-nt 1\n");
+  fprintf(o, "<%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PIO "FileAccess> .\n", a);
+  fprintf(o, "<%s> <" PIO "file> <%s> .\n", a, f);
+  fprintf(o, "<%s> <" PIO "version> <%s> .\n", a, v);
+  fprintf(o, "<%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PIO "FileVersion> .\n", v);
+  fclose(o);
+  pv_merge_stats st;
+  ck_assert_int_eq(merge(path("store"), path("r"), NULL, NULL, &st), PV_MERGE_OK);
+  ck_assert_int_eq(st.triples_read, 4);
+  ck_assert_int_eq(st.triples_new, 8);
+  ck_assert_int_eq(st.duplicates, 0);
+  pv_merge_stats_free(&st);
+  char *dump_text = dump(path("store")), want[400];
+  static const char *const implied[][2] = {
+      {"urn:provio:r:h/10.1/a1", PROV "Activity"}, {"urn:provio:r:h/10.1/v1", PROV "Entity"},
+      {"file:///d/x", PIO "File"}, {"file:///d/x", PROV "Entity"}};
+  for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++) {
+    snprintf(want, sizeof want, "<%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <%s> .", implied[i][0],
+             implied[i][1]);
+    ck_assert_ptr_nonnull(strstr(dump_text, want));
+  }
+  free(dump_text);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
   Suite *s = suite_create("merge_store");
@@ -394,6 +432,7 @@ Suite *make_suite(void)
   tcase_add_test(c, failures_leave_the_store_intact);
   tcase_add_test(c, a_stop_request_leaves_no_store);
   tcase_add_test(c, counters_are_canonical_and_single_valued);
+  tcase_add_test(c, classes_records_leave_out_are_stored);
   suite_add_tcase(s, c);
   return s;
 }
