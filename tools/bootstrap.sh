@@ -40,6 +40,11 @@ packages=(
   # built against another HDF5), clang for libFuzzer and the sanitizers.
   mpich libmpich-dev bindfs fio python3-prov python3-h5py
   clang libclang-rt-14-dev
+  # The server store (docs/server-store.md): Virtuoso for tools/store-server.sh
+  # and the `server` tests, libcurl for store/remote.c.  The GnuTLS flavour of
+  # libcurl's headers: libcurl4-openssl-dev conflicts with raptor2's dev
+  # packages on Debian 12; the API is the same.
+  virtuoso-opensource-7-bin curl libcurl4-gnutls-dev
 )
 
 missing=()
