@@ -216,8 +216,25 @@ static void first_line(const pv_text *body, char *out, size_t outlen)
   snprintf(out, outlen, "%.*s", len > 300 ? 300 : len, p);
 }
 
-/* One request: POST of body (content type ctype) to url; answer in out. */
+static int request_once(pv_remote *r, const char *url, int auth, const char *ctype, const char *body, size_t n,
+                        const char *accept, pv_text *out, char *err, size_t errlen);
+
+/* One request; one that Virtuoso chose as a deadlock's victim (SQL state
+ * 40001: two loads at once) is sent again, as its manual says to. */
 static int request(pv_remote *r, const char *url, int auth, const char *ctype, const char *body, size_t n,
+                   const char *accept, pv_text *out, char *err, size_t errlen)
+{
+  for (int attempt = 0;; attempt++) {
+    out->n = 0;
+    int rc = request_once(r, url, auth, ctype, body, n, accept, out, err, errlen);
+    if (rc != PV_REMOTE_SERVER || r->http_status != 500 || !out->p || !strstr(out->p, "40001") || attempt == 20)
+      return rc;
+    usleep(50000u << (attempt < 5 ? attempt : 5));
+  }
+}
+
+/* One request: POST of body (content type ctype) to url; answer in out. */
+static int request_once(pv_remote *r, const char *url, int auth, const char *ctype, const char *body, size_t n,
                    const char *accept, pv_text *out, char *err, size_t errlen)
 {
   CURL *c = r->curl;
@@ -253,6 +270,7 @@ static int request(pv_remote *r, const char *url, int auth, const char *ctype, c
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type);
   snprintf(r->content_type, sizeof r->content_type, "%s", type ? type : "");
+  r->http_status = code;
   if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_OPERATION_TIMEDOUT ||
       rc == CURLE_COULDNT_RESOLVE_PROXY)
     return fail(err, errlen, PV_REMOTE_UNREACHABLE, "%s: cannot reach the server (%s)", url, curl_easy_strerror(rc));

@@ -40,6 +40,7 @@ typedef struct pv_remote {
   void *curl;
   int virtuoso;        /* the server said it is Virtuoso (Server: header) */
   char content_type[128]; /* of the last answer */
+  long http_status;       /* of the last answer */
   char **dataset;      /* published graphs, as IRIs; NULL until loaded */
   size_t ndataset;
 } pv_remote;

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "remote.h"
+#include "remote_query.h"
+#include "seen.h"
 #include "term.h"
 
 /* The graph of a set of record directories: a hash of their real paths,
@@ -26,9 +28,41 @@ static void graph_of(const pv_merge_opts *o, char graph[64])
   snprintf(graph, 64, "urn:provio:graph:%016llx%016llx", (unsigned long long)h.hi, (unsigned long long)h.lo);
 }
 
+/* What the other published graphs hold, as a record file the merge reads
+ * with the job's own (so derive.c links this job to theirs), and the set of
+ * its lines, which are not loaded again. */
+static int write_context(pv_remote *r, const char *path, pv_seen *known, char *err, size_t errlen)
+{
+  pv_store mem;
+  int rc = pv_remote_fetch_all(r, &mem, err, errlen);
+  FILE *f = rc ? NULL : fopen(path, "wx");
+  if (!rc && !f) {
+    snprintf(err, errlen, "%s: cannot write", path);
+    rc = PV_MERGE_FAILED;
+  }
+  librdf_serializer *ser = f ? librdf_new_serializer(mem.world, "ntriples", NULL, NULL) : NULL;
+  if (f && (fputs("# provio-nt 1\n", f) < 0 || !ser ||
+            librdf_serializer_serialize_model_to_file_handle(ser, f, NULL, mem.model) != 0)) {
+    snprintf(err, errlen, "%s: cannot write", path);
+    rc = PV_MERGE_FAILED;
+  }
+  if (ser) librdf_free_serializer(ser);
+  if (f && fclose(f) != 0 && !rc) rc = PV_MERGE_FAILED;
+  if (mem.model || mem.storage) pv_store_close(&mem);
+  f = rc ? NULL : fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  while (f && (len = getline(&line, &cap, f)) > 0)
+    if (line[0] != '#' && pv_seen_add(known, pv_hash_bytes(line, (size_t)len), 0) < 0) rc = PV_MERGE_FAILED;
+  free(line);
+  if (f) fclose(f);
+  return rc;
+}
+
 /* The temporary graph file, in chunks of whole lines, into staging. */
-static int upload(pv_remote *r, const char *path, const char *staging, unsigned long long *n, char *err,
-                  size_t errlen)
+static int upload(pv_remote *r, const char *path, const char *staging, pv_seen *known, unsigned long long *n,
+                  char *err, size_t errlen)
 {
   FILE *f = fopen(path, "r");
   if (!f) {
@@ -41,7 +75,7 @@ static int upload(pv_remote *r, const char *path, const char *staging, unsigned 
   ssize_t len;
   int rc = 0;
   while (!rc && (len = getline(&line, &cap, f)) > 0) {
-    if (line[0] == '#') continue;
+    if (line[0] == '#' || pv_seen_state(known, pv_hash_bytes(line, (size_t)len)) != PV_SEEN_NO) continue;
     if (pv_text_add(&chunk, line, (size_t)len)) rc = PV_MERGE_FAILED;
     (*n)++;
     if (!rc && chunk.n >= PV_REMOTE_CHUNK) {
@@ -106,14 +140,30 @@ int pv_merge_remote(const pv_merge_opts *o, pv_merge_stats *st, char graph[64], 
     pv_remote_close(&r);
     return PV_MERGE_FAILED;
   }
-  char nt[PATH_MAX + 16];
+  char nt[PATH_MAX + 16], context[PATH_MAX + 16];
   snprintf(nt, sizeof nt, "%s/graph.nt", dir);
+  snprintf(context, sizeof context, "%s/context.nt", dir);
+  pv_remote_exclude(&r, graph);
+  pv_seen *known = pv_seen_new(1 << 16);
+  rc = known ? write_context(&r, context, known, err, errlen) : PV_MERGE_FAILED;
+  char **inputs = rc ? NULL : malloc((size_t)(o->ninputs + 1) * sizeof *inputs);
   pv_merge_opts local = *o;
-  local.store = NULL;
-  local.output = nt;
-  local.format = "ntriples";
-  rc = pv_merge(&local, st, err, errlen);
-  if (!rc) rc = upload(&r, nt, staging, uploaded, err, errlen);
+  if (inputs) {
+    memcpy(inputs, o->inputs, (size_t)o->ninputs * sizeof *inputs);
+    inputs[o->ninputs] = context;
+    local.inputs = inputs;
+    local.ninputs = o->ninputs + 1;
+    local.store = NULL;
+    local.output = nt;
+    local.format = "ntriples";
+    rc = pv_merge(&local, st, err, errlen);
+  } else if (!rc) {
+    rc = PV_MERGE_FAILED;
+  }
+  if (!rc) rc = upload(&r, nt, staging, known, uploaded, err, errlen);
+  free(inputs);
+  if (known) pv_seen_free(known);
+  unlink(context);
   if (!rc && o->stop && *o->stop) {
     snprintf(err, errlen, "interrupted");
     rc = PV_MERGE_STOPPED;

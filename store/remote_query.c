@@ -70,11 +70,20 @@ static int print_bindings(const pv_text *xml, enum pv_format fmt, FILE *out, cha
   return rc;
 }
 
-/* <boolean>true</boolean> of an ASK answer. */
+/* Virtuoso answers an ASK with one row of one variable, __ASK_RETVAL,
+ * 1 or 0, when SPARQL results in XML are asked for. */
+#define VIRTUOSO_ASK "<variable name=\"__ASK_RETVAL\"/>"
+
+static int is_boolean(const pv_text *xml)
+{
+  return xml->p && (strstr(xml->p, "<boolean>") || strstr(xml->p, VIRTUOSO_ASK));
+}
+
+/* <boolean>true</boolean> of an ASK answer, or Virtuoso's 1. */
 static int print_boolean(const pv_text *xml, enum pv_format fmt, FILE *out)
 {
   const char *b = strstr(xml->p, "<boolean>");
-  int yes = b && strncmp(b + 9, "true", 4) == 0;
+  int yes = b ? strncmp(b + 9, "true", 4) == 0 : strstr(xml->p, ">1</literal>") != NULL;
   if (fmt == PV_FMT_JSON)
     fprintf(out, "{\"head\":{},\"boolean\":%s}\n", yes ? "true" : "false");
   else
@@ -115,12 +124,16 @@ int pv_remote_sparql(pv_remote *r, const char *query, enum pv_format fmt, FILE *
     return PV_EXIT_ERROR;
   }
   *err = 0;
-  int rc = exit_of(pv_remote_query(r, text.p, "application/sparql-results+xml,application/n-triples;q=0.9",
-                                   &answer, err, errlen));
+  /* Virtuoso answers 406 to a CONSTRUCT whose Accept lists results
+   * first, and results as N-Triples to a SELECT whose Accept lists
+   * N-Triples first: results are asked for, then N-Triples. */
+  int rc = exit_of(pv_remote_query(r, text.p, "application/sparql-results+xml", &answer, err, errlen));
+  if (rc && r->http_status == 406)
+    rc = exit_of(pv_remote_query(r, text.p, "application/n-triples", &answer, err, errlen));
   pv_text_free(&text);
   if (rc == PV_EXIT_OK) {
     if (strstr(r->content_type, "sparql-results+xml"))
-      rc = answer.p && strstr(answer.p, "<boolean>") ? print_boolean(&answer, fmt, out)
+      rc = is_boolean(&answer) ? print_boolean(&answer, fmt, out)
                                                      : print_bindings(&answer, fmt, out, err, errlen);
     else
       rc = print_graph(r, &answer, out, err, errlen);
