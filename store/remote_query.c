@@ -84,11 +84,7 @@ static int print_boolean(const pv_text *xml, enum pv_format fmt, FILE *out)
 {
   const char *b = strstr(xml->p, "<boolean>");
   int yes = b ? strncmp(b + 9, "true", 4) == 0 : strstr(xml->p, ">1</literal>") != NULL;
-  if (fmt == PV_FMT_JSON)
-    fprintf(out, "{\"head\":{},\"boolean\":%s}\n", yes ? "true" : "false");
-  else
-    fprintf(out, "%s\n", yes ? "true" : "false");
-  return fflush(out) == 0 && !ferror(out) ? PV_EXIT_OK : PV_EXIT_ERROR;
+  return pv_print_boolean(yes, fmt, out);
 }
 
 /* A CONSTRUCT's triples, through the same serializer as the embedded store's. */
