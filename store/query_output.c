@@ -416,3 +416,12 @@ int pv_table_print(const pv_table *t, enum pv_format fmt, FILE *out)
   }
   return fflush(out) == 0 && !ferror(out) ? PV_EXIT_OK : PV_EXIT_ERROR;
 }
+
+int pv_print_boolean(int yes, enum pv_format fmt, FILE *out)
+{
+  if (fmt == PV_FMT_JSON)
+    fprintf(out, "{\"head\":{},\"boolean\":%s}\n", yes ? "true" : "false");
+  else
+    fprintf(out, "%s\n", yes ? "true" : "false");
+  return fflush(out) == 0 && !ferror(out) ? PV_EXIT_OK : PV_EXIT_ERROR;
+}

@@ -44,6 +44,9 @@ void pv_table_sort(pv_table *t, int (*cmp)(const pv_cell *a, const pv_cell *b, s
 int pv_table_print(const pv_table *t, enum pv_format fmt, FILE *out);
 void pv_table_free(pv_table *t);
 
+/* An ASK answer: true or false, or W3C SPARQL JSON's boolean object. */
+int pv_print_boolean(int yes, enum pv_format fmt, FILE *out);
+
 /* Text for a format that must be valid UTF-8: each ASCII byte through esc
  * (which writes it escaped and returns 1, or returns 0 to keep it), valid
  * UTF-8 sequences as they are, each invalid byte as `invalid` (NULL:

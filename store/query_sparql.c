@@ -152,12 +152,7 @@ int pv_query_sparql(pv_store *s, const char *query, enum pv_format fmt, FILE *ou
   } else if (rasqal_query_get_verb(parsed) == RASQAL_QUERY_VERB_SELECT) {
     rc = print_bindings(parsed, r, fmt, out);
   } else if (librdf_query_results_is_boolean(r)) {
-    int yes = librdf_query_results_get_boolean(r) > 0;
-    if (fmt == PV_FMT_JSON)
-      fprintf(out, "{\"head\":{},\"boolean\":%s}\n", yes ? "true" : "false");
-    else
-      fprintf(out, "%s\n", yes ? "true" : "false");
-    rc = fflush(out) == 0 && !ferror(out) ? PV_EXIT_OK : PV_EXIT_ERROR;
+    rc = pv_print_boolean(librdf_query_results_get_boolean(r) > 0, fmt, out);
   } else {
     rc = print_graph(s, r, out);
   }

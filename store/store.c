@@ -199,6 +199,18 @@ int pv_store_open_data(pv_store *s, const char *dir, int create, char *err, size
   return attach(s, dir, dir, create, 1, err, errlen);
 }
 
+int pv_store_memory(pv_store *s, char *err, size_t errlen)
+{
+  memset(s, 0, sizeof *s);
+  s->world = pv_store_world();
+  s->storage = librdf_new_storage(s->world, "hashes", "memory", "hash-type='memory'");
+  s->model = s->storage ? librdf_new_model(s->world, s->storage, NULL) : NULL;
+  if (s->model) return PV_STORE_OK;
+  if (s->storage) librdf_free_storage(s->storage);
+  s->storage = NULL;
+  return fail(err, errlen, PV_STORE_ERROR, "%s: cannot make an in-memory Redland store", "memory");
+}
+
 void pv_store_close(pv_store *s)
 {
   if (s->model) {

@@ -75,6 +75,9 @@ int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen);
  * written: a merge writes the marker when the data is complete. */
 int pv_store_open_data(pv_store *s, const char *dir, int create, char *err, size_t errlen);
 
+/* An empty store in memory (a server store's graph, copied for a query). */
+int pv_store_memory(pv_store *s, char *err, size_t errlen);
+
 /* Writes everything out and releases the store. */
 void pv_store_close(pv_store *s);
 

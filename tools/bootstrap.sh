@@ -42,6 +42,11 @@ packages=(
   clang libclang-rt-14-dev
   # A locale with a decimal comma, built by the API's unit test (localedef).
   locales
+  # The server store (docs/server-store.md): Virtuoso for tools/store-server.sh
+  # and the `server` tests, libcurl for store/remote.c.  The GnuTLS flavour of
+  # libcurl's headers: libcurl4-openssl-dev conflicts with raptor2's dev
+  # packages on Debian 12; the API is the same.
+  virtuoso-opensource-7-bin curl libcurl4-gnutls-dev
 )
 
 missing=()

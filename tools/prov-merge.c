@@ -12,6 +12,8 @@
 
 #include "merge.h"
 #include "mlflow.h"
+#include "remote.h"
+#include "remote_merge.h"
 
 #define SHOWN_REJECTS 20
 
@@ -22,7 +24,10 @@ static const char usage[] =
     "adding the derivations of docs/model.md.  The store is replaced as a whole:\n"
     "readers never see half a merge, and a failed merge leaves it untouched.\n"
     "\n"
-    "  -s, --store DIR     the store (created if missing; merged into if it exists)\n"
+    "  -s, --store DIR     the store (created if missing; merged into if it exists);\n"
+    "                      or a SPARQL server, http://HOST:PORT/sparql: the records\n"
+    "                      become one named graph there (docs/server-store.md;\n"
+    "                      credentials from the file $PROVIO_STORE_AUTH, mode 0600)\n"
     "  -o, --output FILE   also write the whole consolidated graph to FILE ('-': stdout)\n"
     "  -f, --format FMT    ntriples or turtle (default: turtle for *.ttl, else ntriples)\n"
     "  -j, --jobs N        parser threads (default: one per core)\n"
@@ -46,7 +51,8 @@ static const char usage[] =
     "2 usage, 3 bad input (missing, empty, not provio, another user's), 4 store\n"
     "unusable or locked, 5 cannot write the output file, 7 the store is damaged\n"
     "(merge the records into a new store), 130 interrupted.  The store is intact\n"
-    "after any non-zero status.\n";
+    "after any non-zero status.  A server store also: 10 credentials refused,\n"
+    "11 server unreachable, 12 server failed, 13 credentials file unusable.\n";
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
@@ -220,7 +226,15 @@ int main(int argc, char **argv)
   sigaction(SIGHUP, &sa, NULL);
 
   pv_merge_stats st;
-  int status = pv_merge(&o, &st, err, sizeof err);
+  int remote = o.store && pv_remote_is_url(o.store);
+  if (remote && o.output) {
+    remove_import(mlflow_dir, mlflow_nt);
+    fprintf(stderr, "prov-merge: -o goes with an embedded store, not a server (query the server instead)\n");
+    return 2;
+  }
+  char graph[64];
+  unsigned long long uploaded = 0;
+  int status = remote ? pv_merge_remote(&o, &st, graph, &uploaded, err, sizeof err) : pv_merge(&o, &st, err, sizeof err);
   remove_import(mlflow_dir, mlflow_nt);
   free(inputs);
   if (o.progress && (status || st.nwarnings)) fputs("\r\033[K", stderr);
@@ -230,6 +244,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "prov-merge: %s\n", err);
   } else if (!quiet) {
     summary(&o, &st, verbose);
+    if (remote) fprintf(stderr, "prov-merge: %llu triples published in graph <%s> of %s\n", uploaded, graph, o.store);
   }
   pv_merge_stats_free(&st);
   return status;

@@ -13,6 +13,7 @@
 #include "provio.h"
 #include "query.h"
 #include "query_output.h"
+#include "remote_query.h"
 
 extern char **environ;
 
@@ -29,7 +30,13 @@ extern char **environ;
   "  4  the directory is not a provio store\n"                             \
   "  5  malformed or unsupported SPARQL query\n"                           \
   "  6  the target (or job) is not in the store\n"                         \
-  "  7  the store is damaged (rebuild it by merging the records again)\n"
+  "  7  the store is damaged (rebuild it by merging the records again)\n"  \
+  "  10 a server store refused the credentials\n"                         \
+  "  11 a server store cannot be reached\n"                               \
+  "  12 a server store failed, or answered what cannot be read\n"         \
+  "  13 the credentials file (PROVIO_STORE_AUTH) is unusable\n"           \
+  "STORE may be a SPARQL server's endpoint, http://HOST:PORT/sparql\n"     \
+  "(docs/server-store.md).\n"
 
 enum command_id { C_SPARQL, C_LINEAGE, C_IMPACT, C_STATS, C_RUNS, C_CONFIG, C_METRICS, NCOMMANDS };
 
@@ -286,7 +293,19 @@ int main(int argc, char **argv)
 
   char err[1024] = "";
   pv_store s;
-  int rc = pv_query_open(&s, store, err, sizeof err);
+  pv_remote server = {0};
+  int remote = pv_remote_is_url(store);
+  int rc = remote ? pv_remote_open(&server, store, 0, err, sizeof err) : pv_query_open(&s, store, err, sizeof err);
+  /* SPARQL runs on the server; every other command on a copy of what it reads */
+  if (remote && rc == PV_EXIT_OK && id == C_SPARQL) {
+    rc = pv_remote_sparql(&server, query, fmt, stdout, err, sizeof err);
+    pv_remote_close(&server);
+    free(query);
+    if (rc != PV_EXIT_OK) fprintf(stderr, "prov-query: %s\n", err[0] ? err : "failed");
+    return rc;
+  }
+  if (remote && rc == PV_EXIT_OK) rc = pv_remote_fetch_all(&server, &s, err, sizeof err);
+  if (remote) pv_remote_close(&server);
   pv_walk walk = {id == C_LINEAGE ? PV_BACKWARD : PV_FORWARD, depth, all};
   if (rc == PV_EXIT_OK) {
     switch (id) {
