@@ -83,12 +83,18 @@ static char *put_subject_pred(char *p, const char *s, size_t sl, const char *pre
  * room for body more bytes after its first lines; NULL if not recording. */
 static char *record_begin(pv_thread *t, const record_kind *k, size_t body, size_t *rl)
 {
-  char *p = pv_record_begin(t, 4 * PV_RECORD_LINE + pv_proc.id.proc_iri_len + body);
+  char *p = pv_record_begin(t, 5 * PV_RECORD_LINE + 2 * pv_proc.id.proc_iri_len + body);
   if (!p) return NULL;
   char *r = t->record_iri[0];
   *rl = pv_thread_new_iri(t, r, k->name);
   p = pv_put_end(pv_put_iri(put_subject_pred(p, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len, k->link), r, *rl));
-  return pv_put_end(pv_put(put_subject_pred(p, r, *rl, PV_RDF_TYPE), k->class, strlen(k->class)));
+  p = pv_put_end(pv_put(put_subject_pred(p, r, *rl, PV_RDF_TYPE), k->class, strlen(k->class)));
+  /* The thread is not in the record's name (docs/model.md, "Record names"). */
+  if (pv_proc.cfg.records & PV_REC_THREADS) {
+    p = PV_PUT_LIT(pv_put_subject(p, r, *rl), PV_PROV("wasAssociatedWith") " <");
+    p = pv_put_end(PV_PUT_LIT(p + pv_thread_iri(p, &pv_proc.id, t->tid), ">"));
+  }
+  return p;
 }
 
 /* Ends the record with its time. */

@@ -182,8 +182,9 @@ class Tracked(unittest.TestCase):
     def test_metric_of_another_thread(self):
         r = [r for r, m in self.records("metric", "Metric").items() if m[PV + "key"] == ["thread_metric"]]
         self.assertEqual(len(r), 1)
-        main_thread = self.proc + "/thread/" + self.proc.rsplit("/", 1)[1].split(".")[0] + "/"
-        self.assertTrue(r[0].startswith(self.proc + "/thread/") and not r[0].startswith(main_thread), r[0])
+        main_thread = self.proc + "/thread/" + self.proc.rsplit("/", 1)[1].split(".")[0]
+        by = self.g.one(r[0], PROV + "wasAssociatedWith")
+        self.assertTrue(by.startswith(self.proc + "/thread/") and by != main_thread, by)
 
     def test_checkpoints_and_config_file(self):
         cps = self.records("checkpoint", "CheckpointMark").values()

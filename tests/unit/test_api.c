@@ -110,7 +110,7 @@ static void assert_iri(const nt_graph *g, const char *s, const char *p, const ch
 }
 
 /* The record the process links by provio:<link>, number i, with its
- * class and time checked; the record's IRI lies below the thread's. */
+ * class and time checked, associated with a thread of the process. */
 static const char *record(const nt_graph *g, const char *link, const char *class, int i)
 {
   char pred[256], type[256];
@@ -119,9 +119,10 @@ static const char *record(const nt_graph *g, const char *link, const char *class
   const nt_triple *t = nt_find(g, pv_proc.id.proc_iri, pred, i);
   ck_assert_msg(t != NULL, "no provio:%s record %d", link, i);
   ck_assert(t->o_is_iri);
-  ck_assert_msg(strncmp(t->o, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len) == 0 &&
-                    strncmp(t->o + pv_proc.id.proc_iri_len, "/thread/", 8) == 0,
-                "record %s is not below a thread of the process", t->o);
+  const nt_triple *by = one(g, t->o, PV_NS_PROV "wasAssociatedWith");
+  ck_assert_msg(by->o_is_iri && strncmp(by->o, pv_proc.id.proc_iri, pv_proc.id.proc_iri_len) == 0 &&
+                    strncmp(by->o + pv_proc.id.proc_iri_len, "/thread/", 8) == 0,
+                "record %s is not associated with a thread of the process", t->o);
   assert_iri(g, t->o, RDF_TYPE, type);
   assert_typed(g, t->o, PV_NS_PROV "atTime", NULL, XSD_DATETIME);
   return t->o;
@@ -371,7 +372,7 @@ static void *metric_from_thread(void *arg)
   return (void *)(long)pv_tls.thread->tid;
 }
 
-/* A record is the calling thread's: in its file, below its IRI. */
+/* A record is the calling thread's: associated with it. */
 START_TEST(records_belong_to_the_calling_thread)
 {
   start_recording();
@@ -382,8 +383,8 @@ START_TEST(records_belong_to_the_calling_thread)
   nt_graph *g = records();
   const char *m = record(g, "metric", "Metric", 0);
   char thread[PV_IRI_MAX + 32];
-  snprintf(thread, sizeof thread, "%s/thread/%ld/", pv_proc.id.proc_iri, (long)tid);
-  ck_assert_msg(strncmp(m, thread, strlen(thread)) == 0, "%s not below %s", m, thread);
+  snprintf(thread, sizeof thread, "%s/thread/%ld", pv_proc.id.proc_iri, (long)tid);
+  assert_iri(g, m, PV_NS_PROV "wasAssociatedWith", thread);
   nt_graph_free(g);
 }
 END_TEST

@@ -79,8 +79,8 @@ START_TEST(many_threads_write_at_once)
     ck_assert_msg(n > 13 && strcmp(buf + n - 13, "# provio-end\n") == 0, "unfinished: %s", path);
     nt_parse(buf, n, r);
     ck_assert_int_eq(r->errors, 0);
-    /* 5 triples per annotation (link, type, key, value, time), 5 describing the thread */
-    ck_assert_int_eq(r->triples, 5 * RECORDS + 5);
+    /* 6 triples per annotation (link, type, thread, key, value, time), 5 describing the thread */
+    ck_assert_int_eq(r->triples, 6 * RECORDS + 5);
     ck_assert_int_eq(count_lines_with(buf, "#value> \"thread "), RECORDS);
     total += r->triples;
     files++;
@@ -89,7 +89,7 @@ START_TEST(many_threads_write_at_once)
   closedir(d);
   free(r);
   ck_assert_int_eq(files, THREADS);
-  ck_assert_int_eq(total, THREADS * (5L * RECORDS + 5));
+  ck_assert_int_eq(total, THREADS * (6L * RECORDS + 5));
 }
 END_TEST
 
