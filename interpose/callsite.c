@@ -14,13 +14,14 @@
 #include "sys.h"
 #include "trace.h"
 
-/* Libraries whose frames are not "the program": the I/O stack and us. */
+/* Libraries whose frames are not "the program": the I/O stack and us (and
+ * a sanitizer's runtime, whose backtrace interceptor is a frame of ours). */
 static int infrastructure_object(const char *path)
 {
   static const char *const names[] = {"libc.so", "libc-", "ld-linux", "libpthread", "libdl.",
                                       "libprovio", "libmpi", "libopen-", "libpmix", "libhdf5",
                                       "libucs", "libucp", "libuct", "libfabric", "mca_",
-                                      "libgcc_s", "libstdc++", "libgfortran", NULL};
+                                      "libgcc_s", "libstdc++", "libgfortran", "libclang_rt", "libasan", NULL};
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   for (int i = 0; names[i]; i++)
