@@ -1,8 +1,14 @@
 # prov-merge: unit tests of its parts and of whole merges, and end-to-end
 # tests of the tool on generated jobs (bench/gen_job) and on real tracked runs.
+# What derivations emit, as lines (the tests of derive.c and derive_domain.c).
+add_library(provio_test_derived STATIC unit/derived_lines.c)
+target_link_libraries(provio_test_derived PUBLIC provio_merge provio_testutil)
 foreach(name merge_lines merge_derive merge_domain merge_seen merge_store)
   add_executable(test_${name} unit/test_${name}.c)
   target_link_libraries(test_${name} PRIVATE provio_merge provio_testutil)
+  if(name MATCHES "merge_derive|merge_domain")
+    target_link_libraries(test_${name} PRIVATE provio_test_derived)
+  endif()
   add_test(NAME unit.${name} COMMAND test_${name})
   set_tests_properties(unit.${name} PROPERTIES LABELS "unit;merge")
 endforeach()

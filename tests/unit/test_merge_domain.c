@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "derive.h"
+#include "derived_lines.h"
 
 #define PROV "http://www.w3.org/ns/prov#"
 #define PIO "https://w3id.org/provio/ns#"
@@ -74,32 +75,6 @@ static const char fixture[] =
     "<" USER "trainedOn> <http://www.w3.org/2000/01/rdf-schema#label> \"trainedOn\" .\n"
     "<" CKPT "> <" USER "trainedOn> <" DATA "> .\n"
     "<" CKPT "> <" TYPE "> <" USER "Model> .\n";
-
-typedef struct out {
-  char line[256][400];
-  int n;
-} out;
-
-static int collect(void *ctx, const pv_term t[3])
-{
-  out *o = ctx;
-  ck_assert_int_lt(o->n, 256);
-  snprintf(o->line[o->n], sizeof o->line[0], "%.*s %.*s %.*s", (int)t[0].n, t[0].s, (int)t[1].n, t[1].s,
-           (int)t[2].n, t[2].s);
-  for (int i = 0; i < o->n; i++)
-    if (strcmp(o->line[i], o->line[o->n]) == 0) return 0;
-  o->n++;
-  return 0;
-}
-
-static int has(const out *o, const char *s, const char *p, const char *obj)
-{
-  char want[400];
-  snprintf(want, sizeof want, "%s %s %s", s, p, obj);
-  for (int i = 0; i < o->n; i++)
-    if (strcmp(o->line[i], want) == 0) return 1;
-  return 0;
-}
 
 static void on_triple(void *ctx, raptor_statement *st)
 {
