@@ -1,10 +1,14 @@
 /* nt_parse.c - raptor-backed validation helpers for the unit tests. */
+#define _GNU_SOURCE /* nftw */
 #include "nt_parse.h"
 
+#include <ftw.h>
 #include <raptor2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void on_log(void *data, raptor_log_message *m)
 {
@@ -131,6 +135,30 @@ char *read_file(const char *path, size_t *n)
   return buf;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+  (void)st, (void)type, (void)f;
+  return remove(path);
+}
+
+void remove_tree(const char *dir)
+{
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The directories this process made, removed when it exits: Check runs each
+ * test in a forked child, and a failing assertion exits from the middle of
+ * the test, so a test cannot be trusted to clean up after itself. */
+static char *made_dirs[64];
+static int made_count;
+static pid_t made_by;
+
+static void remove_made_dirs(void)
+{
+  if (getpid() != made_by) return; /* a child of ours inherited the list */
+  for (int i = 0; i < made_count; i++) remove_tree(made_dirs[i]);
+}
+
 char *make_temp_dir(void)
 {
   const char *base = getenv("PROVIO_TEST_TMP");
@@ -141,5 +169,11 @@ char *make_temp_dir(void)
     sprintf(t, "/tmp/provio-test.XXXXXX");
     if (!mkdtemp(t)) abort();
   }
+  if (made_by != getpid()) {
+    made_by = getpid();
+    made_count = 0;
+    atexit(remove_made_dirs);
+  }
+  if (made_count < 64) made_dirs[made_count++] = strdup(t);
   return t;
 }

@@ -42,7 +42,11 @@ const nt_triple *nt_find(const nt_graph *g, const char *s, const char *p, int i)
 /* Reads a whole file into a malloc'd buffer (NUL-terminated); *n its size. */
 char *read_file(const char *path, size_t *n);
 
-/* A fresh private directory under /dev/shm (or $TMPDIR); caller frees. */
+/* A fresh private directory under /dev/shm (or /tmp); caller frees the
+ * name. It and everything in it are removed when the process exits. */
 char *make_temp_dir(void);
+
+/* Removes a directory tree (not following symbolic links). */
+void remove_tree(const char *dir);
 
 #endif

@@ -5,7 +5,6 @@
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <errno.h>
 #include <locale.h>
 #include <fcntl.h>
@@ -30,12 +29,6 @@
 #define XSD_DATETIME PV_NS_XSD "dateTime"
 
 static char *out_dir;
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-  (void)st, (void)type, (void)f;
-  return remove(path);
-}
 
 static void start_recording(void)
 {
@@ -71,7 +64,7 @@ static nt_graph *records(void)
   }
   closedir(d);
   *strrchr(out_dir, '/') = 0;
-  nftw(out_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  remove_tree(out_dir);
   nt_graph *g = nt_parse_graph(all, all_len);
   free(all);
   ck_assert_int_eq(g->errors, 0);
@@ -218,7 +211,7 @@ START_TEST(files_named_as_the_capture_names_them)
   ck_assert_ptr_null(nt_find(g, c, PV_NS_PROVIO "fileId", 0)); /* no such file */
   ck_assert_ptr_null(nt_find(g, c, PV_NS_PROVIO "step", 0));
   nt_graph_free(g);
-  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  remove_tree(dir);
 }
 END_TEST
 
@@ -354,7 +347,7 @@ START_TEST(metrics_ignore_the_decimal_comma)
   setenv("LOCPATH", locales, 1);
   ck_assert_ptr_nonnull(setlocale(LC_NUMERIC, "de_DE.UTF-8"));
   ck_assert_str_eq(localeconv()->decimal_point, ",");
-  nftw(locales, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  remove_tree(locales);
   start_recording();
   ck_assert_int_eq(provio_metric("accuracy", 0.91, 1), 0);
   ck_assert_int_eq(provio_metric("loss", 1.0 / 3.0, 1), 0);
