@@ -360,19 +360,24 @@ static void reach_started(walker *w, size_t at)
   librdf_node *p = w->l->nodes[at].node;
   int back = w->l->walk.dir == PV_BACKWARD;
   int64_t own, other;
-  char *host = pv_q_string(w->q, p, PV_T_HOST);
-  if (host && pv_q_long(w->q, p, back ? PV_T_PPID : PV_T_PID, &own) == 0) {
-    librdf_iterator *it = back ? pv_q_targets(w->q, p, PV_T_INFORMED_BY) : pv_q_sources(w->q, PV_T_INFORMED_BY, p);
-    for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-      librdf_node *o = librdf_iterator_get_object(it);
-      char *oh = pv_q_string(w->q, o, PV_T_HOST);
-      if (oh && strcmp(oh, host) == 0 && pv_q_long(w->q, o, back ? PV_T_PID : PV_T_PPID, &other) == 0 &&
-          other == own)
-        reach(w, at, o, PV_L_STARTED_BY);
-      free(oh);
+  /* p's host and pid only once there is a candidate: most processes (every
+   * rank of an N-1 job) have none, and those were two lookups each. */
+  char *host = NULL;
+  int known = 0;
+  librdf_iterator *it = back ? pv_q_targets(w->q, p, PV_T_INFORMED_BY) : pv_q_sources(w->q, PV_T_INFORMED_BY, p);
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+    if (!known++) {
+      host = pv_q_string(w->q, p, PV_T_HOST);
+      if (!host || pv_q_long(w->q, p, back ? PV_T_PPID : PV_T_PID, &own) != 0) break;
     }
-    if (it) librdf_free_iterator(it);
+    librdf_node *o = librdf_iterator_get_object(it);
+    char *oh = pv_q_string(w->q, o, PV_T_HOST);
+    if (oh && strcmp(oh, host) == 0 && pv_q_long(w->q, o, back ? PV_T_PID : PV_T_PPID, &other) == 0 &&
+        other == own)
+      reach(w, at, o, PV_L_STARTED_BY);
+    free(oh);
   }
+  if (it) librdf_free_iterator(it);
   free(host);
 }
 

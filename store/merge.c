@@ -812,6 +812,8 @@ static int run(merger *m)
   if (m->store_open) {
     if (write_state(m, m->o->store ? m->target.data : m->scratch_dir)) return m->status;
     librdf_model_sync(m->store.model);
+    if (pv_bdb_put_failed())
+      return set_error(m, PV_MERGE_FAILED, "%s: Berkeley DB could not write the store%s", m->o->store ? m->o->store : "store", "");
     if (m->o->output && write_output(m, m->store.model)) return m->status;
     pv_rdf_cache_free(&m->cache);
     pv_store_close(&m->store);

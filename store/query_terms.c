@@ -16,6 +16,7 @@ void pv_q_init(pv_q *q, pv_store *s)
 #undef PV_TERM_IRI
   q->world = s->world;
   q->model = s->model;
+  q->agent_kinds = (pv_index){0};
   for (int i = 0; i < PV_T_COUNT; i++) q->t[i] = pv_q_node(q, iris[i]);
 }
 
@@ -23,6 +24,7 @@ void pv_q_free(pv_q *q)
 {
   for (int i = 0; i < PV_T_COUNT; i++)
     if (q->t[i]) librdf_free_node(q->t[i]);
+  pv_index_free(&q->agent_kinds);
   memset(q, 0, sizeof *q);
 }
 
@@ -108,8 +110,14 @@ static char *agent_name(pv_q *q, librdf_node *p, enum pv_kind k)
   size_t len;
   librdf_iterator *it = pv_q_targets(q, p, PV_T_ASSOCIATED_WITH);
   for (; it && !name && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *a = librdf_iterator_get_object(it);
-    if (pv_q_iri(a) && pv_q_kind(q, a) == k) name = pv_display_name(pv_q_iri(a), &len);
+    const char *iri = pv_q_iri(librdf_iterator_get_object(it));
+    if (!iri) continue;
+    size_t kind = pv_index_get(&q->agent_kinds, iri);
+    if (kind == SIZE_MAX) {
+      kind = pv_q_kind(q, librdf_iterator_get_object(it));
+      pv_index_put(&q->agent_kinds, iri, kind);
+    }
+    if (kind == (size_t)k) name = pv_display_name(iri, &len);
   }
   if (it) librdf_free_iterator(it);
   return name;

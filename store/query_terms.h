@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "query_index.h"
 #include "store.h"
 
 #define PV_TERMS(X)                                                                          \
@@ -116,6 +117,9 @@ typedef struct pv_q {
   librdf_world *world;
   librdf_model *model;
   librdf_node *t[PV_T_COUNT];
+  /* The kinds of agents seen (IRI -> enum pv_kind): the program and user
+   * of thousands of processes are the same few agents. */
+  pv_index agent_kinds;
 } pv_q;
 
 void pv_q_init(pv_q *q, pv_store *s);

@@ -102,4 +102,9 @@ void pv_bdb_cache(size_t bytes);
  * ranks: minutes).  Only for a caller that knows the statement is new. */
 void pv_bdb_adding_new(int on);
 
+/* The pairs of statements added while pv_bdb_adding_new is on are put in
+ * key order, later (store_bdb.c): on the file's next read, sync or close.
+ * Whether such a put failed since the last call (sync the model first). */
+int pv_bdb_put_failed(void);
+
 #endif

@@ -9,7 +9,19 @@
  * option for either, so the store library defines db_create itself: the
  * dynamic linker binds librdf's call to this definition in the program,
  * which calls the real one and sets both, and can skip Redland's
- * duplicate check (pv_bdb_adding_new). */
+ * duplicate check (pv_bdb_adding_new).
+ *
+ * It also puts the pairs of statements known to be new in key order.
+ * Redland writes each statement into its three btrees as it comes, at
+ * keys all over each tree: every insert lands on another leaf, which
+ * splits half full, and once the files outgrow the cache nearly every
+ * insert evicts a dirty page (a 40k-rank job: 3M triples, 271 s).  The
+ * pairs are kept per file (PENDING_MAX bytes at most) and put sorted the
+ * way BDB compares keys; into a new file that is an append, which fills
+ * pages whole.  Duplicates of one key keep their order (the sort is
+ * stable).  Anything else done on the file (a read, a cursor, a delete,
+ * sync, close) first puts what is pending, so nobody sees a difference;
+ * pv_bdb_put_failed reports a put that failed meanwhile. */
 #define _GNU_SOURCE
 #include "store.h"
 
@@ -29,16 +41,158 @@ void pv_bdb_adding_new(int on) { known_new = on; }
 #include <db.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Redland's only DB_GET_BOTH lookup through DB->get is its "does the
  * store hold this statement" check before an add (deletes go through a
  * cursor). */
 static int (*real_get)(DB *, DB_TXN *, DBT *, DBT *, u_int32_t);
 
+static int (*real_put)(DB *, DB_TXN *, DBT *, DBT *, u_int32_t);
+static int (*real_del)(DB *, DB_TXN *, DBT *, u_int32_t);
+static int (*real_cursor)(DB *, DB_TXN *, DBC **, u_int32_t);
+static int (*real_sync)(DB *, u_int32_t);
+static int (*real_close)(DB *, u_int32_t);
+
+#define PENDING_MAX (32u << 20)
+#define PAGE_SIZE (64u << 10)
+
+/* A file's pairs not yet put: [key length, data length, key, data] each,
+ * from `at` in arena; `order` their offsets, sorted when put. */
+typedef struct pending {
+  char *arena;
+  size_t len, cap;
+  size_t *order, n, ncap;
+} pending;
+
+static int failed; /* a deferred put failed since the last pv_bdb_put_failed */
+
+static const char *sort_base;
+
+/* BDB's default btree order: bytes, then the shorter first. */
+static int bytes_order(const void *a, size_t la, const void *b, size_t lb)
+{
+  int c = memcmp(a, b, la < lb ? la : lb);
+  return c ? c : (la > lb) - (la < lb);
+}
+
+/* The same order as BDB's own __bam_defcmp, which compares byte by byte:
+ * Redland's keys share long prefixes (a process's IRI), and that loop was
+ * a third of a lineage walk's instructions.  Being the same order, it
+ * reads files written with the default. */
+static int key_order(DB *db, const DBT *a, const DBT *b)
+{
+  (void)db;
+  return bytes_order(a->data, a->size, b->data, b->size);
+}
+
+static int by_key(const void *pa, const void *pb)
+{
+  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+  uint32_t la, lb;
+  memcpy(&la, sort_base + a, 4);
+  memcpy(&lb, sort_base + b, 4);
+  int c = bytes_order(sort_base + a + 8, la, sort_base + b + 8, lb);
+  return c ? c : (a > b) - (a < b);
+}
+
+static int put_pending(DB *db)
+{
+  pending *p = db->app_private;
+  if (!p || !p->n) return 0;
+  sort_base = p->arena;
+  qsort(p->order, p->n, sizeof *p->order, by_key);
+  int rc = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    const char *e = p->arena + p->order[i];
+    DBT key = {0}, data = {0};
+    memcpy(&key.size, e, 4);
+    memcpy(&data.size, e + 4, 4);
+    key.data = (void *)(e + 8);
+    data.data = (void *)(e + 8 + key.size);
+    int r = real_put(db, NULL, &key, &data, 0);
+    if (r && !rc) rc = r;
+  }
+  p->len = p->n = 0;
+  if (rc) failed = 1;
+  return rc;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+  if (need <= *cap) return 0;
+  size_t c = *cap ? *cap : 1024;
+  while (c < need) c *= 2;
+  void *m = realloc(*v, c * size);
+  if (!m) return -1;
+  *v = m;
+  *cap = c;
+  return 0;
+}
+
+static int put_in_order(DB *db, DB_TXN *txn, DBT *key, DBT *data, u_int32_t flags)
+{
+  pending *p = db->app_private;
+  if (!known_new || flags || txn || !p) {
+    put_pending(db);
+    return real_put(db, txn, key, data, flags);
+  }
+  size_t need = 8 + (size_t)key->size + data->size;
+  if (p->len + need > PENDING_MAX && put_pending(db)) return -1;
+  if (grow((void **)&p->arena, &p->cap, p->len + need, 1) || grow((void **)&p->order, &p->ncap, p->n + 1, sizeof(size_t))) {
+    put_pending(db);
+    return real_put(db, txn, key, data, flags);
+  }
+  char *e = p->arena + p->len;
+  memcpy(e, &key->size, 4);
+  memcpy(e + 4, &data->size, 4);
+  memcpy(e + 8, key->data, key->size);
+  memcpy(e + 8 + key->size, data->data, data->size);
+  p->order[p->n++] = p->len;
+  p->len += need;
+  return 0;
+}
+
 static int get_unless_new(DB *db, DB_TXN *txn, DBT *key, DBT *data, u_int32_t flags)
 {
   if (known_new && flags == DB_GET_BOTH) return DB_NOTFOUND;
+  put_pending(db);
   return real_get(db, txn, key, data, flags);
+}
+
+static int del_after_pending(DB *db, DB_TXN *txn, DBT *key, u_int32_t flags)
+{
+  put_pending(db);
+  return real_del(db, txn, key, flags);
+}
+
+static int cursor_after_pending(DB *db, DB_TXN *txn, DBC **c, u_int32_t flags)
+{
+  put_pending(db);
+  return real_cursor(db, txn, c, flags);
+}
+
+static int sync_after_pending(DB *db, u_int32_t flags)
+{
+  int rc = put_pending(db);
+  int s = real_sync(db, flags);
+  return rc ? rc : s;
+}
+
+static int close_after_pending(DB *db, u_int32_t flags)
+{
+  int rc = put_pending(db);
+  pending *p = db->app_private;
+  if (p) {
+    free(p->arena);
+    free(p->order);
+    free(p);
+  }
+  db->app_private = NULL;
+  int c = real_close(db, flags);
+  return rc ? rc : c;
 }
 
 static void keep_message(const DB_ENV *env, const char *prefix, const char *msg)
@@ -46,6 +200,13 @@ static void keep_message(const DB_ENV *env, const char *prefix, const char *msg)
   (void)env;
   (void)prefix;
   snprintf(last, sizeof last, "%s", msg);
+}
+
+int pv_bdb_put_failed(void)
+{
+  int f = failed;
+  failed = 0;
+  return f ? -1 : 0;
 }
 
 int db_create(DB **dbp, DB_ENV *env, u_int32_t flags)
@@ -57,9 +218,28 @@ int db_create(DB **dbp, DB_ENV *env, u_int32_t flags)
   if (rc == 0 && !env) {
     (*dbp)->set_errcall(*dbp, keep_message);
     if (cache) (*dbp)->set_cachesize(*dbp, 0, (u_int32_t)cache, 1);
-    real_get = (*dbp)->get;
-    (*dbp)->get = get_unless_new;
+    /* Only a new file takes it (an existing one keeps its own); fewer
+     * pages to allocate and split per triple: 16k ranks merged with 25%
+     * less CPU than with 4 KiB pages, and lookups no slower. */
+    (*dbp)->set_pagesize(*dbp, PAGE_SIZE);
+    (*dbp)->set_bt_compare(*dbp, key_order);
+    DB *db = *dbp;
+    real_get = db->get;
+    real_put = db->put;
+    real_del = db->del;
+    real_cursor = db->cursor;
+    real_sync = db->sync;
+    real_close = db->close;
+    db->get = get_unless_new;
+    db->put = put_in_order;
+    db->del = del_after_pending;
+    db->cursor = cursor_after_pending;
+    db->sync = sync_after_pending;
+    db->close = close_after_pending;
+    db->app_private = calloc(1, sizeof(pending));
   }
   return rc;
 }
+#else
+int pv_bdb_put_failed(void) { return 0; }
 #endif
