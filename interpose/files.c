@@ -128,7 +128,8 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
 }
 
 /* Libraries open files for their own bookkeeping: MPI's shared-memory
- * segments and lock tests.  Marked, not hidden: the user may want them. */
+ * segments and lock tests.  Marked, not hidden: the user may want them.
+ * Asked when a record's head is written, not at every open. */
 static int library_internal(const char *canon, size_t len)
 {
 #define MARKER(text) {text, sizeof text - 1}
@@ -137,16 +138,18 @@ static int library_internal(const char *canon, size_t len)
       MARKER("/psm2_shm"), MARKER("/ucx_"), MARKER("/pmix"), MARKER("/lockedfile")};
 #undef MARKER
   /* They live in node-local scratch; anything else needs no search.  Each
-   * marker starts at a slash: a path is tried at its few slashes, not
-   * searched through once per marker (/dev/shm is node-local, and jobs open
-   * thousands of files there). */
+   * marker starts at a slash: a path is tried at its few slashes, and only
+   * where the next byte starts a marker (/dev/shm is node-local, and jobs
+   * open thousands of files there). */
   if (!pv_prefix_list_match(&pv_proc.cfg.local, canon, len)) return 0;
   const char *end = canon + len;
-  for (const char *p = canon; (p = memchr(p, '/', (size_t)(end - p))); p++)
+  for (const char *p = canon; (p = memchr(p, '/', (size_t)(end - p))); p++) {
+    if (!memchr("ovspul", p + 1 < end ? p[1] : 0, 6)) continue; /* no marker's second byte */
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
       if ((size_t)(end - p) >= markers[i].len && p[1] == markers[i].text[1] &&
           memcmp(p, markers[i].text, markers[i].len) == 0)
         return 1;
+  }
   return 0;
 }
 
@@ -182,7 +185,6 @@ static pv_session *start(pv_session *s, int fd, const char *canon, size_t len, i
   s->api = api;
   s->via_layer = pv_tls.layer;
   s->via_call = pv_tls.layer ? pv_tls.layer_call : NULL;
-  s->library_internal = library_internal(canon, len);
   s->open_ns = pv_now_ns();
   s->callsite = callsite;
   s->owner = &pv_tls;
@@ -491,7 +493,7 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
   p = put_time_at(t, p, acc, al, PV_PROV("endedAtTime"), now, &r->end);
   p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("api"), api_names[s->api], strlen(api_names[s->api]));
   p = pv_put_end(put_flags(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("openFlags") " "), s->flags));
-  if (s->library_internal)
+  if (library_internal(s->path, s->path_len))
     p = pv_put_end(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("libraryInternal") " \"true\"^^" PV_XSD("boolean")));
   if (s->callsite) {
     char cs[512];
