@@ -76,12 +76,32 @@ size_t pv_utf8_seq_len(const unsigned char *s, size_t n)
   return len;
 }
 
+/* Whether none of the 8 bytes in x needs escaping in a literal: each is
+ * printable ASCII (0x20..0x7E) and neither '"' nor '\\'.  Call sites, API
+ * names and paths are mostly such text, and are copied 8 bytes a step. */
+static int plain_word(uint64_t x)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#define HAS_ZERO(v) (((v) - ones) & ~(v) & highs)
+  uint64_t below_space = (x - ones * 0x20) & ~x & highs;   /* some byte < 0x20 */
+  uint64_t from_del = ((x + ones * 0x01) | x) & highs;      /* some byte >= 0x7F */
+  return !(below_space | from_del | HAS_ZERO(x ^ (ones * '"')) | HAS_ZERO(x ^ (ones * '\\')));
+#undef HAS_ZERO
+}
+
 size_t pv_literal_escape(char *dst, const char *src, size_t n)
 {
   char *out = dst;
   const unsigned char *s = (const unsigned char *)src;
   size_t i = 0;
   while (i < n) {
+    uint64_t word;
+    if (n - i >= 8 && (memcpy(&word, s + i, 8), plain_word(word))) {
+      memcpy(out, &word, 8);
+      out += 8;
+      i += 8;
+      continue;
+    }
     unsigned char c = s[i];
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
       *out++ = (char)c;

@@ -55,6 +55,31 @@ START_TEST(literal_escapes)
 }
 END_TEST
 
+/* Plain text is copied 8 bytes a step: any byte, at any place of a longer
+ * text, is escaped as it is on its own. */
+START_TEST(literal_escape_of_each_byte_at_each_place)
+{
+  const char plain[] = "abcdefghijklmnopq"; /* 17 bytes: two whole steps and a tail */
+  size_t len = sizeof plain - 1;
+  for (int b = 0; b < 256; b++) {
+    char alone[8];
+    char byte = (char)b;
+    size_t an = pv_literal_escape(alone, &byte, 1);
+    for (size_t at = 0; at < len; at++) {
+      char in[32], out[64], want[64];
+      memcpy(in, plain, len);
+      in[at] = byte;
+      memcpy(want, plain, at);
+      memcpy(want + at, alone, an);
+      memcpy(want + at + an, plain + at + 1, len - at - 1);
+      size_t n = pv_literal_escape(out, in, len);
+      ck_assert_int_eq(n, len - 1 + an);
+      ck_assert_mem_eq(out, want, n);
+    }
+  }
+}
+END_TEST
+
 START_TEST(iri_encoding_of_special_bytes)
 {
   const char *in = "/a b/\"q\"<x>\\{y}|^`#%\n\t\xff\xc3\xa9";
@@ -219,6 +244,7 @@ Suite *make_suite(void)
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, literal_escapes);
+  tcase_add_test(tc, literal_escape_of_each_byte_at_each_place);
   tcase_add_test(tc, iri_encoding_of_special_bytes);
   tcase_add_test(tc, iri_round_trip_every_byte);
   tcase_add_test(tc, iri_decode_rejects_malformed);
