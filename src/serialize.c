@@ -5,21 +5,29 @@
 
 static const char hex_digits[] = "0123456789ABCDEF";
 
-/* Bit c set: byte c may stand as itself in an IRI (RFC 3986 unreserved). */
-static const uint64_t unreserved_bits[4] = {
-    0x03FF600000000000ull, /* '-' '.' '0'-'9' */
-    0x47FFFFFE87FFFFFEull, /* 'A'-'Z' '_' 'a'-'z' '~' */
-    0, 0};
+/* pass[c]: byte c may stand as itself in an IRI (RFC 3986 unreserved),
+ * and for paths '/' too: one load a byte (every record names its files). */
+#define UNRESERVED ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1
+static const unsigned char pass_unreserved[256] = {UNRESERVED};
+static const unsigned char pass_path[256] = {UNRESERVED, ['/'] = 1};
+#undef UNRESERVED
 
 size_t pv_iri_encode(char *dst, const char *src, size_t n, const char *keep)
 {
-  uint64_t pass[4] = {unreserved_bits[0], unreserved_bits[1], 0, 0};
-  for (const char *k = keep; k && *k; k++)
-    if (*k != '%') pass[(unsigned char)*k >> 6] |= 1ull << ((unsigned char)*k & 63);
+  unsigned char built[256];
+  const unsigned char *pass = pass_unreserved;
+  if (keep && keep[0] == '/' && !keep[1]) {
+    pass = pass_path;
+  } else if (keep && keep[0]) {
+    memcpy(built, pass_unreserved, sizeof built);
+    for (const char *k = keep; *k; k++)
+      if (*k != '%') built[(unsigned char)*k] = 1;
+    pass = built;
+  }
   char *out = dst;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)src[i];
-    if (pass[c >> 6] >> (c & 63) & 1) {
+    if (pass[c]) {
       *out++ = (char)c;
     } else {
       *out++ = '%';
