@@ -148,7 +148,7 @@ size_t pv_literal_escape(char *dst, const char *src, size_t n)
 
 /* Two digits per step: a division by 100 and a table copy cost what one
  * digit did (records are formatted inside intercepted calls). */
-static const char digit_pairs[200] =
+static const char digit_pairs[201] =
     "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
     "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
