@@ -39,7 +39,7 @@ int64_t pv_ticks_to_ns(uint64_t ticks)
 
 /* ---- descriptor table --------------------------------------------------- */
 
-static void begin_record(pv_session *s);
+static void begin_record(pv_session *s, int fd);
 
 /* Directories are tracked to resolve the *at calls made relative to them;
  * opening one moves no data. */
@@ -128,7 +128,8 @@ size_t pv_canon_at(int dirfd, const char *path, char *dst, size_t cap)
 }
 
 /* Libraries open files for their own bookkeeping: MPI's shared-memory
- * segments and lock tests.  Marked, not hidden: the user may want them. */
+ * segments and lock tests.  Marked, not hidden: the user may want them.
+ * Asked when a record's head is written, not at every open. */
 static int library_internal(const char *canon, size_t len)
 {
 #define MARKER(text) {text, sizeof text - 1}
@@ -137,16 +138,18 @@ static int library_internal(const char *canon, size_t len)
       MARKER("/psm2_shm"), MARKER("/ucx_"), MARKER("/pmix"), MARKER("/lockedfile")};
 #undef MARKER
   /* They live in node-local scratch; anything else needs no search.  Each
-   * marker starts at a slash: a path is tried at its few slashes, not
-   * searched through once per marker (/dev/shm is node-local, and jobs open
-   * thousands of files there). */
+   * marker starts at a slash: a path is tried at its few slashes, and only
+   * where the next byte starts a marker (/dev/shm is node-local, and jobs
+   * open thousands of files there). */
   if (!pv_prefix_list_match(&pv_proc.cfg.local, canon, len)) return 0;
   const char *end = canon + len;
-  for (const char *p = canon; (p = memchr(p, '/', (size_t)(end - p))); p++)
+  for (const char *p = canon; (p = memchr(p, '/', (size_t)(end - p))); p++) {
+    if (!memchr("ovspul", p + 1 < end ? p[1] : 0, 6)) continue; /* no marker's second byte */
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
       if ((size_t)(end - p) >= markers[i].len && p[1] == markers[i].text[1] &&
           memcmp(p, markers[i].text, markers[i].len) == 0)
         return 1;
+  }
   return 0;
 }
 
@@ -182,7 +185,6 @@ static pv_session *start(pv_session *s, int fd, const char *canon, size_t len, i
   s->api = api;
   s->via_layer = pv_tls.layer;
   s->via_call = pv_tls.layer ? pv_tls.layer_call : NULL;
-  s->library_internal = library_internal(canon, len);
   s->open_ns = pv_now_ns();
   s->callsite = callsite;
   s->owner = &pv_tls;
@@ -192,11 +194,11 @@ static pv_session *start(pv_session *s, int fd, const char *canon, size_t len, i
   memset(s->last_at, 0, sizeof s->last_at);
   memcpy(s->path, canon, len);
   s->path_len = len;
-  s->new_content = truncated;
+  /* An exclusive create made the file: it starts empty. */
+  s->new_content = truncated || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
   s->has_id = 0;
   if (truncated) pv_mark(s, 1, pv_ticks());
-  if (worth_a_record(s)) identify(s, fd);
-  begin_record(s);
+  begin_record(s, fd);
   __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
   return s->excluded ? NULL : s;
 }
@@ -304,6 +306,7 @@ typedef struct pv_aggregate {
   uint64_t dev, ino;
   size_t path_len;
   uint64_t path_tail;            /* the path's last bytes: most other paths differ there */
+  unsigned name_gen;             /* name_gen of the path's bucket when the entry was made */
 } aggregate;
 
 /* The entries are searched at every open: they sit together, their paths
@@ -315,6 +318,33 @@ typedef struct aggregate_table {
   aggregate entry[AGGREGATES];
   char path[AGGREGATES][PV_PATH_MAX];
 } aggregate_table;
+
+/* Changes to the name space by this process (unlink, rename, ...), counted
+ * per bucket of paths (atomic): an entry whose bucket changed since it was
+ * made may name another file now.  What lets a repeated session be summed
+ * without a stat: sessions from the third on are taken to be on the file
+ * the second one identified, unless the process renamed, removed or
+ * exclusively created something of that name since. */
+#define NAME_BUCKETS 256
+static unsigned name_gen[NAME_BUCKETS];
+
+static unsigned name_bucket(const char *path, size_t len)
+{
+  uint64_t tail = 0;
+  size_t n = len < sizeof tail ? len : sizeof tail;
+  memcpy(&tail, path + len - n, n);
+  return (unsigned)(((tail ^ len) * 0x9E3779B97F4A7C15ull) >> 56) % NAME_BUCKETS;
+}
+
+static unsigned name_gen_of(const char *path, size_t len)
+{
+  return __atomic_load_n(&name_gen[name_bucket(path, len)], __ATOMIC_ACQUIRE);
+}
+
+static void name_changed(const char *path, size_t len)
+{
+  __atomic_fetch_add(&name_gen[name_bucket(path, len)], 1, __ATOMIC_RELEASE);
+}
 
 static int session_kind(const pv_session *s) { return (s->flags & O_ACCMODE) | s->api << 2 | s->via_layer << 5; }
 
@@ -340,9 +370,18 @@ static int same_file(const aggregate *e, const pv_session *s)
   return e->has_id == s->has_id && e->dev == s->dev && e->ino == s->ino;
 }
 
-/* The thread's entry for the session's file and kind, or the least
- * recently used one made over for it; NULL while one session of that kind
- * is open already (a second one gets a record of its own). */
+/* Whether the session may add to entry e of its path: the same kind, no
+ * change to the name since e was made, and not a file its open created. */
+static int may_sum(const aggregate *e, const pv_session *s)
+{
+  return e->kind == session_kind(s) && e->name_gen == name_gen_of(s->path, s->path_len) &&
+         (s->flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+}
+
+/* The thread's entry for the session's path and kind, or the least
+ * recently used one made over for it (state 0, identity not yet set); NULL
+ * while one session of that kind is open already (a second one gets a
+ * record of its own). */
 static aggregate *find_aggregate(pv_thread *t, const pv_session *s)
 {
   if (!t->capture) {
@@ -359,7 +398,7 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s)
   int candidates = table->used < AGGREGATES ? table->used + 1 : AGGREGATES;
   for (int i = 0; i < candidates; i++) {
     aggregate *e = &table->entry[i];
-    int file = same_path(table, e, t, s, tail), match = file && same_file(e, s) && e->kind == session_kind(s);
+    int match = same_path(table, e, t, s, tail) && may_sum(e, s);
     if (__atomic_load_n(&e->busy, __ATOMIC_ACQUIRE)) {
       if (match) return NULL;
       continue;
@@ -377,9 +416,7 @@ static aggregate *find_aggregate(pv_thread *t, const pv_session *s)
   victim->last_use = table->clock;
   victim->state = 0;
   victim->kind = session_kind(s);
-  victim->has_id = s->has_id;
-  victim->dev = s->dev;
-  victim->ino = s->ino;
+  victim->name_gen = name_gen_of(s->path, s->path_len);
   victim->path_len = s->path_len;
   victim->path_tail = tail;
   memcpy(table->path[victim - table->entry], s->path, s->path_len);
@@ -491,7 +528,7 @@ static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *
   p = put_time_at(t, p, acc, al, PV_PROV("endedAtTime"), now, &r->end);
   p = PV_TRIPLE_STRING(p, acc, al, PV_TERM("api"), api_names[s->api], strlen(api_names[s->api]));
   p = pv_put_end(put_flags(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("openFlags") " "), s->flags));
-  if (s->library_internal)
+  if (library_internal(s->path, s->path_len))
     p = pv_put_end(PV_PUT_LIT(pv_put_subject(p, acc, al), PV_TERM("libraryInternal") " \"true\"^^" PV_XSD("boolean")));
   if (s->callsite) {
     char cs[512];
@@ -651,7 +688,7 @@ static void schedule(pv_session *s)
 }
 
 
-static void begin_record(pv_session *s)
+static void begin_record(pv_session *s, int fd)
 {
   memset(&s->own, 0, sizeof s->own);
   s->agg = NULL;
@@ -661,10 +698,24 @@ static void begin_record(pv_session *s)
     return;
   }
   /* Most inherited descriptors are never used: recorded once they are. */
-  if (s->api == PV_API_INHERITED) return;
-  pv_thread *t = pv_thread_current();
+  pv_thread *t = s->api == PV_API_INHERITED ? NULL : pv_thread_current();
+  aggregate *a = t ? find_aggregate(t, s) : NULL;
+  if (a && a->state == AGG_SUMMING) {
+    /* From the third session on, the file the second one identified: no
+     * stat at each open of a file opened over and over. */
+    s->has_id = a->has_id;
+    s->dev = a->dev;
+    s->ino = a->ino;
+  } else {
+    identify(s, fd);
+    if (a && a->state == AGG_SEEN_ONCE && !same_file(a, s)) a->state = 0; /* replaced: starts over */
+    if (a && !a->state) {
+      a->has_id = s->has_id;
+      a->dev = s->dev;
+      a->ino = s->ino;
+    }
+  }
   if (!t) return;
-  aggregate *a = find_aggregate(t, s);
   if (a && a->state) {
     if (a->state == AGG_SEEN_ONCE) {
       memset(&a->rec, 0, sizeof a->rec);
@@ -793,11 +844,13 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   char *canon = pv_thread_path(0), *canon2 = pv_thread_path(1);
   if (!canon || !canon2) return;
   size_t len = pv_canon_at(dirfd, path, canon, PV_PATH_MAX), len2 = 0;
+  if (len) name_changed(canon, len);
   if (!len || pv_file_unrecorded(canon, len)) return;
   if (target) {
     /* symlink's target is stored text, relative to the link's directory */
     len2 = pv_canon_at(dirfd2, target, canon2, PV_PATH_MAX);
     if (!len2) return;
+    name_changed(canon2, len2);
   }
   pv_thread *t = pv_thread_current();
   if (!t) return;

@@ -151,7 +151,6 @@ typedef struct pv_session {
   struct pv_aggregate *agg;       /* or the summing record it adds to (files.c) */
   int flags;                      /* open flags */
   int api;                        /* enum pv_api */
-  int library_internal;           /* opened by an I/O library for itself */
   int via_layer;                  /* enum pv_layer of the call that opened it */
   const char *via_call;           /* and that call's name (a string constant) */
   int inner_layer;                /* enum pv_layer of calls made inside such a call */

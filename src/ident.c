@@ -164,8 +164,31 @@ void pv_identity_init(pv_identity *id, const pv_config *c, int64_t now_ns)
   id->rec_iri_len = (size_t)(p - id->rec_iri);
 }
 
+/* Whether the components from s on are all plain: none empty (no "//",
+ * no trailing slash), none "." or "..".  What programs pass is most often
+ * already canonical, and then it is copied whole. */
+static int plain_components(const char *s)
+{
+  for (;;) {
+    if (s[0] == '/' || s[0] == 0) return 0;
+    if (s[0] == '.' && (s[1] == '/' || s[1] == 0 || (s[1] == '.' && (s[2] == '/' || s[2] == 0)))) return 0;
+    s = strchr(s, '/');
+    if (!s) return 1;
+    s++;
+  }
+}
+
 size_t pv_path_canon(char *dst, size_t cap, const char *cwd, const char *path)
 {
+  if (path[0] == '/' ? plain_components(path + 1)
+                     : path[0] && cwd[0] == '/' && plain_components(cwd + 1) && plain_components(path)) {
+    size_t cl = path[0] == '/' ? 0 : strlen(cwd), pl = strlen(path), total = cl ? cl + 1 + pl : pl;
+    if (total > cap) return 0;
+    memcpy(dst, cwd, cl);
+    if (cl) dst[cl++] = '/';
+    memcpy(dst + cl, path, pl);
+    return total;
+  }
   size_t n = 0;
   const char *parts[2] = {path[0] == '/' ? NULL : cwd, path};
   dst[n++] = '/';

@@ -2,25 +2,32 @@
 #include "serialize.h"
 
 #include <string.h>
-#include <time.h>
 
 static const char hex_digits[] = "0123456789ABCDEF";
 
-/* Bit c set: byte c may stand as itself in an IRI (RFC 3986 unreserved). */
-static const uint64_t unreserved_bits[4] = {
-    0x03FF600000000000ull, /* '-' '.' '0'-'9' */
-    0x47FFFFFE87FFFFFEull, /* 'A'-'Z' '_' 'a'-'z' '~' */
-    0, 0};
+/* pass[c]: byte c may stand as itself in an IRI (RFC 3986 unreserved),
+ * and for paths '/' too: one load a byte (every record names its files). */
+#define UNRESERVED ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1
+static const unsigned char pass_unreserved[256] = {UNRESERVED};
+static const unsigned char pass_path[256] = {UNRESERVED, ['/'] = 1};
+#undef UNRESERVED
 
 size_t pv_iri_encode(char *dst, const char *src, size_t n, const char *keep)
 {
-  uint64_t pass[4] = {unreserved_bits[0], unreserved_bits[1], 0, 0};
-  for (const char *k = keep; k && *k; k++)
-    if (*k != '%') pass[(unsigned char)*k >> 6] |= 1ull << ((unsigned char)*k & 63);
+  unsigned char built[256];
+  const unsigned char *pass = pass_unreserved;
+  if (keep && keep[0] == '/' && !keep[1]) {
+    pass = pass_path;
+  } else if (keep && keep[0]) {
+    memcpy(built, pass_unreserved, sizeof built);
+    for (const char *k = keep; *k; k++)
+      if (*k != '%') built[(unsigned char)*k] = 1;
+    pass = built;
+  }
   char *out = dst;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)src[i];
-    if (pass[c >> 6] >> (c & 63) & 1) {
+    if (pass[c]) {
       *out++ = (char)c;
     } else {
       *out++ = '%';
@@ -77,12 +84,32 @@ size_t pv_utf8_seq_len(const unsigned char *s, size_t n)
   return len;
 }
 
+/* Whether none of the 8 bytes in x needs escaping in a literal: each is
+ * printable ASCII (0x20..0x7E) and neither '"' nor '\\'.  Call sites, API
+ * names and paths are mostly such text, and are copied 8 bytes a step. */
+static int plain_word(uint64_t x)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#define HAS_ZERO(v) (((v) - ones) & ~(v) & highs)
+  uint64_t below_space = (x - ones * 0x20) & ~x & highs;   /* some byte < 0x20 */
+  uint64_t from_del = ((x + ones * 0x01) | x) & highs;      /* some byte >= 0x7F */
+  return !(below_space | from_del | HAS_ZERO(x ^ (ones * '"')) | HAS_ZERO(x ^ (ones * '\\')));
+#undef HAS_ZERO
+}
+
 size_t pv_literal_escape(char *dst, const char *src, size_t n)
 {
   char *out = dst;
   const unsigned char *s = (const unsigned char *)src;
   size_t i = 0;
   while (i < n) {
+    uint64_t word;
+    if (n - i >= 8 && (memcpy(&word, s + i, 8), plain_word(word))) {
+      memcpy(out, &word, 8);
+      out += 8;
+      i += 8;
+      continue;
+    }
     unsigned char c = s[i];
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
       *out++ = (char)c;
@@ -119,25 +146,45 @@ size_t pv_literal_escape(char *dst, const char *src, size_t n)
   return (size_t)(out - dst);
 }
 
+/* Two digits per step: a division by 100 and a table copy cost what one
+ * digit did (records are formatted inside intercepted calls). */
+static const char digit_pairs[201] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes v's decimal digits so that they end just before end; returns where
+ * they start. */
+static char *digits_before(char *end, uint64_t v)
+{
+  while (v >= 100) {
+    end -= 2;
+    memcpy(end, digit_pairs + 2 * (v % 100), 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    end -= 2;
+    memcpy(end, digit_pairs + 2 * v, 2);
+  } else {
+    *--end = (char)('0' + v);
+  }
+  return end;
+}
+
 size_t pv_fmt_u64(char *dst, uint64_t v)
 {
   char tmp[20];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  for (size_t i = 0; i < n; i++) dst[i] = tmp[n - 1 - i];
+  char *start = digits_before(tmp + sizeof tmp, v);
+  size_t n = (size_t)(tmp + sizeof tmp - start);
+  memcpy(dst, start, n);
   return n;
 }
 
 void pv_put_fixed(char *p, uint64_t v)
 {
-  char digits[20];
-  size_t n = pv_fmt_u64(digits, v);
-  memset(p, ' ', PV_FIXED_DIGITS - n);
-  p[PV_FIXED_DIGITS - n] = '"';
-  memcpy(p + PV_FIXED_WIDTH - n, digits, n);
+  /* One constant-size fill (two stores), then the digits and the quote over
+   * its end. */
+  memset(p, ' ', PV_FIXED_WIDTH);
+  *(digits_before(p + PV_FIXED_WIDTH, v) - 1) = '"';
 }
 
 size_t pv_fmt_i64(char *dst, int64_t v)
@@ -147,19 +194,11 @@ size_t pv_fmt_i64(char *dst, int64_t v)
   return 1 + pv_fmt_u64(dst + 1, (uint64_t)0 - (uint64_t)v);
 }
 
-static void put_digits(char *dst, unsigned v, int width)
-{
-  for (int i = width - 1; i >= 0; i--) {
-    dst[i] = (char)('0' + v % 10);
-    v /= 10;
-  }
-}
+static void put2(char *dst, unsigned v) { memcpy(dst, digit_pairs + 2 * v, 2); }
 
-size_t pv_fmt_datetime(char *dst, int64_t unix_ns)
+/* "YYYY-MM-DDTHH:MM:SS." of secs since the epoch. */
+static void fmt_second(char *dst, int64_t secs)
 {
-  int64_t secs = unix_ns / 1000000000;
-  int64_t ns = unix_ns % 1000000000;
-  if (ns < 0) { ns += 1000000000; secs--; }
   /* Civil date from days since the epoch (Howard Hinnant's algorithm):
    * gmtime_r would do, but may take a lock on some libcs. */
   int64_t days = secs / 86400, rem = secs % 86400;
@@ -174,19 +213,66 @@ size_t pv_fmt_datetime(char *dst, int64_t unix_ns)
   unsigned day = doy - (153 * mp + 2) / 5 + 1;
   unsigned month = mp < 10 ? mp + 3 : mp - 9;
   if (month <= 2) year++;
-  put_digits(dst, (unsigned)year, 4);
+  unsigned y = (unsigned)year % 10000;
+  put2(dst, y / 100);
+  put2(dst + 2, y % 100);
   dst[4] = '-';
-  put_digits(dst + 5, month, 2);
+  put2(dst + 5, month);
   dst[7] = '-';
-  put_digits(dst + 8, day, 2);
+  put2(dst + 8, day);
   dst[10] = 'T';
-  put_digits(dst + 11, (unsigned)(rem / 3600), 2);
+  put2(dst + 11, (unsigned)(rem / 3600));
   dst[13] = ':';
-  put_digits(dst + 14, (unsigned)(rem / 60 % 60), 2);
+  put2(dst + 14, (unsigned)(rem / 60 % 60));
   dst[16] = ':';
-  put_digits(dst + 17, (unsigned)(rem % 60), 2);
+  put2(dst + 17, (unsigned)(rem % 60));
   dst[19] = '.';
-  put_digits(dst + 20, (unsigned)(ns / 1000), 6);
+}
+
+/* The last second formatted, shared by all threads under a sequence
+ * counter (odd while being written): a reader that saw the counter change
+ * formats the second itself, a writer that finds it taken does not cache.
+ * No lock, and records are written many times a second. */
+#define SECOND_WORDS 3 /* the 20 bytes of "YYYY-MM-DDTHH:MM:SS." */
+static struct {
+  unsigned seq;
+  int64_t secs;
+  uint64_t text[SECOND_WORDS];
+} second_cache = {0, INT64_MIN, {0}};
+
+static void cached_second(char *dst, int64_t secs)
+{
+  uint64_t words[SECOND_WORDS];
+  unsigned seq = __atomic_load_n(&second_cache.seq, __ATOMIC_ACQUIRE);
+  if (!(seq & 1) && __atomic_load_n(&second_cache.secs, __ATOMIC_RELAXED) == secs) {
+    for (int i = 0; i < SECOND_WORDS; i++) words[i] = __atomic_load_n(&second_cache.text[i], __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&second_cache.seq, __ATOMIC_RELAXED) == seq) {
+      memcpy(dst, words, 20);
+      return;
+    }
+  }
+  fmt_second((char *)words, secs);
+  memcpy(dst, words, 20);
+  if ((seq & 1) || !__atomic_compare_exchange_n(&second_cache.seq, &seq, seq + 1, 0, __ATOMIC_ACQUIRE,
+                                                __ATOMIC_RELAXED))
+    return;
+  __atomic_thread_fence(__ATOMIC_RELEASE); /* the odd count before the text */
+  __atomic_store_n(&second_cache.secs, secs, __ATOMIC_RELAXED);
+  for (int i = 0; i < SECOND_WORDS; i++) __atomic_store_n(&second_cache.text[i], words[i], __ATOMIC_RELAXED);
+  __atomic_store_n(&second_cache.seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+size_t pv_fmt_datetime(char *dst, int64_t unix_ns)
+{
+  int64_t secs = unix_ns / 1000000000;
+  int64_t ns = unix_ns % 1000000000;
+  if (ns < 0) { ns += 1000000000; secs--; }
+  cached_second(dst, secs);
+  unsigned us = (unsigned)(ns / 1000);
+  put2(dst + 20, us / 10000);
+  put2(dst + 22, us / 100 % 100);
+  put2(dst + 24, us % 100);
   dst[26] = 'Z';
   return PV_DATETIME_LEN;
 }

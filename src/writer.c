@@ -8,6 +8,10 @@
 
 #include "sys.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 int pv_dir_init(pv_dir *d, const char *path)
 {
   d->path = path;
@@ -84,7 +88,14 @@ static int extend(pv_writer *w, int fd, size_t size, size_t from)
   }
   /* A child forked behind our back (a raw clone) must not write into our
    * files; it finds the range unmapped and starts its own. */
-  if (size > w->mapped) pv_sys_madvise(p, size, MADV_DONTFORK);
+  if (size > w->mapped) {
+    pv_sys_madvise(p, size, MADV_DONTFORK);
+    /* The new pages mapped now, in one call, not by a fault at the first
+     * record stored in each (a fault per 4 KiB of records, each costing
+     * what a system call does).  A kernel without it (before 5.14) leaves
+     * them to fault in as before. */
+    pv_sys_madvise((char *)p + w->mapped, size - w->mapped, MADV_POPULATE_WRITE);
+  }
   w->base = p;
   w->mapped = size;
   return 0;

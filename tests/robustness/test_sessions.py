@@ -110,5 +110,25 @@ def case_repeated(work):
         check(g.one(s, first) < lasts(s) <= g.one(s, PROV + "endedAtTime"), f"{path}: first and last")
 
 
+
+def case_replaced_between_sessions(work):
+    """A file the process replaced (unlink, exclusive create) is another
+    file: the reads after it are not summed with those before, and carry
+    the new file's provio:fileId (sessions from the third on are summed
+    without a stat, on the strength of the name being left alone)."""
+    path = os.path.join(work, "in.txt")
+    open(path, "w").write("old content\n")
+    _, g = same_behaviour([prog("sessions_replace"), path, "4"], work)
+    accs = [a for a in g.accesses_of(file_iri(path)) if a in g.of_type(PV + "FileAccess")]
+    reads = [a for a in accs if g.objects(a, PV + "openFlags") == ["O_RDONLY"]]
+    sums = sorted(g.one(a, PV + "sessions") for a in reads if g.objects(a, PV + "sessions"))
+    check(len(reads) == 4 and sums == ["3", "3"], f"read records {reads}, sums {sums}")
+    st = os.stat(path)
+    new_id = f"{st.st_dev}:{st.st_ino}"
+    created = min(g.one(a, PROV + "startedAtTime") for a in accs if a not in reads)
+    after = [a for a in reads if g.one(a, PROV + "startedAtTime") > created]
+    check(len(after) == 2 and all(g.objects(a, PV + "fileId") == [new_id] for a in after),
+          f"records after the replacement {after}: want fileId {new_id}")
+
 if __name__ == "__main__":
     main()

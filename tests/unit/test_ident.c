@@ -25,8 +25,20 @@ START_TEST(canonical_paths)
   ck_assert_str_eq(canon("/a/b", "."), "/a/b");
   ck_assert_str_eq(canon("/a", "b/"), "/a/b");
   ck_assert_str_eq(canon("/x", "/"), "/");
+  /* paths copied whole when already canonical, and their near misses */
+  ck_assert_str_eq(canon("/home/u", "/abs/dir/f"), "/abs/dir/f");
+  ck_assert_str_eq(canon("/home/u", "a/b.c"), "/home/u/a/b.c");
+  ck_assert_str_eq(canon("/home/u/", "x"), "/home/u/x");
+  ck_assert_str_eq(canon("/a/./b", "c"), "/a/b/c");
+  ck_assert_str_eq(canon("/a/b", "c/.."), "/a/b");
+  ck_assert_str_eq(canon("/a/b", ".hidden/..x"), "/a/b/.hidden/..x");
+  ck_assert_str_eq(canon("/a", "/b/"), "/b");
+  ck_assert_str_eq(canon("/a", "/b/."), "/b");
   char small[4];
   ck_assert_int_eq(pv_path_canon(small, sizeof small, "/", "/toolong"), 0);
+  ck_assert_int_eq(pv_path_canon(small, sizeof small, "/", "/abc"), 4);
+  ck_assert_int_eq(pv_path_canon(small, sizeof small, "/a", "bc"), 0);
+  ck_assert_int_eq(pv_path_canon(small, sizeof small, "/a", "b"), 4);
 }
 END_TEST
 

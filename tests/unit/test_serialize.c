@@ -55,6 +55,31 @@ START_TEST(literal_escapes)
 }
 END_TEST
 
+/* Plain text is copied 8 bytes a step: any byte, at any place of a longer
+ * text, is escaped as it is on its own. */
+START_TEST(literal_escape_of_each_byte_at_each_place)
+{
+  const char plain[] = "abcdefghijklmnopq"; /* 17 bytes: two whole steps and a tail */
+  size_t len = sizeof plain - 1;
+  for (int b = 0; b < 256; b++) {
+    char alone[8];
+    char byte = (char)b;
+    size_t an = pv_literal_escape(alone, &byte, 1);
+    for (size_t at = 0; at < len; at++) {
+      char in[32], out[64], want[64];
+      memcpy(in, plain, len);
+      in[at] = byte;
+      memcpy(want, plain, at);
+      memcpy(want + at, alone, an);
+      memcpy(want + at + an, plain + at + 1, len - at - 1);
+      size_t n = pv_literal_escape(out, in, len);
+      ck_assert_int_eq(n, len - 1 + an);
+      ck_assert_mem_eq(out, want, n);
+    }
+  }
+}
+END_TEST
+
 START_TEST(iri_encoding_of_special_bytes)
 {
   const char *in = "/a b/\"q\"<x>\\{y}|^`#%\n\t\xff\xc3\xa9";
@@ -157,6 +182,44 @@ START_TEST(numbers_and_times)
 }
 END_TEST
 
+/* Times are formatted from a cached second: every microsecond of a run of
+ * seconds (and the step back to an earlier one) must still read right. */
+START_TEST(times_within_and_across_seconds)
+{
+  char out[PV_DATETIME_LEN + 1], want[64];
+  int64_t base = 1795000000LL * 1000000000;
+  int64_t steps[] = {0, 1000, 999999000, 1000000000, 1000999999, 5999999999, 0, 86400000000000LL};
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+    int64_t ns = base + steps[i];
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ns % 1000000000 / 1000));
+    pv_fmt_datetime(out, ns);
+    out[PV_DATETIME_LEN] = 0;
+    ck_assert_str_eq(out, want);
+  }
+}
+END_TEST
+
+/* A number rewritten in place: right-aligned, quote just before it, the
+ * rest spaces, whatever the field held before. */
+START_TEST(fixed_width_numbers)
+{
+  static const struct { uint64_t v; const char *text; } cases[] = {
+      {0, "                  \"0"}, {7, "                  \"7"}, {42, "                 \"42"},
+      {100, "                \"100"}, {9223372036854775807ULL, "\"9223372036854775807"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char field[PV_FIXED_WIDTH + 1];
+    memset(field, 'x', PV_FIXED_WIDTH);
+    field[PV_FIXED_WIDTH] = 0;
+    pv_put_fixed(field, cases[i].v);
+    ck_assert_str_eq(field, cases[i].text);
+  }
+}
+END_TEST
+
 START_TEST(typed_literals_parse)
 {
   char line[512], *p = line;
@@ -181,12 +244,15 @@ Suite *make_suite(void)
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, literal_escapes);
+  tcase_add_test(tc, literal_escape_of_each_byte_at_each_place);
   tcase_add_test(tc, iri_encoding_of_special_bytes);
   tcase_add_test(tc, iri_round_trip_every_byte);
   tcase_add_test(tc, iri_decode_rejects_malformed);
   tcase_add_test(tc, random_strings_parse_with_raptor_and_round_trip);
   tcase_add_test(tc, numbers_and_times);
   tcase_add_test(tc, typed_literals_parse);
+  tcase_add_test(tc, times_within_and_across_seconds);
+  tcase_add_test(tc, fixed_width_numbers);
   suite_add_tcase(s, tc);
   return s;
 }
