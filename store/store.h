@@ -1,18 +1,20 @@
 /* store.h - the consolidated provenance store (stage 2 and 3).
  *
  * A store is a directory:
- *   STORE/provio-store    marker: "provio-store 2", the storage options, the
- *                         data directory and the size and checksum of each
- *                         of its files
- *   STORE/data.XXXXXX/    Redland "hashes" storage (Berkeley DB files) and
- *                         prov-merge's state
+ *   STORE/provio-store    marker: "provio-store 3", the storage options, the
+ *                         segments (data directories), oldest first, and
+ *                         the size and checksum of each of their files
+ *   STORE/data.XXXXXX/    a segment: Redland "hashes" storage (Berkeley DB
+ *                         files) with the triples one merge added, what it
+ *                         removed of older segments, prov-merge's state
  *   STORE/provio-lock     what a merge locks
  * The marker is how the tools tell our store from a directory another
  * program made, and the one thing a merge replaces (with a plain rename,
- * which every file system does atomically): a new data directory is built
- * beside the current one and the marker then names it (see replace.h).
- * Stores of marker version 1 (and pv_store_create's) keep the data files
- * beside the marker, unchecked. */
+ * which every file system does atomically): a merge writes a new segment
+ * and the marker then names it too (see replace.h); readers see the union
+ * of the segments (store_union.c).  Stores of marker version 1 (and
+ * pv_store_create's) keep the data files beside the marker, unchecked;
+ * version 2 has one segment. */
 #ifndef PROVIO_STORE_H
 #define PROVIO_STORE_H
 
