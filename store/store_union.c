@@ -337,19 +337,12 @@ static librdf_stream *u_find(librdf_storage *storage, librdf_statement *pattern)
 
 static void u_factory(librdf_storage_factory *f)
 {
-  f->version = LIBRDF_STORAGE_INTERFACE_VERSION;
-  f->init = u_init;
-  f->terminate = u_terminate;
-  f->open = u_open;
-  f->close = u_close;
-  f->size = u_size;
-  f->add_statement = u_add;
-  f->add_statements = u_add_stream;
-  f->remove_statement = u_remove;
-  f->contains_statement = u_contains;
-  f->serialise = u_serialise;
-  f->find_statements = u_find;
-  f->sync = u_sync;
+  /* Redland has set the name and label */
+  *f = (librdf_storage_factory){.version = LIBRDF_STORAGE_INTERFACE_VERSION, .name = f->name, .label = f->label,
+                                .init = u_init, .terminate = u_terminate, .open = u_open, .close = u_close,
+                                .size = u_size, .add_statement = u_add, .add_statements = u_add_stream,
+                                .remove_statement = u_remove, .contains_statement = u_contains,
+                                .serialise = u_serialise, .find_statements = u_find, .sync = u_sync};
 }
 
 void pv_union_register(librdf_world *world)
