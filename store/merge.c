@@ -260,15 +260,43 @@ static batch *pop(merger *m, int *done)
 
 static int store_status(int s) { return s == PV_STORE_DAMAGED ? PV_MERGE_DAMAGED : PV_MERGE_STORE; }
 
+/* Compaction: a store of PV_STORE_SEGMENTS_MAX segments gets one new
+ * segment holding all of them (and this merge's additions); readers look
+ * every pattern up in each segment, so their number is kept small. */
+static int fold_segments(merger *m)
+{
+  pv_store old;
+  int rc = pv_store_open(&old, m->o->store, 0, m->err, m->errlen);
+  if (rc) return m->status = store_status(rc), -1;
+  librdf_stream *all = librdf_model_as_stream(old.model);
+  rc = all ? 0 : -1;
+  pv_bdb_adding_new(1); /* the segments hold disjoint triples */
+  for (; rc == 0 && !librdf_stream_end(all); librdf_stream_next(all))
+    rc = librdf_model_add_statement(m->store.model, librdf_stream_get_object(all));
+  pv_bdb_adding_new(0);
+  if (all) librdf_free_stream(all);
+  pv_store_close(&old);
+  return rc ? set_error(m, PV_MERGE_FAILED, "%s: Redland could not fold the store's segments into one%s",
+                        m->o->store, NULL)
+            : 0;
+}
+
 static int ensure_store(merger *m)
 {
   if (m->store_open) return 0;
   int s;
   if (m->o->store) {
     static const char *const skip[] = {PV_MERGE_STATE, NULL};
-    int old = m->target.kind == PV_TARGET_STORE;
-    s = pv_target_prepare(&m->target, old, skip, m->err, m->errlen);
-    if (!s) s = pv_store_open_data(&m->store, m->target.data, !old, m->err, m->errlen);
+    pv_target *t = &m->target;
+    int layered = t->kind == PV_TARGET_STORE && t->marker.version >= 2;
+    if (layered && t->marker.nseg >= PV_STORE_SEGMENTS_MAX) t->keep = 0;
+    s = pv_target_prepare(t, skip, m->err, m->errlen);
+    pv_marker kept = t->marker;
+    kept.nseg = t->keep;
+    int fresh = t->kind == PV_TARGET_NEW || layered;
+    if (!s) s = pv_store_open_over(&m->store, t->root, t->keep ? &kept : NULL, t->data, fresh, m->err, m->errlen);
+    m->store_open = !s;
+    if (!s && layered && !t->keep && fold_segments(m)) return -1;
   } else {
     const char *tmp = getenv("TMPDIR");
     size_t n = strlen(tmp && *tmp ? tmp : "/tmp") + 32;
@@ -821,7 +849,7 @@ static int run(merger *m)
     if (stopped(m)) return m->status;
     /* The output first: if it cannot be put in place, the store stays as it was. */
     if (m->out_tmp && publish_output(m)) return m->status;
-    if (m->o->store && pv_target_commit(&m->target, m->err, m->errlen)) return m->status = PV_MERGE_STORE;
+    if (m->o->store && pv_target_commit(&m->target, PV_MERGE_STATE, m->err, m->errlen)) return m->status = PV_MERGE_STORE;
   } else if (m->o->output && output_unchanged_store(m)) {
     return m->status;
   }

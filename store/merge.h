@@ -4,8 +4,8 @@
  * and parse each line, and look each triple up in the set of triples the
  * store already holds (seen.h); only new triples go on, through a bounded
  * queue, to the one thread that writes the Redland store.  At the end the
- * derivations of docs/model.md are brought up to date, and the new data
- * replaces the old in one rename of the store's marker (replace.h).
+ * derivations of docs/model.md are brought up to date, and the new segment
+ * joins the store in one rename of the store's marker (replace.h).
  *
  * Memory: the seen set (23-46 bytes per distinct triple of the store), the
  * fact table (a few hundred bytes per process, file session, version and

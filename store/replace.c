@@ -210,27 +210,45 @@ static int file_sum(int dirfd, const char *name, unsigned long long *size, char 
   return 0;
 }
 
-/* The whole files against the marker: a merge reads them all anyway. */
+/* The store's files against its marker: every file's size, and the
+ * checksums of the segments no merge has checked yet (the newest, as a
+ * rule: what the last merge wrote).  Checked once, a segment is never
+ * written again, and only a size check would find later damage cheaply;
+ * reading every segment whole at every merge made each merge cost the
+ * whole store. */
 static int verify(pv_target *t, char *err, size_t errlen)
 {
   if (t->marker.version == 1) return PV_STORE_OK;
-  int dfd = open(t->old_data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dfd < 0) return pv_store_damaged(err, errlen, t->path, "its data directory is missing");
   int status = PV_STORE_OK;
-  for (int i = 0; status == PV_STORE_OK && i < t->marker.nfiles; i++) {
-    unsigned long long size;
-    char sum[33], what[512];
-    const char *name = t->marker.file[i].name;
-    if (file_sum(dfd, name, &size, sum) != 0) {
-      snprintf(what, sizeof what, "%s/%s: %s", t->marker.data, name, strerror(errno));
-      status = pv_store_damaged(err, errlen, t->path, what);
-    } else if (size != t->marker.file[i].size || strcmp(sum, t->marker.file[i].sum) != 0) {
-      snprintf(what, sizeof what, "%s/%s does not match its checksum (%llu bytes, the last merge left %llu)",
-               t->marker.data, name, size, t->marker.file[i].size);
-      status = pv_store_damaged(err, errlen, t->path, what);
+  for (int g = 0; status == PV_STORE_OK && g < t->marker.nseg; g++) {
+    pv_segment *seg = &t->marker.seg[g];
+    char *dir = join(t->path, seg->data);
+    int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    free(dir);
+    if (dfd < 0) return pv_store_damaged(err, errlen, t->path, "a data directory it names is missing");
+    for (int i = 0; status == PV_STORE_OK && i < seg->nfiles; i++) {
+      unsigned long long size;
+      char sum[33], what[512];
+      const char *name = seg->file[i].name;
+      struct stat st;
+      int bad = seg->checked ? fstatat(dfd, name, &st, 0) : file_sum(dfd, name, &size, sum);
+      if (seg->checked && !bad) size = (unsigned long long)st.st_size;
+      if (bad) {
+        snprintf(what, sizeof what, "%s/%s: %s", seg->data, name, strerror(errno));
+        status = pv_store_damaged(err, errlen, t->path, what);
+      } else if (size != seg->file[i].size) {
+        snprintf(what, sizeof what, "%s/%s is %llu bytes, the last merge left %llu", seg->data, name, size,
+                 seg->file[i].size);
+        status = pv_store_damaged(err, errlen, t->path, what);
+      } else if (!seg->checked && strcmp(sum, seg->file[i].sum) != 0) {
+        snprintf(what, sizeof what, "%s/%s does not match its checksum (%llu bytes, the last merge left %llu)",
+                 seg->data, name, size, seg->file[i].size);
+        status = pv_store_damaged(err, errlen, t->path, what);
+      }
     }
+    close(dfd);
   }
-  close(dfd);
+  for (int g = 0; status == PV_STORE_OK && g < t->marker.nseg; g++) t->marker.seg[g].checked = 1;
   return status;
 }
 
@@ -242,8 +260,8 @@ static int ours_in_root(const char *name)
 }
 
 /* In a locked store: data directories the marker does not name (a killed
- * merge's, or the old one of a merge killed after its switch), marker
- * drafts, and, once the marker names a data directory, data files beside
+ * merge's, or those a merge killed after its switch had folded into its
+ * own), marker drafts, and, once the marker names a data directory, data files beside
  * it (a version 1 store's, upgraded). */
 static void remove_leftovers(pv_target *t)
 {
@@ -256,9 +274,10 @@ static void remove_leftovers(pv_target *t)
   struct dirent *e;
   while ((e = readdir(d))) {
     const char *n = e->d_name;
-    int stale = (starts_with(n, DATA_PREFIX) && strcmp(n, t->marker.data) != 0) ||
-                starts_with(n, "." PV_STORE_MARKER ".") ||
-                (t->marker.version == 2 && starts_with(n, PV_STORE_NAME "-") && !ours_in_root(n));
+    int named = 0;
+    for (int g = 0; g < t->marker.nseg; g++) named |= strcmp(n, t->marker.seg[g].data) == 0;
+    int stale = (starts_with(n, DATA_PREFIX) && !named) || starts_with(n, "." PV_STORE_MARKER ".") ||
+                (t->marker.version >= 2 && starts_with(n, PV_STORE_NAME "-") && !ours_in_root(n));
     if (stale) remove_at(fd, n, 0);
   }
   closedir(d);
@@ -380,6 +399,7 @@ int pv_target_open(pv_target *t, const char *path, char *err, size_t errlen)
       remove_leftovers(t);
       remove_old_copies(path, parent, base);
       status = verify(t, err, errlen);
+      t->keep = t->marker.version >= 2 ? t->marker.nseg : 0;
     }
   }
   free(parent);
@@ -432,7 +452,7 @@ static char *make_temp_dir(const char *dir, const char *pattern)
   return p;
 }
 
-int pv_target_prepare(pv_target *t, int copy, const char *const *skip, char *err, size_t errlen)
+int pv_target_prepare(pv_target *t, const char *const *skip, char *err, size_t errlen)
 {
   if (t->kind == PV_TARGET_NEW) {
     /* built whole beside its place, renamed there at the end */
@@ -449,7 +469,8 @@ int pv_target_prepare(pv_target *t, int copy, const char *const *skip, char *err
   if (!t->data)
     return fail(err, errlen, PV_STORE_ERROR, "%s: cannot create the new data directory: %s", t->path,
                 strerror(errno));
-  if (!copy || !t->old_data) return PV_STORE_OK;
+  /* a version 1 store's data files are moved into a segment of the new layout */
+  if (t->kind != PV_TARGET_STORE || t->marker.version != 1) return PV_STORE_OK;
   int from = open(t->old_data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   int to = open(t->data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   DIR *d = from >= 0 ? fdopendir(dup(from)) : NULL;
@@ -473,8 +494,17 @@ int pv_target_prepare(pv_target *t, int copy, const char *const *skip, char *err
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Flushes every file of the data directory and lists it, sorted, with
- * its size and checksum, into the marker text. */
+static int append(pv_buf *text, const char *line)
+{
+  size_t len = strlen(line);
+  if (pv_buf_reserve(text, len) != 0) return -1;
+  memcpy(text->p + text->len, line, len);
+  text->len += len;
+  return 0;
+}
+
+/* Flushes every file of the new data directory and adds it, sorted by
+ * name, with its size and checksum, to the marker text. */
 static int sync_and_sum(const char *dir, const char *name, pv_buf *text)
 {
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -496,24 +526,48 @@ static int sync_and_sum(const char *dir, const char *name, pv_buf *text)
   if (rc == 0 && fsync(fd) != 0) rc = -1;
   qsort(names, n, sizeof *names, by_name);
   char line[400];
-  snprintf(line, sizeof line, PV_STORE_MARKER " 2\nstorage=hashes hash-type=bdb name=" PV_STORE_NAME "\ndata=%s\n",
-           name);
-  for (size_t i = 0; rc == 0 && i <= n; i++) {
+  snprintf(line, sizeof line, "data=%s\n", name);
+  if (rc == 0) rc = append(text, line);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
     unsigned long long size;
     char sum[33];
-    if (i && file_sum(fd, names[i - 1], &size, sum) != 0) rc = -1;
-    else if (i) snprintf(line, sizeof line, "file %s %llu %s\n", names[i - 1], size, sum);
-    size_t len = strlen(line);
-    if (rc == 0 && pv_buf_reserve(text, len) == 0) {
-      memcpy(text->p + text->len, line, len);
-      text->len += len;
-    } else {
-      rc = -1;
-    }
+    rc = file_sum(fd, names[i], &size, sum);
+    snprintf(line, sizeof line, "file %s %llu %s\n", names[i], size, sum);
+    if (rc == 0) rc = append(text, line);
   }
   for (size_t i = 0; i < n; i++) free(names[i]);
   if (fd >= 0) close(fd);
   return rc;
+}
+
+/* The marker's lines for the old segments the new store keeps, as they
+ * were (a merge never writes into them), less the files named superseded. */
+static int old_segments(const pv_target *t, const char *superseded, pv_buf *text)
+{
+  int rc = 0;
+  for (int g = 0; rc == 0 && g < t->keep; g++) {
+    const pv_segment *seg = &t->marker.seg[g];
+    char line[400];
+    snprintf(line, sizeof line, "data=%s\n%s", seg->data, seg->checked ? "checked\n" : "");
+    rc = append(text, line);
+    for (int i = 0; rc == 0 && i < seg->nfiles; i++) {
+      if (superseded && strcmp(seg->file[i].name, superseded) == 0) continue;
+      snprintf(line, sizeof line, "file %s %llu %s\n", seg->file[i].name, seg->file[i].size, seg->file[i].sum);
+      rc = append(text, line);
+    }
+  }
+  return rc;
+}
+
+/* Deletes the files named superseded from the old segments kept. */
+static void drop_superseded(const pv_target *t, const char *superseded)
+{
+  for (int g = 0; superseded && g < t->keep; g++) {
+    char *dir = join(t->path, t->marker.seg[g].data), *file = dir ? join(dir, superseded) : NULL;
+    if (file) unlink(file);
+    free(file);
+    free(dir);
+  }
 }
 
 /* Replaces root's marker with text: a draft, flushed, renamed over it. */
@@ -534,19 +588,25 @@ static int put_marker(const char *root, const pv_buf *text)
   return 0;
 }
 
-int pv_target_commit(pv_target *t, char *err, size_t errlen)
+int pv_target_commit(pv_target *t, const char *superseded, char *err, size_t errlen)
 {
   const char *name = strrchr(t->data, '/') + 1;
   pv_buf text = {0};
-  int rc = sync_and_sum(t->data, name, &text);
+  int rc = append(&text, PV_STORE_MARKER " 3\nstorage=hashes hash-type=bdb name=" PV_STORE_NAME "\n");
+  if (rc == 0) rc = old_segments(t, superseded, &text);
+  if (rc == 0) rc = sync_and_sum(t->data, name, &text);
   if (rc == 0) rc = put_marker(t->root, &text);
   pv_buf_free(&text);
   if (rc != 0)
     return fail(err, errlen, PV_STORE_ERROR, "%s: cannot write the new store to disk: %s", t->path,
                 strerror(errno ? errno : EIO));
   /* The switch is done: the new data is the store's now. */
-  snprintf(t->marker.data, sizeof t->marker.data, "%s", name);
-  t->marker.version = 2;
+  drop_superseded(t, superseded);
+  pv_segment *seg = &t->marker.seg[t->keep];
+  memset(seg, 0, sizeof *seg);
+  snprintf(seg->data, sizeof seg->data, "%s", name);
+  t->marker.nseg = t->keep + 1;
+  t->marker.version = 3;
   free(t->data);
   t->data = NULL;
   if (t->kind == PV_TARGET_STORE) {

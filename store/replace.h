@@ -1,17 +1,17 @@
-/* replace.h - replacing a store's data as a whole.
+/* replace.h - adding a segment to a store.
  *
  * Redland's BDB storage has no transactions, so a merge never writes into
- * the data it reads: it builds a new data directory in the store (a copy
- * of the current one, then the additions), writes it to disk, and then
- * replaces the store's marker, which names the data directory, with a
- * plain rename (renameat2's flags are refused by NFS, Lustre and FUSE; a
- * rename over a file is atomic on all of them).  A reader that read the
- * old marker reads the old data whole; one that reads the marker
- * afterwards sees the new data whole; a merge that fails, is interrupted
- * or killed leaves the old marker, and so the old store, as it was.  A
- * new store is built whole in a directory beside its place and renamed
- * there.  Leftovers of killed merges are removed by the next merge once
- * their lock shows that nobody holds them. */
+ * the data readers read: it writes its triples into a new data directory
+ * (a segment) in the store, writes it to disk, and then replaces the
+ * store's marker, which lists the segments, with a plain rename
+ * (renameat2's flags are refused by NFS, Lustre and FUSE; a rename over a
+ * file is atomic on all of them).  A reader that read the old marker
+ * reads the old segments; one that reads the marker afterwards sees the
+ * new one too; a merge that fails, is interrupted or killed leaves the old
+ * marker, and so the old store, as it was.  A new store is built whole in
+ * a directory beside its place and renamed there.  Leftovers of killed
+ * merges are removed by the next merge once their lock shows that nobody
+ * holds them. */
 #ifndef PROVIO_STORE_REPLACE_H
 #define PROVIO_STORE_REPLACE_H
 
@@ -28,8 +28,9 @@ typedef struct pv_target {
   char *path;           /* the store directory as given */
   char *root;           /* holds the marker and the lock: path, or a new store's directory beside it */
   char *data;           /* the new data directory being filled, in root */
-  char *old_data;       /* the data directory of the existing store (or NULL) */
+  char *old_data;       /* the newest data directory of the existing store (or NULL) */
   pv_marker marker;     /* the existing store's */
+  int keep;             /* of its segments, how many (the oldest) the new marker keeps */
   int kind;             /* enum pv_target_kind */
   int lock_fd;          /* root's provio-lock, locked with flock or fcntl */
   int lock_excl;        /* or locked with an O_EXCL owner file */
@@ -42,14 +43,16 @@ typedef struct pv_target {
  * PV_STORE_* status of store.h with a one-line message in err. */
 int pv_target_open(pv_target *t, const char *path, char *err, size_t errlen);
 
-/* Makes the directory for the new data (t->data): empty (copy=0), or
- * holding a copy of the current data files except those named in skip
- * (NULL-terminated). */
-int pv_target_prepare(pv_target *t, int copy, const char *const *skip, char *err, size_t errlen);
+/* Makes the directory for the new segment (t->data): empty, or, for a
+ * store of marker version 1, holding a copy of its data files except
+ * those named in skip (NULL-terminated). */
+int pv_target_prepare(pv_target *t, const char *const *skip, char *err, size_t errlen);
 
-/* Writes the new data to disk, puts a marker naming it in place, and
- * removes the old data. */
-int pv_target_commit(pv_target *t, char *err, size_t errlen);
+/* Writes the new segment to disk and puts in place a marker naming the
+ * t->keep oldest segments and the new one; removes the segments no longer
+ * named and the files called superseded (if not NULL) of those kept: the
+ * new segment holds what replaces them. */
+int pv_target_commit(pv_target *t, const char *superseded, char *err, size_t errlen);
 
 /* Deletes the new data if it is still there and unlocks; frees t. */
 void pv_target_close(pv_target *t);

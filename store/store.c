@@ -1,6 +1,8 @@
 /* store.c - opening and creating provio stores (Redland hashes over BDB). */
 #include "store.h"
 
+#include "store_union.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ librdf_world *pv_store_world(void)
     world = librdf_new_world();
     librdf_world_set_logger(world, NULL, route_log);
     librdf_world_open(world);
+    pv_union_register(world);
   }
   return world;
 }
@@ -53,13 +56,13 @@ int pv_store_damaged(char *err, size_t errlen, const char *dir, const char *what
 }
 
 /* "name size sum" after "file ". */
-static int parse_file_line(const char *line, pv_marker *m)
+static int parse_file_line(const char *line, pv_segment *g)
 {
-  if (m->nfiles == PV_STORE_FILES_MAX) return -1;
-  int at = m->nfiles;
-  if (sscanf(line, "file %63s %llu %32s", m->file[at].name, &m->file[at].size, m->file[at].sum) != 3) return -1;
-  if (strchr(m->file[at].name, '/') || m->file[at].name[0] == '.') return -1;
-  m->nfiles++;
+  if (g->nfiles == PV_STORE_FILES_MAX) return -1;
+  int at = g->nfiles;
+  if (sscanf(line, "file %63s %llu %32s", g->file[at].name, &g->file[at].size, g->file[at].sum) != 3) return -1;
+  if (strchr(g->file[at].name, '/') || g->file[at].name[0] == '.') return -1;
+  g->nfiles++;
   return 0;
 }
 
@@ -71,61 +74,74 @@ int pv_marker_read(const char *dir, pv_marker *m)
   FILE *f = fopen(path, "r");
   if (!f) return -1;
   int ok = fgets(line, sizeof line, f) && sscanf(line, PV_STORE_MARKER " %d", &m->version) == 1 &&
-           (m->version == 1 || m->version == 2);
+           m->version >= 1 && m->version <= 3;
+  pv_segment *g = NULL;
   while (ok && fgets(line, sizeof line, f)) {
     line[strcspn(line, "\n")] = 0;
-    if (strncmp(line, "data=", 5) == 0)
-      ok = snprintf(m->data, sizeof m->data, "%s", line + 5) < (int)sizeof m->data;
-    else if (strncmp(line, "file ", 5) == 0)
-      ok = parse_file_line(line, m) == 0;
+    if (strncmp(line, "data=", 5) == 0) {
+      ok = m->nseg < PV_STORE_SEGMENTS_MAX;
+      g = ok ? &m->seg[m->nseg++] : NULL;
+      /* the data directory is one name inside the store, never a way out */
+      ok = ok && snprintf(g->data, sizeof g->data, "%s", line + 5) < (int)sizeof g->data &&
+           strncmp(g->data, "data.", 5) == 0 && !strchr(g->data, '/');
+    } else if (strcmp(line, "checked") == 0) {
+      ok = g != NULL;
+      if (g) g->checked = 1;
+    } else if (strncmp(line, "file ", 5) == 0) {
+      ok = g && parse_file_line(line, g) == 0;
+    }
   }
   fclose(f);
-  /* the data directory is one name inside the store, never a way out */
-  if (ok && m->version == 2)
-    ok = strncmp(m->data, "data.", 5) == 0 && !strchr(m->data, '/') && m->nfiles > 0;
+  if (ok && m->version >= 2) {
+    ok = m->nseg > 0;
+    for (int i = 0; ok && i < m->nseg; i++) ok = m->seg[i].nfiles > 0;
+  }
   return ok ? 0 : -1;
+}
+
+char *pv_marker_segment_path(const char *dir, const pv_marker *m, int i)
+{
+  const char *name = m->version >= 2 ? m->seg[i].data : "";
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s%s%s", dir, *name ? "/" : "", name);
+  return p;
 }
 
 char *pv_marker_data_path(const char *dir, const pv_marker *m)
 {
-  size_t n = strlen(dir) + strlen(m->data) + 2;
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s%s%s", dir, m->version == 2 ? "/" : "", m->version == 2 ? m->data : "");
-  return p;
+  return pv_marker_segment_path(dir, m, m->nseg > 0 ? m->nseg - 1 : 0);
 }
 
-/* 0, PV_STORE_DAMAGED with err, or -1 if the data directory is gone (a
- * merge may just have replaced it). */
-static int check_sizes(const char *dir, const char *data, const pv_marker *m, char *err, size_t errlen)
+/* 0, PV_STORE_DAMAGED with err, or -1 if a data directory or file is gone
+ * (a merge may just have replaced the marker). */
+static int check_sizes(const char *dir, const pv_marker *m, char *err, size_t errlen)
 {
   struct stat st;
   if (m->version == 1) return 0;
-  if (stat(data, &st) != 0) return -1;
-  for (int i = 0; i < m->nfiles; i++) {
-    char path[4400], what[512];
-    snprintf(path, sizeof path, "%s/%s", data, m->file[i].name);
-    if (stat(path, &st) != 0) {
-      snprintf(what, sizeof what, "%s/%s is missing", m->data, m->file[i].name);
-      return pv_store_damaged(err, errlen, dir, what);
-    }
-    if ((unsigned long long)st.st_size != m->file[i].size) {
-      snprintf(what, sizeof what, "%s/%s is %llu bytes, the last merge left %llu", m->data, m->file[i].name,
-               (unsigned long long)st.st_size, m->file[i].size);
-      return pv_store_damaged(err, errlen, dir, what);
+  for (int g = 0; g < m->nseg; g++) {
+    const pv_segment *seg = &m->seg[g];
+    for (int i = 0; i < seg->nfiles; i++) {
+      char path[4400], what[512];
+      snprintf(path, sizeof path, "%s/%s/%s", dir, seg->data, seg->file[i].name);
+      if (stat(path, &st) != 0) return -1;
+      if ((unsigned long long)st.st_size != seg->file[i].size) {
+        snprintf(what, sizeof what, "%s/%s is %llu bytes, the last merge left %llu", seg->data, seg->file[i].name,
+                 (unsigned long long)st.st_size, seg->file[i].size);
+        return pv_store_damaged(err, errlen, dir, what);
+      }
     }
   }
   return 0;
 }
 
-/* Opens the Redland storage in dir; messages name the store, label. */
-static int attach(pv_store *s, const char *dir, const char *label, int create, int writable, char *err,
-                  size_t errlen)
+/* A Redland hashes storage over the BDB files in dir (not yet opened). */
+static librdf_storage *hashes_storage(librdf_world *w, const char *dir, int create, int writable)
 {
   /* Redland reads option values between quotes with \ as the escape:
    * a path with either must not end the value early or lose a byte. */
   char quoted[8200], options[8400];
   size_t q = 0;
-  if (strlen(dir) > 4000) return fail(err, errlen, PV_STORE_ERROR, "%s: store path too long", dir);
   for (const char *c = dir; *c; c++) {
     if (*c == '\'' || *c == '\\') quoted[q++] = '\\';
     quoted[q++] = *c;
@@ -133,9 +149,30 @@ static int attach(pv_store *s, const char *dir, const char *label, int create, i
   quoted[q] = 0;
   snprintf(options, sizeof options, "hash-type='bdb',dir='%s',new='%s',write='%s'", quoted,
            create ? "yes" : "no", writable ? "yes" : "no");
+  return librdf_new_storage(w, "hashes", PV_STORE_NAME, options);
+}
+
+/* Opens the data directories dirs (oldest first) as one model: the newest
+ * made empty if create, written to if writable.  Messages name the store,
+ * label. */
+static int attach(pv_store *s, const char *const *dirs, int n, const char *label, int create, int writable,
+                  char *err, size_t errlen)
+{
+  for (int i = 0; i < n; i++)
+    if (strlen(dirs[i]) > 4000) return fail(err, errlen, PV_STORE_ERROR, "%s: store path too long", label);
   s->world = pv_store_world();
   pv_bdb_clear();
-  s->storage = librdf_new_storage(s->world, "hashes", PV_STORE_NAME, options);
+  librdf_storage *segs[PV_STORE_SEGMENTS_MAX + 1];
+  int made = 0;
+  for (; made < n; made++) {
+    int newest = made == n - 1;
+    if (!(segs[made] = hashes_storage(s->world, dirs[made], newest && create, newest && writable))) break;
+  }
+  if (made < n) {
+    while (made-- > 0) librdf_free_storage(segs[made]);
+  } else {
+    s->storage = n == 1 ? segs[0] : pv_union_new(s->world, segs, n, dirs, writable);
+  }
   s->model = s->storage ? librdf_new_model(s->world, s->storage, NULL) : NULL;
   if (s->model) return PV_STORE_OK;
   if (s->storage) librdf_free_storage(s->storage);
@@ -149,6 +186,21 @@ static int attach(pv_store *s, const char *dir, const char *label, int create, i
   return fail(err, errlen, PV_STORE_ERROR, "%s: cannot open the Redland store", label);
 }
 
+/* The directories of a store's segments, plus extra if not NULL. */
+static int segment_dirs(const char *dir, const pv_marker *m, const char *extra, char **dirs)
+{
+  int n = m->version >= 2 ? m->nseg : 1;
+  for (int i = 0; i < n; i++)
+    if (!(dirs[i] = pv_marker_segment_path(dir, m, i))) return -1;
+  if (extra && !(dirs[n++] = strdup(extra))) return -1;
+  return n;
+}
+
+static void free_dirs(char **dirs, int n)
+{
+  for (int i = 0; i < n; i++) free(dirs[i]);
+}
+
 int pv_store_open(pv_store *s, const char *dir, int writable, char *err, size_t errlen)
 {
   memset(s, 0, sizeof *s);
@@ -157,26 +209,35 @@ int pv_store_open(pv_store *s, const char *dir, int writable, char *err, size_t 
     return fail(err, errlen, PV_STORE_MISSING, "%s: no such store", dir);
   if (!S_ISDIR(st.st_mode))
     return fail(err, errlen, PV_STORE_FOREIGN, "%s: not a provio store (not a directory)", dir);
-  /* A merge replaces the data directory after the marker names the new
-   * one: one read between the two finds the old one gone, so read again. */
+  /* A merge removes data it replaced after the marker no longer names it:
+   * one read between the two finds it gone, so read the marker again. */
   for (int tries = 0;; tries++) {
     pv_marker m;
     if (pv_marker_read(dir, &m) != 0)
       return fail(err, errlen, PV_STORE_FOREIGN, "%s: not a provio store (no provio-store marker)", dir);
-    char *data = pv_marker_data_path(dir, &m);
-    if (!data) return fail(err, errlen, PV_STORE_ERROR, "%s: out of memory", dir);
-    int rc = check_sizes(dir, data, &m, err, errlen);
-    if (rc < 0 && tries < 3) {
-      free(data);
-      continue;
-    }
-    if (rc < 0) rc = pv_store_damaged(err, errlen, dir, "its data directory is missing");
-    if (rc == PV_STORE_OK) {
-      rc = attach(s, data, dir, 0, writable, err, errlen);
-    }
-    free(data);
+    int rc = check_sizes(dir, &m, err, errlen);
+    if (rc < 0 && tries < 3) continue;
+    if (rc < 0) rc = pv_store_damaged(err, errlen, dir, "a data file it names is missing");
+    if (rc != PV_STORE_OK) return rc;
+    char *dirs[PV_STORE_SEGMENTS_MAX] = {0};
+    int n = segment_dirs(dir, &m, NULL, dirs);
+    rc = n < 0 ? fail(err, errlen, PV_STORE_ERROR, "%s: out of memory", dir)
+               : attach(s, (const char *const *)dirs, n, dir, 0, writable && n == 1, err, errlen);
+    free_dirs(dirs, PV_STORE_SEGMENTS_MAX);
     return rc;
   }
+}
+
+int pv_store_open_over(pv_store *s, const char *dir, const pv_marker *m, const char *data, int create, char *err,
+                       size_t errlen)
+{
+  memset(s, 0, sizeof *s);
+  char *dirs[PV_STORE_SEGMENTS_MAX + 1] = {0};
+  int n = m ? segment_dirs(dir, m, data, dirs) : (dirs[0] = strdup(data)) ? 1 : -1;
+  int rc = n < 0 ? fail(err, errlen, PV_STORE_ERROR, "%s: out of memory", dir)
+                 : attach(s, (const char *const *)dirs, n, data, create, 1, err, errlen);
+  free_dirs(dirs, PV_STORE_SEGMENTS_MAX + 1);
+  return rc;
 }
 
 int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen)
@@ -190,13 +251,13 @@ int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen)
   FILE *f = fopen(marker, "wx");
   if (!f || fputs(MARKER_TEXT, f) < 0 || fclose(f) != 0)
     return fail(err, errlen, PV_STORE_ERROR, "%s: cannot write the store marker", dir);
-  return attach(s, dir, dir, 1, 1, err, errlen);
+  const char *dirs[] = {dir};
+  return attach(s, dirs, 1, dir, 1, 1, err, errlen);
 }
 
 int pv_store_open_data(pv_store *s, const char *dir, int create, char *err, size_t errlen)
 {
-  memset(s, 0, sizeof *s);
-  return attach(s, dir, dir, create, 1, err, errlen);
+  return pv_store_open_over(s, dir, NULL, dir, create, err, errlen);
 }
 
 int pv_store_memory(pv_store *s, char *err, size_t errlen)

@@ -1,18 +1,20 @@
 /* store.h - the consolidated provenance store (stage 2 and 3).
  *
  * A store is a directory:
- *   STORE/provio-store    marker: "provio-store 2", the storage options, the
- *                         data directory and the size and checksum of each
- *                         of its files
- *   STORE/data.XXXXXX/    Redland "hashes" storage (Berkeley DB files) and
- *                         prov-merge's state
+ *   STORE/provio-store    marker: "provio-store 3", the storage options, the
+ *                         segments (data directories), oldest first, and
+ *                         the size and checksum of each of their files
+ *   STORE/data.XXXXXX/    a segment: Redland "hashes" storage (Berkeley DB
+ *                         files) with the triples one merge added, what it
+ *                         removed of older segments, prov-merge's state
  *   STORE/provio-lock     what a merge locks
  * The marker is how the tools tell our store from a directory another
  * program made, and the one thing a merge replaces (with a plain rename,
- * which every file system does atomically): a new data directory is built
- * beside the current one and the marker then names it (see replace.h).
- * Stores of marker version 1 (and pv_store_create's) keep the data files
- * beside the marker, unchecked. */
+ * which every file system does atomically): a merge writes a new segment
+ * and the marker then names it too (see replace.h); readers see the union
+ * of the segments (store_union.c).  Stores of marker version 1 (and
+ * pv_store_create's) keep the data files beside the marker, unchecked;
+ * version 2 has one segment. */
 #ifndef PROVIO_STORE_H
 #define PROVIO_STORE_H
 
@@ -23,6 +25,10 @@
 #define PV_STORE_NAME "provio"   /* Redland storage name: file prefix */
 #define PV_STORE_LOCK "provio-lock"
 #define PV_STORE_FILES_MAX 8
+#define PV_STORE_SEGMENTS_MAX 16
+/* in a segment: the hashes (term.h) of the triples of older segments it
+ * removes */
+#define PV_STORE_REMOVED "provio-removed"
 
 enum pv_store_status {
   PV_STORE_OK = 0,
@@ -32,23 +38,34 @@ enum pv_store_status {
   PV_STORE_DAMAGED = 4,   /* its files are not what the last merge left */
 };
 
-/* What a store's marker says. */
-typedef struct pv_marker {
-  int version;             /* 1: data files beside the marker, unchecked */
-  char data[64];           /* version 2: the data directory, in the store */
+/* One segment of a store: a data directory and what its files were when
+ * the merge that wrote it ended. */
+typedef struct pv_segment {
+  char data[64];           /* the data directory, in the store */
+  int checked;             /* a later merge verified the files' checksums */
   int nfiles;
   struct {
     char name[64];
     unsigned long long size;
     char sum[33];          /* 128-bit checksum, hex */
   } file[PV_STORE_FILES_MAX];
+} pv_segment;
+
+/* What a store's marker says: its segments, oldest first.  A reader sees
+ * their union, less what a newer segment removed (PV_STORE_REMOVED). */
+typedef struct pv_marker {
+  int version;             /* 1: data files beside the marker, unchecked */
+  int nseg;                /* versions 2 and 3 */
+  pv_segment seg[PV_STORE_SEGMENTS_MAX];
 } pv_marker;
 
 /* Reads dir's marker.  0, or -1 if there is none or it is not ours. */
 int pv_marker_read(const char *dir, pv_marker *m);
 
-/* The directory holding the store's data files (malloc'd). */
+/* The directory holding the store's newest data files (malloc'd). */
 char *pv_marker_data_path(const char *dir, const pv_marker *m);
+/* The directory of segment i (malloc'd). */
+char *pv_marker_segment_path(const char *dir, const pv_marker *m, int i);
 
 /* Fills err with the one-line "damaged store" message, what saying what
  * is wrong, and returns PV_STORE_DAMAGED. */
@@ -71,9 +88,16 @@ int pv_store_open(pv_store *s, const char *dir, int writable, char *err, size_t 
 int pv_store_create(pv_store *s, const char *dir, char *err, size_t errlen);
 
 /* Opens a data directory directly: an empty one (create=1) for a new
- * store's data, or a copy of a store's data files.  No marker is read or
- * written: a merge writes the marker when the data is complete. */
+ * store's data.  No marker is read or written: a merge writes the marker
+ * when the data is complete. */
 int pv_store_open_data(pv_store *s, const char *dir, int create, char *err, size_t errlen);
+
+/* Opens the union of the segments of the store in dir that m names (read
+ * only) and the data directory data (create=1: empty), into which the
+ * statements added go; a statement removed that an older segment holds is
+ * noted in data's PV_STORE_REMOVED. */
+int pv_store_open_over(pv_store *s, const char *dir, const pv_marker *m, const char *data, int create, char *err,
+                       size_t errlen);
 
 /* An empty store in memory (a server store's graph, copied for a query). */
 int pv_store_memory(pv_store *s, char *err, size_t errlen);
@@ -89,10 +113,11 @@ void pv_store_set_log_handler(void *data, librdf_log_func handler);
 /* Berkeley DB's own messages never reach stderr: store_bdb.c gives every
  * BDB handle an error callback that keeps the last one (per thread) here,
  * "" if none.  pv_bdb_cache sets the cache of BDB files opened from then
- * on (0: BDB's default); only prov-merge, which writes, asks for one. */
+ * on (0: BDB's default) and returns the one set before; only prov-merge,
+ * which writes, asks for one. */
 const char *pv_bdb_message(void);
 void pv_bdb_clear(void);
-void pv_bdb_cache(size_t bytes);
+size_t pv_bdb_cache(size_t bytes);
 
 /* While on (this thread), Redland's hashes storage adds a statement
  * without first asking whether the store holds it: that check scans every

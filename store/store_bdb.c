@@ -32,7 +32,12 @@ static size_t cache;
 
 const char *pv_bdb_message(void) { return last; }
 void pv_bdb_clear(void) { last[0] = 0; }
-void pv_bdb_cache(size_t bytes) { cache = bytes; }
+size_t pv_bdb_cache(size_t bytes)
+{
+  size_t was = cache;
+  cache = bytes;
+  return was;
+}
 
 static __thread int known_new;
 void pv_bdb_adding_new(int on) { known_new = on; }

@@ -2,6 +2,7 @@
  * files), merging job by job gives what merging them together gives and
  * links the jobs through the file they share, and every failure leaves the
  * existing store exactly as it was. */
+#include <dirent.h>
 #include <check.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -231,6 +232,50 @@ static void fails_leaving_store(const char *in_arg, const char *out_arg, int wan
   free(output);
 }
 
+/* Each merge adds a segment; the merge that finds PV_STORE_SEGMENTS_MAX
+ * of them folds them into its own, and the store is still what merging
+ * every job at once gives, derivations across jobs and a withdrawn one
+ * included. */
+START_TEST(segments_are_folded_and_change_nothing)
+{
+  char dir[64], job[16], in[32], out[32];
+  int jobs = PV_STORE_SEGMENTS_MAX + 1;
+  pv_merge_stats st;
+  for (int k = 0; k < jobs; k++) {
+    snprintf(dir, sizeof dir, "j%d", k);
+    snprintf(job, sizeof job, "J%d", k);
+    snprintf(in, sizeof in, "/shared/f%d", k);
+    snprintf(out, sizeof out, "/shared/f%d", k + 1);
+    job_files(path(dir), job, 10 + k, 3 * k + 1, k ? in : NULL, out);
+    ck_assert_int_eq(merge(path("apart"), path(dir), NULL, NULL, &st), PV_MERGE_OK);
+    pv_merge_stats_free(&st);
+    pv_marker m;
+    ck_assert_int_eq(pv_marker_read(path("apart"), &m), 0);
+    ck_assert_int_eq(m.nseg, k < PV_STORE_SEGMENTS_MAX ? k + 1 : 1);
+    /* the store holds what the marker names and nothing else */
+    int ndata = 0;
+    DIR *d = opendir(path("apart"));
+    for (struct dirent *e; (e = readdir(d));) ndata += strncmp(e->d_name, "data.", 5) == 0;
+    closedir(d);
+    ck_assert_int_eq(ndata, m.nseg);
+  }
+  job_files(path("late"), "L", 99, 2, NULL, "/shared/f1"); /* writes between J0's write and J1's read */
+  ck_assert_int_eq(merge(path("apart"), path("late"), NULL, NULL, &st), PV_MERGE_OK);
+  ck_assert_int_gt(st.derived_removed, 0);
+  pv_merge_stats_free(&st);
+  char cmd[4000];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp -r '%s'/j*/h/* '%s'/late/h/* '%s'", path("all/h"), path(""),
+           path(""), path("all/h"));
+  ck_assert_int_eq(system(cmd), 0);
+  ck_assert_int_eq(merge(path("together"), path("all"), NULL, NULL, &st), PV_MERGE_OK);
+  pv_merge_stats_free(&st);
+  char *a = dump(path("apart")), *b = dump(path("together"));
+  ck_assert_str_eq(a, b);
+  free(a);
+  free(b);
+}
+END_TEST
+
 START_TEST(failures_leave_the_store_intact)
 {
   job_files(path("a"), "A", 10, 1, NULL, "/shared/x");
@@ -429,6 +474,7 @@ Suite *make_suite(void)
   tcase_add_test(c, same_run_twice_changes_nothing);
   tcase_add_test(c, jobs_merged_apart_equal_jobs_merged_together);
   tcase_add_test(c, a_later_job_moves_a_derivation);
+  tcase_add_test(c, segments_are_folded_and_change_nothing);
   tcase_add_test(c, failures_leave_the_store_intact);
   tcase_add_test(c, a_stop_request_leaves_no_store);
   tcase_add_test(c, counters_are_canonical_and_single_valued);
