@@ -58,6 +58,7 @@ static int (*real_get)(DB *, DB_TXN *, DBT *, DBT *, u_int32_t);
 static int (*real_put)(DB *, DB_TXN *, DBT *, DBT *, u_int32_t);
 static int (*real_del)(DB *, DB_TXN *, DBT *, u_int32_t);
 static int (*real_cursor)(DB *, DB_TXN *, DBC **, u_int32_t);
+static int (*real_cursor_get)(DBC *, DBT *, DBT *, u_int32_t);
 static int (*real_sync)(DB *, u_int32_t);
 static int (*real_close)(DB *, u_int32_t);
 
@@ -160,11 +161,40 @@ static int put_in_order(DB *db, DB_TXN *txn, DBT *key, DBT *data, u_int32_t flag
   return 0;
 }
 
+/* With a comparison function of its own (key_order), BDB hands back a
+ * copy of the key even for the lookups that take it as input (DB->get,
+ * DB_SET, DB_GET_BOTH): the tree's key may differ from an equal one given.  With
+ * DB_DBT_MALLOC on the key, as Redland's cursors ask, that copy is
+ * malloc'd and Redland, which expects its own key back, never frees it
+ * (about 90 bytes per lookup).  The keys are equal byte for byte here, so
+ * the caller gets its own back and the copy is freed. */
+static void keep_given_key(DBT *key, u_int32_t flags, void *given, u_int32_t size, int rc)
+{
+  u_int32_t op = flags & DB_OPFLAGS_MASK;
+  if ((op != 0 && op != DB_SET && op != DB_GET_BOTH) || key->data == given) return;
+  if (rc == 0 && (key->flags & DB_DBT_MALLOC)) free(key->data);
+  key->data = given;
+  key->size = size;
+}
+
 static int get_unless_new(DB *db, DB_TXN *txn, DBT *key, DBT *data, u_int32_t flags)
 {
   if (known_new && flags == DB_GET_BOTH) return DB_NOTFOUND;
   put_pending(db);
-  return real_get(db, txn, key, data, flags);
+  void *given = key->data;
+  u_int32_t size = key->size;
+  int rc = real_get(db, txn, key, data, flags);
+  keep_given_key(key, flags, given, size, rc);
+  return rc;
+}
+
+static int cursor_get(DBC *c, DBT *key, DBT *data, u_int32_t flags)
+{
+  void *given = key->data;
+  u_int32_t size = key->size;
+  int rc = real_cursor_get(c, key, data, flags);
+  keep_given_key(key, flags, given, size, rc);
+  return rc;
 }
 
 static int del_after_pending(DB *db, DB_TXN *txn, DBT *key, u_int32_t flags)
@@ -176,7 +206,13 @@ static int del_after_pending(DB *db, DB_TXN *txn, DBT *key, u_int32_t flags)
 static int cursor_after_pending(DB *db, DB_TXN *txn, DBC **c, u_int32_t flags)
 {
   put_pending(db);
-  return real_cursor(db, txn, c, flags);
+  int rc = real_cursor(db, txn, c, flags);
+  /* BDB reuses closed cursors: one may be wrapped already */
+  if (rc == 0 && (*c)->get != cursor_get) {
+    real_cursor_get = (*c)->get;
+    (*c)->get = (*c)->c_get = cursor_get;
+  }
+  return rc;
 }
 
 static int sync_after_pending(DB *db, u_int32_t flags)
