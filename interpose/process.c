@@ -40,7 +40,7 @@ typedef int (*main_fn)(int, char **, char **);
   X(int, __libc_start_main, (main_fn main, int argc, char **argv, void (*init)(void),             \
                              void (*fini)(void), void (*rtld_fini)(void), void *stack_end))
 
-PROCESS_FUNCTIONS(PV_DECLARE_REAL)
+PROCESS_FUNCTIONS(PV_DECLARE_LAZY)
 static void resolve(void) { PROCESS_FUNCTIONS(PV_RESOLVE_REAL) }
 PV_MODULE(process, [PV_HOOK_RESOLVE] = resolve)
 
@@ -392,7 +392,6 @@ __attribute__((constructor)) static void provio_load(int argc, char **argv)
   int e = errno; /* a program starts with errno 0 */
   pv_tls.depth++;
   pv_clock_init();
-  pv_resolve_all();
   if (pv_core_init(argc, argv, after_fork_child) == 0) {
     ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", pv_proc.exe, sizeof pv_proc.exe - 1);
     pv_proc.exe[n > 0 ? n : 0] = 0;
@@ -458,7 +457,8 @@ QUICK_EXIT(_Exit)
 
 PV_EXPORT pid_t fork(void)
 {
-  if (PV_IDLE()) return PV_REAL(fork)();
+  pv_resolve_all(); /* the child, with one thread left, never looks up */
+  if (PV_IDLE()) return real_fork();
   pid_t pid = real_fork(); /* the child is set up by after_fork_child */
   if (pid > 0) {
     int e = errno;
@@ -483,6 +483,7 @@ PV_EXPORT pid_t fork(void)
 #define PV_STR(x) PV_STR_(x)
 __attribute__((used, visibility("hidden"))) void pv_vfork_enter(void)
 {
+  pv_resolve_all(); /* the child runs in our memory: it must not look up */
   trace_call("vfork", 0);
   pv_tls.depth++;
 }
@@ -547,7 +548,7 @@ PV_EXPORT pid_t vfork(void)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name)(pid, path, fa, attr, argv, envp);                         \
     pid_t child = -1;                                                                             \
-    int rc = real_##name(&child, path, fa, attr, argv, envp);                                     \
+    int rc = PV_REAL(name)(&child, path, fa, attr, argv, envp);                                   \
     if (pid) *pid = child;                                                                        \
     if (rc == 0) {                                                                                \
       int e = errno;                                                                              \
@@ -568,7 +569,7 @@ SPAWN_WRAPPER(posix_spawnp)
 #define EXEC_WRAPPER(name, params, args, target)                                                  \
   PV_EXPORT int name params                                                                       \
   {                                                                                               \
-    if (!real_##name && (pv_resolve_all(), !real_##name)) {                                       \
+    if (!PV_REAL(name)) {                                                                         \
       errno = ENOSYS;                                                                             \
       return -1;                                                                                  \
     }                                                                                             \
@@ -577,7 +578,7 @@ SPAWN_WRAPPER(posix_spawnp)
       trace_call(#name, 0);                                                                       \
       sealed = exec_attempt(target);                                                              \
     }                                                                                             \
-    int rc = real_##name args;                                                                    \
+    int rc = PV_REAL(name) args;                                                                  \
     exec_failed(sealed);                                                                          \
     return rc;                                                                                    \
   }
