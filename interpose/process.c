@@ -52,13 +52,26 @@ static int ended;             /* the end record is written */
 /* ---- records -------------------------------------------------------------- */
 
 
+/* Whether a shell would need quotes around a.  A loop of ours, not
+ * strpbrk: a C library function the program never calls costs a page
+ * fault at every start. */
+static int needs_quotes(const char *a)
+{
+  static const char special[] = " \t\n'\"\\$`*?;&|<>(){}";
+  if (!*a) return 1;
+  for (; *a; a++)
+    for (const char *s = special; *s; s++)
+      if (*a == *s) return 1;
+  return 0;
+}
+
 /* argv as one line for people: arguments with blanks or quotes in '...'. */
 static size_t command_line(char *dst, size_t cap)
 {
   size_t n = 0;
   for (int i = 0; i < pv_proc.argc && pv_proc.argv && pv_proc.argv[i]; i++) {
     const char *a = pv_proc.argv[i];
-    int quote = !*a || strpbrk(a, " \t\n'\"\\$`*?;&|<>(){}") != NULL;
+    int quote = needs_quotes(a);
     if (n + 4 + 4 * strlen(a) >= cap) break;
     if (i) dst[n++] = ' ';
     if (quote) dst[n++] = '\'';
@@ -297,7 +310,8 @@ static void track_inherited(void)
       struct dirent64 *d = (struct dirent64 *)(buf + off);
       off += d->d_reclen;
       if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
-      int fd = atoi(d->d_name);
+      int fd = 0; /* not atoi: strtol and its tables would be two more page faults */
+      for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++) fd = fd * 10 + (*c - '0');
       if (fd == dir) continue;
       /* fstat first: most inherited descriptors (terminals, pipes,
        * /dev/null) are not files, and need no readlink. */

@@ -107,10 +107,9 @@ void pv_core_fail(const char *why)
  * check, no mkdir per component (every process of a job starts here). */
 static int make_output_dir(void)
 {
-  char *path = pv_proc.host_dir;
+  char *path = pv_proc.out_dir;
   size_t n = pv_proc.out_dir_len, hl = strlen(pv_proc.id.host);
-  if (n == 0 || n + hl + 2 > sizeof pv_proc.host_dir) return -ENAMETOOLONG;
-  memcpy(path, pv_proc.out_dir, n);
+  if (n == 0 || n + hl + 2 > sizeof pv_proc.out_dir) return -ENAMETOOLONG;
   path[n] = '/';
   memcpy(path + n + 1, pv_proc.id.host, hl + 1);
   int rc = pv_dir_init(&pv_proc.dir, path);
