@@ -52,6 +52,8 @@ static int ended;             /* the end record is written */
 /* ---- records -------------------------------------------------------------- */
 
 
+#define COMMAND_LINE_MAX 8192 /* raw bytes of the commandLine literal */
+
 /* Whether a shell would need quotes around a.  A loop of ours, not
  * strpbrk: a C library function the program never calls costs a page
  * fault at every start. */
@@ -65,25 +67,35 @@ static int needs_quotes(const char *a)
   return 0;
 }
 
-/* argv as one line for people: arguments with blanks or quotes in '...'. */
-static size_t command_line(char *dst, size_t cap)
+/* The raw text (n bytes) as the body of a literal at *dst, advanced; with
+ * *dst NULL only counted. */
+static size_t emit(char **dst, const char *text, size_t n)
+{
+  if (*dst) *dst += pv_literal_escape(*dst, text, n);
+  return n;
+}
+
+/* argv as one line for people: arguments with blanks or quotes in '...'.
+ * Written escaped straight into the record, not built in a buffer first:
+ * a buffer is one more page to fault in at every start.  Returns the raw
+ * length (escaping is per character, so the pieces escape as the whole). */
+static size_t command_line(char **dst, size_t cap)
 {
   size_t n = 0;
   for (int i = 0; i < pv_proc.argc && pv_proc.argv && pv_proc.argv[i]; i++) {
     const char *a = pv_proc.argv[i];
     int quote = needs_quotes(a);
     if (n + 4 + 4 * strlen(a) >= cap) break;
-    if (i) dst[n++] = ' ';
-    if (quote) dst[n++] = '\'';
-    for (; *a; a++) {
-      if (*a == '\'' && quote) {
-        memcpy(dst + n, "'\\''", 4);
-        n += 4;
-      } else {
-        dst[n++] = *a;
-      }
+    if (i) n += emit(dst, " ", 1);
+    if (quote) n += emit(dst, "'", 1);
+    for (;;) {
+      const char *q = quote ? strchr(a, '\'') : NULL;
+      n += emit(dst, a, q ? (size_t)(q - a) : strlen(a));
+      if (!q) break;
+      n += emit(dst, "'\\''", 4);
+      a = q + 1;
     }
-    if (quote) dst[n++] = '\'';
+    if (quote) n += emit(dst, "'", 1);
   }
   return n;
 }
@@ -214,10 +226,8 @@ static void record_process_start(const char *forked_from)
 {
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  /* The thread's second IRI buffer (put_file_triple uses the first): a
-   * forking thread's stack may be small. */
-  char *cmd = t->scratch[1];
-  size_t cl = command_line(cmd, 8192);
+  char *count_only = NULL;
+  size_t cl = command_line(&count_only, COMMAND_LINE_MAX);
   size_t ul = strlen(user_iri), gl = strlen(program_iri);
   char *p = pv_record_begin(t, 40 * PV_RECORD_LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
                                    4 * gl);
@@ -231,7 +241,9 @@ static void record_process_start(const char *forked_from)
   p = PV_TRIPLE_STRING(p, proc, pl, PV_TERM("host"), pv_proc.id.host, strlen(pv_proc.id.host));
   p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("pid"), pv_proc.id.pid);
   p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("ppid"), getppid());
-  p = PV_TRIPLE_STRING(p, proc, pl, PV_TERM("commandLine"), cmd, cl);
+  p = PV_PUT_LIT(pv_put_subject(p, proc, pl), PV_TERM("commandLine") " \"");
+  command_line(&p, COMMAND_LINE_MAX);
+  p = pv_put_end(PV_PUT_LIT(p, "\""));
   p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("argc"), pv_proc.argc);
   if (pv_proc.exe[0]) p = PUT_FILE(p, PV_TERM("executable"), pv_proc.exe, t->scratch[0]);
   p = PUT_FILE(p, PV_TERM("cwd"), pv_proc.cwd, t->scratch[0]);
