@@ -21,38 +21,57 @@
 /* ---- real functions ---------------------------------------------------
  * Each module lists its functions once in an X-macro
  *   #define MY_FUNCTIONS(X) X(ssize_t, read, (int fd, void *b, size_t n)) ...
- * and gets a pointer real_<name> per entry (PV_DECLARE_REAL) that its
- * PV_HOOK_RESOLVE hook fills with dlsym(RTLD_NEXT) once, at load. */
+ * and gets a pointer real_<name> per entry (PV_DECLARE_LAZY), which
+ * PV_REAL(name) fills with dlsym(RTLD_NEXT) at the function's first call:
+ * a short process resolves the dozen functions it calls, not all ~200
+ * (each lookup costs about a thousand instructions at every start).  After
+ * that a call costs one pointer load and a branch more than a direct one:
+ * no lock, no allocation.  The lookup itself is what the dynamic linker's
+ * lazy binding does at a first call through the PLT; it is also done for
+ * every module before a fork (pv_resolve_all), so that a forked child of a
+ * threaded program never looks up while another thread held the dynamic
+ * linker's lock. */
+#define PV_DECLARE_LAZY_OR(ret, name, params, fallback)                                          \
+  static ret(*real_##name) params;                                                                \
+  __attribute__((cold, noinline, unused)) static ret(*resolve_##name(void)) params                \
+  {                                                                                               \
+    ret(*f_) params = (ret(*) params)pv_next_symbol(#name);                                       \
+    if (!f_) f_ = fallback;                                                                       \
+    __atomic_store_n(&real_##name, f_, __ATOMIC_RELAXED);                                         \
+    return f_;                                                                                    \
+  }
+#define PV_DECLARE_LAZY(ret, name, params) PV_DECLARE_LAZY_OR(ret, name, params, NULL)
+/* The pointer alone, for a module that looks its functions up itself. */
 #define PV_DECLARE_REAL(ret, name, params) static ret(*real_##name) params;
+/* For a module's PV_HOOK_RESOLVE: every function resolved now. */
 #define PV_RESOLVE_REAL(ret, name, params) \
-  real_##name = (ret(*) params)pv_next_symbol(#name);
+  if (!__atomic_load_n(&real_##name, __ATOMIC_RELAXED)) resolve_##name();
 
 /* Functions an older C library may lack (close_range before glibc 2.34,
  * the __isoc23 scanf forms before 2.38, ...), each returning an int-like
- * value: listed apart, with PV_DECLARE_OPTIONAL and PV_RESOLVE_OPTIONAL, a
- * missing one resolves to a stand-in that fails with ENOSYS the way the
- * system call would, so no wrapper ever calls through NULL and the hot path
- * needs no test. */
+ * value: declared with PV_DECLARE_OPTIONAL, a missing one resolves to a
+ * stand-in that fails with ENOSYS the way the system call would, so no
+ * wrapper ever calls through NULL and the hot path needs no test. */
 #define PV_DECLARE_OPTIONAL(ret, name, params)                                                    \
-  PV_DECLARE_REAL(ret, name, params)                                                              \
   static ret missing_##name params                                                                \
   {                                                                                               \
     errno = ENOSYS;                                                                               \
     return -1;                                                                                    \
-  }
-#define PV_RESOLVE_OPTIONAL(ret, name, params)                                                    \
-  PV_RESOLVE_REAL(ret, name, params)                                                              \
-  if (!real_##name) real_##name = missing_##name;
+  }                                                                                               \
+  PV_DECLARE_LAZY_OR(ret, name, params, missing_##name)
+#define PV_RESOLVE_OPTIONAL PV_RESOLVE_REAL
 
 /* The next definition of name after ours in the lookup order, so that tools
  * preloaded after provio (or MPI profiling layers) keep working. */
 void *pv_next_symbol(const char *name);
 
-/* Resolution of every module's functions; called by the constructor, and by
- * a wrapper only if something calls it before the constructor ran. */
+/* Resolution of every module's functions, once: before the process forks. */
 void pv_resolve_all(void);
-#define PV_REAL(name) \
-  (__builtin_expect(real_##name != NULL, 1) ? real_##name : (pv_resolve_all(), real_##name))
+#define PV_REAL(name)                                                                             \
+  ({                                                                                              \
+    __typeof__(real_##name) real_ = __atomic_load_n(&real_##name, __ATOMIC_RELAXED);              \
+    __builtin_expect(real_ != NULL, 1) ? real_ : resolve_##name();                                \
+  })
 
 /* ---- modules -----------------------------------------------------------
  * Each interface is one file that registers with the core what it must do

@@ -25,20 +25,10 @@ void pv_modules_run(enum pv_hook hook)
 
 void pv_resolve_all(void)
 {
-  enum { NOT_YET, UNDER_WAY, DONE };
-  static int state;
-  static __thread int resolver __attribute__((tls_model("initial-exec")));
-  int expected = NOT_YET;
-  if (__atomic_compare_exchange_n(&state, &expected, UNDER_WAY, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-    resolver = 1;
-    pv_modules_run(PV_HOOK_RESOLVE);
-    resolver = 0;
-    __atomic_store_n(&state, DONE, __ATOMIC_RELEASE);
-    return;
-  }
-  /* Another thread (one started by an earlier library's constructor) waits
-   * for the pointers instead of calling through NULL; the resolving
-   * thread itself, re-entered from dlsym, cannot wait for itself. */
-  if (resolver) return;
-  while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != DONE) pv_cpu_relax();
+  /* Each lookup fills its pointer once, whoever does it first: threads
+   * racing here or in PV_REAL only repeat a lookup. */
+  static int done;
+  if (__atomic_load_n(&done, __ATOMIC_ACQUIRE)) return;
+  pv_modules_run(PV_HOOK_RESOLVE);
+  __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
 }

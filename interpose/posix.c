@@ -91,7 +91,6 @@ struct statx;
   X(ssize_t, __read_chk, (int fd, void *buf, size_t n, size_t cap))                                \
   X(ssize_t, __pread_chk, (int fd, void *buf, size_t n, off_t off, size_t cap))                    \
   X(ssize_t, __pread64_chk, (int fd, void *buf, size_t n, off64_t off, size_t cap))                \
-  X(void, closefrom, (int lowfd))                                                                  \
   X(int, closedir, (DIR *d))                                                                       \
   X(ssize_t, splice, (int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f))         \
   X(int, fallocate, (int fd, int mode, off_t off, off_t len))                                      \
@@ -127,7 +126,7 @@ struct statx;
   X(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags))                   \
   X(int, statx, (int dirfd, const char *path, int flags, unsigned mask, struct statx *st))
 
-POSIX_FUNCTIONS(PV_DECLARE_REAL)
+POSIX_FUNCTIONS(PV_DECLARE_LAZY)
 POSIX_OPTIONAL(PV_DECLARE_OPTIONAL)
 
 /* Calls that make descriptors naming no file provio tracks (the
@@ -156,12 +155,13 @@ POSIX_OPTIONAL(PV_DECLARE_OPTIONAL)
   X(int, memfd_create, (const char *name, unsigned flags))                                         \
   X(int, pidfd_open, (pid_t pid, unsigned flags))                                                  \
   X(int, pidfd_getfd, (int pidfd, int fd, unsigned flags))
-POSIX_MAKERS(PV_DECLARE_REAL)
+POSIX_MAKERS(PV_DECLARE_LAZY)
 POSIX_OPTIONAL_MAKERS(PV_DECLARE_OPTIONAL)
 
 /* closefrom returns nothing to fail with: without the library's, the
  * system call it is made of. */
 static void closefrom_by_syscall(int lowfd) { syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0); }
+PV_DECLARE_LAZY_OR(void, closefrom, (int lowfd), closefrom_by_syscall)
 
 static void resolve(void)
 {
@@ -169,7 +169,7 @@ static void resolve(void)
   POSIX_OPTIONAL(PV_RESOLVE_OPTIONAL)
   POSIX_MAKERS(PV_RESOLVE_REAL)
   POSIX_OPTIONAL_MAKERS(PV_RESOLVE_OPTIONAL)
-  if (!real_closefrom) real_closefrom = closefrom_by_syscall;
+  PV_RESOLVE_REAL(void, closefrom, (int lowfd))
 }
 PV_MODULE(posix, [PV_HOOK_RESOLVE] = resolve)
 
@@ -183,9 +183,9 @@ PV_MODULE(posix, [PV_HOOK_RESOLVE] = resolve)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
     pv_session *s_ = pv_fd_session(fd);                                                           \
-    if (!s_ && !pv_tracing()) return real_##name args;                                            \
+    if (!s_ && !pv_tracing()) return PV_REAL(name) args;                                          \
     uint64_t t0_ = pv_ticks();                                                                    \
-    ret rc_ = real_##name args;                                                                   \
+    ret rc_ = PV_REAL(name) args;                                                                 \
     if (s_) account;                                                                              \
     if (pv_tracing()) pv_trace_fd(#name, fd, (int64_t)rc_, t0_);                                  \
     return rc_;                                                                                   \
@@ -211,7 +211,7 @@ static inline void account_meta(pv_session *s, int counter, uint64_t t0)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
     uint64_t t0_ = pv_ticks();                                                                    \
-    ret rc_ = real_##name args;                                                                   \
+    ret rc_ = PV_REAL(name) args;                                                                 \
     int e_ = errno;                                                                               \
     pv_path_query(#name, dirfd, path, (int64_t)rc_, t0_);                                         \
     errno = e_;                                                                                   \
@@ -224,7 +224,7 @@ static inline void account_meta(pv_session *s, int counter, uint64_t t0)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
     uint64_t t0_ = pv_ticks();                                                                    \
-    ret rc_ = real_##name args;                                                                   \
+    ret rc_ = PV_REAL(name) args;                                                                 \
     if (rc_ == 0) {                                                                               \
       int e_ = errno;                                                                             \
       pv_tls.depth++;                                                                             \
@@ -266,7 +266,7 @@ static int needs_mode(int flags) { return (flags & O_CREAT) || (flags & O_TMPFIL
 #define OPEN_BODY(name, dirfd, call)                                                              \
   if (PV_IDLE()) return PV_REAL(name) call;                                                       \
   uint64_t t0 = pv_ticks();                                                                       \
-  int fd = real_##name call;                                                                      \
+  int fd = PV_REAL(name) call;                                                                    \
   return opened(#name, fd, dirfd, path, flags, CALLER(), t0);
 
 PV_EXPORT int open(const char *path, int flags, ...)
@@ -317,7 +317,7 @@ PV_EXPORT int creat64(const char *path, mode_t mode)
 #define MKSTEMP_BODY(name, call, extra)                                                           \
   if (PV_IDLE()) return PV_REAL(name) call;                                                       \
   uint64_t t0 = pv_ticks();                                                                       \
-  int fd = real_##name call;                                                                      \
+  int fd = PV_REAL(name) call;                                                                    \
   return opened(#name, fd, AT_FDCWD, tmpl, TEMP_FLAGS | (extra), CALLER(), t0);
 PV_EXPORT int mkstemp(char *tmpl) { MKSTEMP_BODY(mkstemp, (tmpl), 0) }
 PV_EXPORT int mkstemp64(char *tmpl) { MKSTEMP_BODY(mkstemp64, (tmpl), 0) }
@@ -353,7 +353,7 @@ PV_EXPORT int close(int fd)
 {
   if (PV_IDLE()) return PV_REAL(close)(fd);
   pv_closing("close", fd);
-  return real_close(fd);
+  return PV_REAL(close)(fd);
 }
 
 /* Ends the sessions of descriptors first..last: only the numbers that
@@ -371,7 +371,7 @@ PV_EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
   if (PV_IDLE()) return PV_REAL(close_range)(first, last, flags);
   uint64_t t0 = pv_ticks();
-  int rc = real_close_range(first, last, flags);
+  int rc = PV_REAL(close_range)(first, last, flags);
   if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
     int e = errno;
     pv_tls.depth++;
@@ -390,7 +390,7 @@ PV_EXPORT void closefrom(int lowfd)
     return;
   }
   uint64_t t0 = pv_ticks();
-  real_closefrom(lowfd);
+  PV_REAL(closefrom)(lowfd);
   int e = errno;
   pv_tls.depth++;
   if (lowfd >= 0) close_sessions((unsigned)lowfd, ~0u);
@@ -408,7 +408,7 @@ PV_EXPORT int closedir(DIR *d)
   /* glibc answers a null stream (declared impossible) with EINVAL. */
   if (PV_IDLE() || !d) return PV_REAL(closedir)(d);
   pv_closing("closedir", dirfd(d));
-  return real_closedir(d);
+  return PV_REAL(closedir)(d);
 }
 #pragma GCC diagnostic pop
 
@@ -433,7 +433,7 @@ void pv_fd_appeared(int fd)
   PV_EXPORT int name params                                                                       \
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
-    int new_ = real_##name args;                                                                  \
+    int new_ = PV_REAL(name) args;                                                                \
     if (new_ >= 0) pv_fd_appeared(new_);                                                          \
     return new_;                                                                                  \
   }
@@ -441,7 +441,7 @@ void pv_fd_appeared(int fd)
   PV_EXPORT int name params                                                                       \
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
-    int rc = real_##name args;                                                                    \
+    int rc = PV_REAL(name) args;                                                                  \
     if (rc == 0) {                                                                                \
       pv_fd_appeared(pair[0]);                                                                    \
       pv_fd_appeared(pair[1]);                                                                    \
@@ -471,7 +471,7 @@ CREATOR_WRAPPER(pidfd_getfd, (int pidfd, int fd, unsigned flags), (pidfd, fd, fl
 PV_EXPORT DIR *opendir(const char *path)
 {
   if (PV_IDLE()) return PV_REAL(opendir)(path);
-  DIR *d = real_opendir(path);
+  DIR *d = PV_REAL(opendir)(path);
   if (d) pv_fd_appeared(dirfd(d));
   return d;
 }
@@ -493,14 +493,14 @@ static void received(struct msghdr *msg)
 PV_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
   if (PV_IDLE()) return PV_REAL(recvmsg)(fd, msg, flags);
-  ssize_t rc = real_recvmsg(fd, msg, flags);
+  ssize_t rc = PV_REAL(recvmsg)(fd, msg, flags);
   if (rc >= 0) received(msg);
   return rc;
 }
 PV_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *tmo)
 {
   if (PV_IDLE()) return PV_REAL(recvmmsg)(fd, v, n, flags, tmo);
-  int rc = real_recvmmsg(fd, v, n, flags, tmo);
+  int rc = PV_REAL(recvmmsg)(fd, v, n, flags, tmo);
   for (int i = 0; i < rc; i++) received(&v[i].msg_hdr);
   return rc;
 }
@@ -542,25 +542,25 @@ PV_EXPORT ssize_t copy_file_range(int in, off64_t *oin, int out, off64_t *oout, 
 {
   if (PV_IDLE()) return PV_REAL(copy_file_range)(in, oin, out, oout, n, f);
   uint64_t t0 = pv_ticks();
-  return moved("copy_file_range", in, out, real_copy_file_range(in, oin, out, oout, n, f), t0);
+  return moved("copy_file_range", in, out, PV_REAL(copy_file_range)(in, oin, out, oout, n, f), t0);
 }
 PV_EXPORT ssize_t splice(int in, off64_t *oin, int out, off64_t *oout, size_t n, unsigned f)
 {
   if (PV_IDLE()) return PV_REAL(splice)(in, oin, out, oout, n, f);
   uint64_t t0 = pv_ticks();
-  return moved("splice", in, out, real_splice(in, oin, out, oout, n, f), t0);
+  return moved("splice", in, out, PV_REAL(splice)(in, oin, out, oout, n, f), t0);
 }
 PV_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t n)
 {
   if (PV_IDLE()) return PV_REAL(sendfile)(out, in, off, n);
   uint64_t t0 = pv_ticks();
-  return moved("sendfile", in, out, real_sendfile(out, in, off, n), t0);
+  return moved("sendfile", in, out, PV_REAL(sendfile)(out, in, off, n), t0);
 }
 PV_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t n)
 {
   if (PV_IDLE()) return PV_REAL(sendfile64)(out, in, off, n);
   uint64_t t0 = pv_ticks();
-  return moved("sendfile64", in, out, real_sendfile64(out, in, off, n), t0);
+  return moved("sendfile64", in, out, PV_REAL(sendfile64)(out, in, off, n), t0);
 }
 
 /* A shared writable mapping will change the file; any mapping reads it,
@@ -581,17 +581,20 @@ static void *mapped(const char *fn, void *rc, int prot, int flags, int fd, uint6
   if (pv_tracing() && !(flags & MAP_ANONYMOUS)) pv_trace_fd(fn, fd, rc == MAP_FAILED ? -1 : 0, t0);
   return rc;
 }
-/* Allocators map anonymous memory, possibly before init: never resolve
- * lazily here (the dlsym deadlock Darshan met). */
+/* Allocators map anonymous memory, possibly before init or inside a
+ * lookup: an anonymous mapping never resolves (the dlsym deadlock Darshan
+ * met); until a file mapping or a fork resolved the next mmap, it is the
+ * system call. */
 #define MMAP_WRAPPER(name, off_type)                                                              \
   PV_EXPORT void *name(void *addr, size_t len, int prot, int flags, int fd, off_type off)         \
   {                                                                                               \
     if (PV_IDLE() || (flags & MAP_ANONYMOUS)) {                                                   \
-      if (!real_##name) return pv_sys_mmap(addr, len, prot, flags, fd, off);                      \
+      if (!__atomic_load_n(&real_##name, __ATOMIC_RELAXED))                                       \
+        return pv_sys_mmap(addr, len, prot, flags, fd, off);                                      \
       return real_##name(addr, len, prot, flags, fd, off);                                        \
     }                                                                                             \
     uint64_t t0 = pv_ticks();                                                                     \
-    return mapped(#name, real_##name(addr, len, prot, flags, fd, off), prot, flags, fd, t0);      \
+    return mapped(#name, PV_REAL(name)(addr, len, prot, flags, fd, off), prot, flags, fd, t0);    \
   }
 MMAP_WRAPPER(mmap, off_t)
 MMAP_WRAPPER(mmap64, off64_t)
@@ -650,19 +653,19 @@ PV_EXPORT int dup(int fd)
 {
   if (PV_IDLE()) return PV_REAL(dup)(fd);
   uint64_t t0 = pv_ticks();
-  return duplicated("dup", fd, real_dup(fd), t0);
+  return duplicated("dup", fd, PV_REAL(dup)(fd), t0);
 }
 PV_EXPORT int dup2(int fd, int newfd)
 {
   if (PV_IDLE()) return PV_REAL(dup2)(fd, newfd);
   uint64_t t0 = pv_ticks();
-  return duplicated("dup2", fd, real_dup2(fd, newfd), t0);
+  return duplicated("dup2", fd, PV_REAL(dup2)(fd, newfd), t0);
 }
 PV_EXPORT int dup3(int fd, int newfd, int flags)
 {
   if (PV_IDLE()) return PV_REAL(dup3)(fd, newfd, flags);
   uint64_t t0 = pv_ticks();
-  return duplicated("dup3", fd, real_dup3(fd, newfd, flags), t0);
+  return duplicated("dup3", fd, PV_REAL(dup3)(fd, newfd, flags), t0);
 }
 
 /* fcntl's third argument is an int or a pointer; both travel in the same
@@ -674,8 +677,8 @@ PV_EXPORT int dup3(int fd, int newfd, int flags)
   va_end(ap);                                                                                     \
   if (PV_IDLE()) return PV_REAL(name)(fd, cmd, arg);                                              \
   uint64_t t0 = pv_ticks();                                                                       \
-  int rc = real_##name(fd, cmd, arg);                                                             \
-  if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) return duplicated(#name, fd, rc, t0);            \
+  int rc = PV_REAL(name)(fd, cmd, arg);                                                           \
+  if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) return duplicated(#name, fd, rc, t0);             \
   return rc;
 PV_EXPORT int fcntl(int fd, int cmd, ...) { FCNTL_BODY(fcntl) }
 PV_EXPORT int fcntl64(int fd, int cmd, ...) { FCNTL_BODY(fcntl64) }
@@ -723,13 +726,13 @@ PV_EXPORT int truncate(const char *path, off_t len)
 {
   if (PV_IDLE()) return PV_REAL(truncate)(path, len);
   uint64_t t0 = pv_ticks();
-  return truncated("truncate", real_truncate(path, len), path, len == 0, CALLER(), t0);
+  return truncated("truncate", PV_REAL(truncate)(path, len), path, len == 0, CALLER(), t0);
 }
 PV_EXPORT int truncate64(const char *path, off64_t len)
 {
   if (PV_IDLE()) return PV_REAL(truncate64)(path, len);
   uint64_t t0 = pv_ticks();
-  return truncated("truncate64", real_truncate64(path, len), path, len == 0, CALLER(), t0);
+  return truncated("truncate64", PV_REAL(truncate64)(path, len), path, len == 0, CALLER(), t0);
 }
 
 /* Relative paths are resolved against the cwd we keep, without asking. */
@@ -755,13 +758,13 @@ PV_EXPORT int chdir(const char *path)
 {
   if (PV_IDLE()) return PV_REAL(chdir)(path);
   uint64_t t0 = pv_ticks();
-  return changed_dir("chdir", real_chdir(path), -1, path, t0);
+  return changed_dir("chdir", PV_REAL(chdir)(path), -1, path, t0);
 }
 PV_EXPORT int fchdir(int fd)
 {
   if (PV_IDLE()) return PV_REAL(fchdir)(fd);
   uint64_t t0 = pv_ticks();
-  return changed_dir("fchdir", real_fchdir(fd), fd, NULL, t0);
+  return changed_dir("fchdir", PV_REAL(fchdir)(fd), fd, NULL, t0);
 }
 
 /* ---- the stat family ----------------------------------------------------- */

@@ -40,7 +40,7 @@ typedef int (*main_fn)(int, char **, char **);
   X(int, __libc_start_main, (main_fn main, int argc, char **argv, void (*init)(void),             \
                              void (*fini)(void), void (*rtld_fini)(void), void *stack_end))
 
-PROCESS_FUNCTIONS(PV_DECLARE_REAL)
+PROCESS_FUNCTIONS(PV_DECLARE_LAZY)
 static void resolve(void) { PROCESS_FUNCTIONS(PV_RESOLVE_REAL) }
 PV_MODULE(process, [PV_HOOK_RESOLVE] = resolve)
 
@@ -52,25 +52,50 @@ static int ended;             /* the end record is written */
 /* ---- records -------------------------------------------------------------- */
 
 
-/* argv as one line for people: arguments with blanks or quotes in '...'. */
-static size_t command_line(char *dst, size_t cap)
+#define COMMAND_LINE_MAX 8192 /* raw bytes of the commandLine literal */
+
+/* Whether a shell would need quotes around a.  A loop of ours, not
+ * strpbrk: a C library function the program never calls costs a page
+ * fault at every start. */
+static int needs_quotes(const char *a)
+{
+  static const char special[] = " \t\n'\"\\$`*?;&|<>(){}";
+  if (!*a) return 1;
+  for (; *a; a++)
+    for (const char *s = special; *s; s++)
+      if (*a == *s) return 1;
+  return 0;
+}
+
+/* The raw text (n bytes) as the body of a literal at *dst, advanced; with
+ * *dst NULL only counted. */
+static size_t emit(char **dst, const char *text, size_t n)
+{
+  if (*dst) *dst += pv_literal_escape(*dst, text, n);
+  return n;
+}
+
+/* argv as one line for people: arguments with blanks or quotes in '...'.
+ * Written escaped straight into the record, not built in a buffer first:
+ * a buffer is one more page to fault in at every start.  Returns the raw
+ * length (escaping is per character, so the pieces escape as the whole). */
+static size_t command_line(char **dst, size_t cap)
 {
   size_t n = 0;
   for (int i = 0; i < pv_proc.argc && pv_proc.argv && pv_proc.argv[i]; i++) {
     const char *a = pv_proc.argv[i];
-    int quote = !*a || strpbrk(a, " \t\n'\"\\$`*?;&|<>(){}") != NULL;
+    int quote = needs_quotes(a);
     if (n + 4 + 4 * strlen(a) >= cap) break;
-    if (i) dst[n++] = ' ';
-    if (quote) dst[n++] = '\'';
-    for (; *a; a++) {
-      if (*a == '\'' && quote) {
-        memcpy(dst + n, "'\\''", 4);
-        n += 4;
-      } else {
-        dst[n++] = *a;
-      }
+    if (i) n += emit(dst, " ", 1);
+    if (quote) n += emit(dst, "'", 1);
+    for (;;) {
+      const char *q = quote ? strchr(a, '\'') : NULL;
+      n += emit(dst, a, q ? (size_t)(q - a) : strlen(a));
+      if (!q) break;
+      n += emit(dst, "'\\''", 4);
+      a = q + 1;
     }
-    if (quote) dst[n++] = '\'';
+    if (quote) n += emit(dst, "'", 1);
   }
   return n;
 }
@@ -201,10 +226,8 @@ static void record_process_start(const char *forked_from)
 {
   pv_thread *t = pv_thread_current();
   if (!t) return;
-  /* The thread's second IRI buffer (put_file_triple uses the first): a
-   * forking thread's stack may be small. */
-  char *cmd = t->scratch[1];
-  size_t cl = command_line(cmd, 8192);
+  char *count_only = NULL;
+  size_t cl = command_line(&count_only, COMMAND_LINE_MAX);
   size_t ul = strlen(user_iri), gl = strlen(program_iri);
   char *p = pv_record_begin(t, 40 * PV_RECORD_LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
                                    4 * gl);
@@ -218,7 +241,9 @@ static void record_process_start(const char *forked_from)
   p = PV_TRIPLE_STRING(p, proc, pl, PV_TERM("host"), pv_proc.id.host, strlen(pv_proc.id.host));
   p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("pid"), pv_proc.id.pid);
   p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("ppid"), getppid());
-  p = PV_TRIPLE_STRING(p, proc, pl, PV_TERM("commandLine"), cmd, cl);
+  p = PV_PUT_LIT(pv_put_subject(p, proc, pl), PV_TERM("commandLine") " \"");
+  command_line(&p, COMMAND_LINE_MAX);
+  p = pv_put_end(PV_PUT_LIT(p, "\""));
   p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("argc"), pv_proc.argc);
   if (pv_proc.exe[0]) p = PUT_FILE(p, PV_TERM("executable"), pv_proc.exe, t->scratch[0]);
   p = PUT_FILE(p, PV_TERM("cwd"), pv_proc.cwd, t->scratch[0]);
@@ -297,7 +322,8 @@ static void track_inherited(void)
       struct dirent64 *d = (struct dirent64 *)(buf + off);
       off += d->d_reclen;
       if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
-      int fd = atoi(d->d_name);
+      int fd = 0; /* not atoi: strtol and its tables would be two more page faults */
+      for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++) fd = fd * 10 + (*c - '0');
       if (fd == dir) continue;
       /* fstat first: most inherited descriptors (terminals, pipes,
        * /dev/null) are not files, and need no readlink. */
@@ -392,7 +418,6 @@ __attribute__((constructor)) static void provio_load(int argc, char **argv)
   int e = errno; /* a program starts with errno 0 */
   pv_tls.depth++;
   pv_clock_init();
-  pv_resolve_all();
   if (pv_core_init(argc, argv, after_fork_child) == 0) {
     ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", pv_proc.exe, sizeof pv_proc.exe - 1);
     pv_proc.exe[n > 0 ? n : 0] = 0;
@@ -458,7 +483,8 @@ QUICK_EXIT(_Exit)
 
 PV_EXPORT pid_t fork(void)
 {
-  if (PV_IDLE()) return PV_REAL(fork)();
+  pv_resolve_all(); /* the child, with one thread left, never looks up */
+  if (PV_IDLE()) return real_fork();
   pid_t pid = real_fork(); /* the child is set up by after_fork_child */
   if (pid > 0) {
     int e = errno;
@@ -483,6 +509,7 @@ PV_EXPORT pid_t fork(void)
 #define PV_STR(x) PV_STR_(x)
 __attribute__((used, visibility("hidden"))) void pv_vfork_enter(void)
 {
+  pv_resolve_all(); /* the child runs in our memory: it must not look up */
   trace_call("vfork", 0);
   pv_tls.depth++;
 }
@@ -547,7 +574,7 @@ PV_EXPORT pid_t vfork(void)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name)(pid, path, fa, attr, argv, envp);                         \
     pid_t child = -1;                                                                             \
-    int rc = real_##name(&child, path, fa, attr, argv, envp);                                     \
+    int rc = PV_REAL(name)(&child, path, fa, attr, argv, envp);                                   \
     if (pid) *pid = child;                                                                        \
     if (rc == 0) {                                                                                \
       int e = errno;                                                                              \
@@ -568,7 +595,7 @@ SPAWN_WRAPPER(posix_spawnp)
 #define EXEC_WRAPPER(name, params, args, target)                                                  \
   PV_EXPORT int name params                                                                       \
   {                                                                                               \
-    if (!real_##name && (pv_resolve_all(), !real_##name)) {                                       \
+    if (!PV_REAL(name)) {                                                                         \
       errno = ENOSYS;                                                                             \
       return -1;                                                                                  \
     }                                                                                             \
@@ -577,7 +604,7 @@ SPAWN_WRAPPER(posix_spawnp)
       trace_call(#name, 0);                                                                       \
       sealed = exec_attempt(target);                                                              \
     }                                                                                             \
-    int rc = real_##name args;                                                                    \
+    int rc = PV_REAL(name) args;                                                                  \
     exec_failed(sealed);                                                                          \
     return rc;                                                                                    \
   }

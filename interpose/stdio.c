@@ -183,9 +183,9 @@
   X(__isoc99_wscanf, __isoc99_vwscanf, (const wchar_t *fmt, ...), fmt, (fmt, ap))                 \
   X(__isoc23_wscanf, __isoc23_vwscanf, (const wchar_t *fmt, ...), fmt, (fmt, ap))
 
-STDIO_FUNCTIONS(PV_DECLARE_REAL)
+STDIO_FUNCTIONS(PV_DECLARE_LAZY)
 STDIO_OPTIONAL(PV_DECLARE_OPTIONAL)
-STDIO_MAKERS(PV_DECLARE_REAL)
+STDIO_MAKERS(PV_DECLARE_LAZY)
 static void resolve(void)
 {
   STDIO_FUNCTIONS(PV_RESOLVE_REAL)
@@ -238,7 +238,7 @@ static inline int stream_fd(FILE *f)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
     STREAM_SESSION(stream)                                                                        \
-    STREAM_BODY(ret, #name, is_write, served, real_##name args, bytes)                            \
+    STREAM_BODY(ret, #name, is_write, served, PV_REAL(name) args, bytes)                          \
   }
 
 /* What the buffer holds for reading or has room for, the test of glibc's
@@ -279,7 +279,7 @@ static inline int line_fits(FILE *f, int delim, size_t max)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
     SESSION_OF(fd)                                                                                \
-    STREAM_BODY(int, fn_, is_write, 0, real_##name args, bytes)                                   \
+    STREAM_BODY(int, fn_, is_write, 0, PV_REAL(name) args, bytes)                                 \
   }                                                                                               \
   PV_EXPORT int name params { return as_##name(#name, UNPAREN args); }
 #define VARIADIC(name, vname, params, last, args)                                                 \
@@ -298,9 +298,9 @@ static inline int line_fits(FILE *f, int delim, size_t max)
   {                                                                                               \
     if (PV_IDLE()) return PV_REAL(name) args;                                                     \
     STREAM_SESSION(stream)                                                                        \
-    if (!s_ && !pv_tracing()) return real_##name args;                                            \
+    if (!s_ && !pv_tracing()) return PV_REAL(name) args;                                          \
     uint64_t t0_ = pv_ticks();                                                                    \
-    ret rc_ = real_##name args;                                                                   \
+    ret rc_ = PV_REAL(name) args;                                                                 \
     metered(#name, s_, fd_, counter, (int64_t)rc_, t0_);                                          \
     return rc_;                                                                                   \
   }
@@ -353,13 +353,13 @@ PV_EXPORT FILE *fopen(const char *path, const char *mode)
 {
   if (PV_IDLE()) return PV_REAL(fopen)(path, mode);
   uint64_t t0 = pv_ticks();
-  return opened("fopen", real_fopen(path, mode), path, NULL, 0, mode, CALLER(), t0);
+  return opened("fopen", PV_REAL(fopen)(path, mode), path, NULL, 0, mode, CALLER(), t0);
 }
 PV_EXPORT FILE *fopen64(const char *path, const char *mode)
 {
   if (PV_IDLE()) return PV_REAL(fopen64)(path, mode);
   uint64_t t0 = pv_ticks();
-  return opened("fopen64", real_fopen64(path, mode), path, NULL, 0, mode, CALLER(), t0);
+  return opened("fopen64", PV_REAL(fopen64)(path, mode), path, NULL, 0, mode, CALLER(), t0);
 }
 
 /* The descriptor keeps the session its open started: the stream only adds
@@ -368,7 +368,7 @@ PV_EXPORT FILE *fdopen(int fd, const char *mode)
 {
   if (PV_IDLE()) return PV_REAL(fdopen)(fd, mode);
   uint64_t t0 = pv_ticks();
-  FILE *f = real_fdopen(fd, mode);
+  FILE *f = PV_REAL(fdopen)(fd, mode);
   if (pv_tracing()) pv_trace_fd("fdopen", fd, f ? fd : -1, t0);
   return f;
 }
@@ -397,12 +397,12 @@ static FILE *reopened(const char *fn, FILE *(*real)(const char *, const char *, 
 PV_EXPORT FILE *freopen(const char *path, const char *mode, FILE *f)
 {
   if (PV_IDLE()) return PV_REAL(freopen)(path, mode, f);
-  return reopened("freopen", real_freopen, path, mode, f, CALLER());
+  return reopened("freopen", PV_REAL(freopen), path, mode, f, CALLER());
 }
 PV_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *f)
 {
   if (PV_IDLE()) return PV_REAL(freopen64)(path, mode, f);
-  return reopened("freopen64", real_freopen64, path, mode, f, CALLER());
+  return reopened("freopen64", PV_REAL(freopen64), path, mode, f, CALLER());
 }
 
 /* As close(): the record is written before the descriptor is released. */
@@ -411,7 +411,7 @@ PV_EXPORT int fclose(FILE *f)
   if (PV_IDLE()) return PV_REAL(fclose)(f);
   int fd = stream_fd(f);
   if (fd >= 0) pv_closing("fclose", fd);
-  return real_fclose(f);
+  return PV_REAL(fclose)(f);
 }
 
 /* Streams on descriptors that name no file to record: an unnamed
@@ -424,17 +424,17 @@ static FILE *appeared(FILE *f)
 PV_EXPORT FILE *tmpfile(void)
 {
   if (PV_IDLE()) return PV_REAL(tmpfile)();
-  return appeared(real_tmpfile());
+  return appeared(PV_REAL(tmpfile)());
 }
 PV_EXPORT FILE *tmpfile64(void)
 {
   if (PV_IDLE()) return PV_REAL(tmpfile64)();
-  return appeared(real_tmpfile64());
+  return appeared(PV_REAL(tmpfile64)());
 }
 PV_EXPORT FILE *popen(const char *cmd, const char *mode)
 {
   if (PV_IDLE()) return PV_REAL(popen)(cmd, mode);
-  return appeared(real_popen(cmd, mode));
+  return appeared(PV_REAL(popen)(cmd, mode));
 }
 
 /* ---- data ---------------------------------------------------------------- */
@@ -551,7 +551,7 @@ PV_EXPORT int __overflow(FILE *f, int c)
   if (PV_IDLE()) return PV_REAL(__overflow)(f, c);
   STREAM_SESSION(f)
   size_t flushed = s_ ? pending(f) : 0;
-  STREAM_BODY(int, "__overflow", 1, 0, real___overflow(f, c), rc_ != EOF ? flushed : 0)
+  STREAM_BODY(int, "__overflow", 1, 0, PV_REAL(__overflow)(f, c), rc_ != EOF ? flushed : 0)
 }
 
 /* ---- flushing and positioning --------------------------------------------
@@ -579,6 +579,6 @@ PV_EXPORT void rewind(FILE *f)
   }
   STREAM_SESSION(f)
   uint64_t t0 = pv_ticks();
-  real_rewind(f);
+  PV_REAL(rewind)(f);
   if (s_ || pv_tracing()) metered("rewind", s_, fd_, PV_C_SEEKS, 0, t0);
 }

@@ -24,6 +24,7 @@ typedef struct slot_chunk {
   /* First: on the page of the first slot, not one more page per process. */
   struct slot_chunk *next;
   int reached; /* 1 + highest slot ever claimed (atomic): walks stop there, on touched pages */
+  int fork_token; /* the first chunk's: see fork_token below */
   pv_thread slot[SLOTS_PER_CHUNK];
 } slot_chunk;
 static slot_chunk *chunks;
@@ -32,8 +33,11 @@ static char log_path[PV_PATH_MAX];
 static void (*on_fork)(void);
 
 /* A word the kernel zeroes in a forked child (MADV_WIPEONFORK), so that a
- * fork that ran no atfork handler is noticed without a system call.
- * Without kernel support (before Linux 4.14), the pid is compared. */
+ * fork that ran no atfork handler is noticed without a system call: in the
+ * first chunk of slots, which a child must not use as its parent left it
+ * anyway (its files are the parent's), so that it costs no page and no
+ * mapping of its own.  Without kernel support (before Linux 4.14), the pid
+ * is compared. */
 static int *fork_token;
 
 int64_t pv_now_ns(void)
@@ -49,17 +53,25 @@ static int forked_unseen(void)
                     : (int)syscall(SYS_getpid) != pv_proc.id.pid;
 }
 
+/* A chunk of free slots, added to the list; NULL if memory is short. */
+static slot_chunk *add_chunk(void)
+{
+  slot_chunk *c = pv_sys_mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (c == MAP_FAILED) return NULL;
+  c->next = __atomic_load_n(&chunks, __ATOMIC_RELAXED);
+  while (!__atomic_compare_exchange_n(&chunks, &c->next, c, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    ;
+  return c;
+}
+
 static void arm_fork_token(void)
 {
   if (!fork_token) {
-    int *page = pv_sys_mmap(NULL, (size_t)getpagesize(), PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (page == MAP_FAILED) return;
-    if (pv_sys_madvise(page, (size_t)getpagesize(), MADV_WIPEONFORK) != 0) {
-      pv_sys_munmap(page, (size_t)getpagesize());
-      return;
-    }
-    fork_token = page;
+    slot_chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE);
+    if (!c && !(c = add_chunk())) return;
+    while (c->next) c = c->next; /* the first one, which a child keeps in the list */
+    if (pv_sys_madvise(c, sizeof *c, MADV_WIPEONFORK) != 0) return;
+    fork_token = &c->fork_token;
   }
   __atomic_store_n(fork_token, 1, __ATOMIC_RELAXED);
 }
@@ -107,10 +119,9 @@ void pv_core_fail(const char *why)
  * check, no mkdir per component (every process of a job starts here). */
 static int make_output_dir(void)
 {
-  char *path = pv_proc.host_dir;
+  char *path = pv_proc.out_dir;
   size_t n = pv_proc.out_dir_len, hl = strlen(pv_proc.id.host);
-  if (n == 0 || n + hl + 2 > sizeof pv_proc.host_dir) return -ENAMETOOLONG;
-  memcpy(path, pv_proc.out_dir, n);
+  if (n == 0 || n + hl + 2 > sizeof pv_proc.out_dir) return -ENAMETOOLONG;
   path[n] = '/';
   memcpy(path + n + 1, pv_proc.id.host, hl + 1);
   int rc = pv_dir_init(&pv_proc.dir, path);
@@ -214,15 +225,7 @@ static pv_thread *claim_slot(void)
           return &c->slot[i];
         }
       }
-    slot_chunk *c = pv_sys_mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE,
-                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (c == MAP_FAILED) return NULL;
-    c->slot[0].in_use = 1;
-    c->reached = 1;
-    c->next = __atomic_load_n(&chunks, __ATOMIC_RELAXED);
-    while (!__atomic_compare_exchange_n(&chunks, &c->next, c, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-      ;
-    return &c->slot[0];
+    if (!add_chunk()) return NULL;
   }
 }
 

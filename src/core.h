@@ -33,18 +33,23 @@ typedef struct pv_thread {
 } pv_thread;
 
 typedef struct pv_process {
+  /* The small fields first and the path buffers last: every page of it a
+   * process writes is a page fault at every start, and a buffer's first
+   * bytes share a page with what lies before it. */
   int state;                   /* enum pv_state, atomic */
-  pv_config cfg;
-  pv_identity id;
   pv_dir dir;                  /* <PROVIO_DIR>/<host>, by path: no descriptor kept */
-  char host_dir[PV_PATH_MAX];
   int argc;
   char **argv;
-  char cwd[PV_PATH_MAX];        /* kept current by the chdir wrappers */
-  char out_dir[PV_PATH_MAX];    /* PROVIO_DIR made absolute: never recorded */
   size_t out_dir_len;
-  char exe[PV_PATH_MAX];        /* the executable, from /proc/self/exe */
   char principal[PV_IRI_MAX];   /* whom threads act for: the MPI rank, else the user */
+  pv_identity id;
+  pv_config cfg;
+  char cwd[PV_PATH_MAX];        /* kept current by the chdir wrappers */
+  /* PROVIO_DIR made absolute (never recorded): its first out_dir_len
+   * bytes; then /<host>, the directory of the record files.  One buffer:
+   * each path buffer a process writes is one more page it faults in. */
+  char out_dir[PV_PATH_MAX];
+  char exe[PV_PATH_MAX];        /* the executable, from /proc/self/exe */
 } pv_process;
 
 extern pv_process pv_proc;

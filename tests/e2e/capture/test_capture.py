@@ -11,10 +11,11 @@ from provio_e2e import (PRELOAD, PROV, PV, PROVIO_RUN, TEST_BIN, Failure, check,
 
 
 def posix_functions():
-    """The wrapped POSIX functions, read from the X-macro list in posix.c."""
+    """The wrapped POSIX functions, read from the X-macro list in posix.c
+    and the ones declared apart (with a stand-in of their own)."""
     src = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "interpose", "posix.c")).read()
-    block = src[src.index("#define POSIX_FUNCTIONS"):src.index("POSIX_FUNCTIONS(PV_DECLARE_REAL)")]
-    return re.findall(r"X\([^,]+,\s*(\w+),", block)
+    block = src[src.index("#define POSIX_FUNCTIONS"):src.index("POSIX_FUNCTIONS(PV_DECLARE_LAZY)")]
+    return re.findall(r"X\([^,]+,\s*(\w+),", block) + re.findall(r"^PV_DECLARE_LAZY_OR\([^,]+,\s*(\w+),", src, re.M)
 
 
 PROCESS_CALLS = ["fork", "vfork", "posix_spawn", "posix_spawnp", "execve", "execv", "execvp",
