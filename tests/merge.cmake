@@ -13,7 +13,7 @@ foreach(name merge_lines merge_derive merge_domain merge_seen merge_store)
   set_tests_properties(unit.${name} PROPERTIES LABELS "unit;merge")
 endforeach()
 
-foreach(case killed garbage twice crossjob errors tracked mpi)
+foreach(case killed garbage twice crossjob errors tracked mpi mpimerge)
   add_test(NAME e2e.merge.${case}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_merge.sh ${case}
       $<TARGET_FILE:prov-merge> $<TARGET_FILE:gen_job> $<TARGET_FILE:provio>

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "merge.h"
+#include "merge_mpi.h"
 #include "mlflow.h"
 #include "remote.h"
 #include "remote_merge.h"
@@ -39,6 +40,8 @@ static const char usage[] =
     "                      tied to the version the capture saw written at its path\n"
     "                      during the run (record directories then optional; not an\n"
     "                      MLflow file store: exit 3)\n"
+    "      --mpi           run under mpirun: the ranks split the record files, parse\n"
+    "                      and deduplicate in parallel, rank 0 stores (docs/scaling.md)\n"
     "  -q, --quiet         print errors only\n"
     "  -v, --verbose       list every rejected line (default: the first 20)\n"
     "  -h, --help          this text\n"
@@ -85,7 +88,18 @@ static void draw_progress(void *ctx, const pv_merge_stats *s, int final)
   fflush(stderr);
 }
 
-static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose)
+/* listed_elsewhere: rejected lines another rank (--mpi) listed */
+static void print_rejects(const pv_merge_stats *s, int verbose, unsigned long long listed_elsewhere)
+{
+  size_t shown = verbose ? s->nrejects : s->nrejects < SHOWN_REJECTS ? s->nrejects : SHOWN_REJECTS;
+  for (size_t i = 0; i < shown; i++)
+    fprintf(stderr, "prov-merge: %s:%ld: %s\n", s->rejects[i].path, s->rejects[i].line, s->rejects[i].why);
+  if (s->lines_rejected > shown + listed_elsewhere)
+    fprintf(stderr, "prov-merge: ... and %llu more rejected lines%s\n",
+            (unsigned long long)(s->lines_rejected - shown - listed_elsewhere), verbose ? "" : " (-v lists them)");
+}
+
+static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose, unsigned long long listed_elsewhere)
 {
   fprintf(stderr,
           "prov-merge: %zu files (%zu unfinished), %llu triples read, %llu stored, %llu duplicates, "
@@ -97,12 +111,7 @@ static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose
           (unsigned long long)s->derived_added, (unsigned long long)s->derived_removed, where,
           s->store_changed ? "now holds" : "unchanged, holds", (unsigned long long)s->store_triples, s->seconds,
           s->seconds > 0 ? (double)s->triples_read / s->seconds : 0.0);
-  size_t shown = verbose ? s->nrejects : s->nrejects < SHOWN_REJECTS ? s->nrejects : SHOWN_REJECTS;
-  for (size_t i = 0; i < shown; i++)
-    fprintf(stderr, "prov-merge: %s:%ld: %s\n", s->rejects[i].path, s->rejects[i].line, s->rejects[i].why);
-  if (s->lines_rejected > shown)
-    fprintf(stderr, "prov-merge: ... and %llu more rejected lines%s\n",
-            (unsigned long long)(s->lines_rejected - shown), verbose ? "" : " (-v lists them)");
+  print_rejects(s, verbose, listed_elsewhere);
 }
 
 static int ends_with(const char *s, const char *tail)
@@ -149,17 +158,17 @@ int main(int argc, char **argv)
 {
   /* Provenance is private to its user: the store, its state and -o. */
   umask(077);
-  enum { OPT_FOLLOW = 256, OPT_SKIP_FOREIGN, OPT_MLFLOW };
+  enum { OPT_FOLLOW = 256, OPT_SKIP_FOREIGN, OPT_MLFLOW, OPT_MPI };
   static const struct option longs[] = {
       {"store", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
       {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
       {"quiet", no_argument, NULL, 'q'},       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
       {"follow", no_argument, NULL, OPT_FOLLOW}, {"skip-foreign", no_argument, NULL, OPT_SKIP_FOREIGN},
-      {"mlflow", required_argument, NULL, OPT_MLFLOW},
+      {"mlflow", required_argument, NULL, OPT_MLFLOW}, {"mpi", no_argument, NULL, OPT_MPI},
       {NULL, 0, NULL, 0}};
   pv_merge_opts o = {0};
-  int quiet = 0, verbose = 0, c;
+  int quiet = 0, verbose = 0, mpi = 0, c;
   const char *mlflow = NULL;
   while ((c = getopt_long(argc, argv, "s:o:f:j:qvhV", longs, NULL)) != -1) {
     switch (c) {
@@ -186,6 +195,7 @@ int main(int argc, char **argv)
     case OPT_FOLLOW: o.follow = 1; break;
     case OPT_SKIP_FOREIGN: o.skip_foreign = 1; break;
     case OPT_MLFLOW: mlflow = optarg; break;
+    case OPT_MPI: mpi = 1; break;
     case 'v': verbose = 1; break;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': printf("prov-merge (provio) %s\n", PROVIO_VERSION); return 0;
@@ -202,7 +212,12 @@ int main(int argc, char **argv)
   o.ninputs = argc - optind;
   char err[1024], mlflow_dir[4200] = "", mlflow_nt[4300] = "";
   char **inputs = NULL;
-  if (mlflow) {
+  int rank = 0, ranks = 1;
+  if (mpi && pv_mpi_start(&argc, &argv, &rank, &ranks, err, sizeof err) != 0) {
+    fprintf(stderr, "prov-merge: %s\n", err);
+    return 1;
+  }
+  if (mlflow && rank == 0) {
     /* the runs as one more record file, private to this merge */
     int status = import_mlflow(mlflow, quiet, mlflow_dir, sizeof mlflow_dir, mlflow_nt, sizeof mlflow_nt, err,
                                sizeof err);
@@ -213,11 +228,11 @@ int main(int argc, char **argv)
       return status ? status : 1;
     }
     memcpy(inputs, o.inputs, (size_t)o.ninputs * sizeof *inputs);
-    inputs[o.ninputs++] = mlflow_nt;
+    if (!mpi) inputs[o.ninputs++] = mlflow_nt; /* with --mpi: rank 0's alone */
     o.inputs = inputs;
   }
   o.stop = &stop;
-  if (!quiet && isatty(STDERR_FILENO)) o.progress = draw_progress;
+  if (!quiet && rank == 0 && isatty(STDERR_FILENO)) o.progress = draw_progress;
 
   struct sigaction sa = {0};
   sa.sa_handler = on_signal;
@@ -229,21 +244,28 @@ int main(int argc, char **argv)
   int remote = o.store && pv_remote_is_url(o.store);
   if (remote && o.output) {
     remove_import(mlflow_dir, mlflow_nt);
-    fprintf(stderr, "prov-merge: -o goes with an embedded store, not a server (query the server instead)\n");
+    if (rank == 0) fprintf(stderr, "prov-merge: -o goes with an embedded store, not a server (query the server instead)\n");
+    if (mpi) pv_mpi_finish();
     return 2;
   }
   char graph[64];
-  unsigned long long uploaded = 0;
-  int status = remote ? pv_merge_remote(&o, &st, graph, &uploaded, err, sizeof err) : pv_merge(&o, &st, err, sizeof err);
+  unsigned long long uploaded = 0, listed_elsewhere = 0;
+  int status = mpi      ? pv_mpi_merge(&o, *mlflow_nt ? mlflow_nt : NULL, remote, &st, graph, &uploaded,
+                                       &listed_elsewhere, err, sizeof err)
+               : remote ? pv_merge_remote(&o, &st, graph, &uploaded, err, sizeof err)
+                        : pv_merge(&o, &st, err, sizeof err);
+  if (mpi) pv_mpi_finish();
   remove_import(mlflow_dir, mlflow_nt);
   free(inputs);
   if (o.progress && (status || st.nwarnings)) fputs("\r\033[K", stderr);
   /* even with -q: what was left out is not merged */
   for (size_t i = 0; i < st.nwarnings; i++) fprintf(stderr, "prov-merge: warning: %s\n", st.warnings[i]);
-  if (status) {
+  if (rank != 0) {
+    if (!quiet) print_rejects(&st, verbose, 0); /* this rank's share; rank 0 reports the rest */
+  } else if (status) {
     fprintf(stderr, "prov-merge: %s\n", err);
   } else if (!quiet) {
-    summary(&o, &st, verbose);
+    summary(&o, &st, verbose, listed_elsewhere);
     if (remote) fprintf(stderr, "prov-merge: %llu triples published in graph <%s> of %s\n", uploaded, graph, o.store);
   }
   pv_merge_stats_free(&st);
