@@ -724,9 +724,11 @@ static int plan(merger *m)
   if (!m->units_left) return -1;
   for (size_t i = 0; i < m->files.n; i++) {
     pv_rfile *f = &m->files.v[i];
-    m->st->bytes += (uint64_t)f->data_end;
-    if (f->data_end == 0) m->files_done++;
-    for (off_t at = 0; at < f->data_end; at += PV_MERGE_WINDOW) {
+    const pv_merge_resume *r = m->o->resume;
+    off_t from = r ? r->from(r->ctx, f) : 0;
+    m->st->bytes += (uint64_t)(f->data_end > from ? f->data_end - from : 0);
+    if (f->data_end <= from) m->files_done++;
+    for (off_t at = from; at < f->data_end; at += PV_MERGE_WINDOW) {
       if (m->nunits == cap) {
         cap = cap ? 2 * cap : 256;
         unit *u = realloc(m->units, cap * sizeof *u);
@@ -955,6 +957,7 @@ int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errle
 
   int status = run(&m);
   if (!status) progress(&m, 1);
+  for (size_t i = 0; !status && o->resume && i < m.files.n; i++) o->resume->read(o->resume->ctx, &m.files.v[i]);
 
   if (m.store_open) {
     pv_rdf_cache_free(&m.cache);

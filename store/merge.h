@@ -72,6 +72,19 @@ typedef struct pv_merge_export {
   int (*file)(void *ctx, const char *group, int finished, const char *thread_iri);
 } pv_merge_export;
 
+/* prov-merge --follow: a pass reads only what changed since the last.
+ * from is asked, before reading, where in f to start (0: all of it;
+ * f->data_end: nothing); it may lower f->data_end (a line being written)
+ * and fill in f->finished and f->thread_iri (malloc'd) that the last pass
+ * saw in the part not read again.  read is told, after a merge that
+ * succeeded, each file as this pass left it. */
+typedef struct pv_rfile pv_rfile;
+typedef struct pv_merge_resume {
+  void *ctx;
+  off_t (*from)(void *ctx, pv_rfile *f);
+  void (*read)(void *ctx, const pv_rfile *f);
+} pv_merge_resume;
+
 typedef struct pv_merge_import pv_merge_import;
 /* Run in a thread of its own while rank 0's parsers run: feeds the other
  * ranks' records and files.  Returns 0, or a pv_merge_status with a
@@ -97,6 +110,7 @@ typedef struct pv_merge_opts {
   volatile sig_atomic_t *stop; /* non-zero: give up, leaving the store as it was */
   const pv_merge_export *export; /* set: no store, no derivations; found triples go here */
   pv_merge_importer import;      /* set: more records, parsed elsewhere */
+  const pv_merge_resume *resume; /* set: read only from where it says */
   void *import_ctx;
 } pv_merge_opts;
 
