@@ -5,26 +5,14 @@ job already on the server, so the cross-job context is read too).  Exit 77
 (skipped) only if virtuoso is not installed."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 
+from test_server import free_port, run
+
 MERGE, QUERY, GEN, SERVER = (os.environ[k] for k in ("PROV_MERGE", "PROV_QUERY", "GEN_JOB", "STORE_SERVER"))
 MPIRUN = ["mpirun", "--oversubscribe", "-n", "2"] + (["--allow-run-as-root"] if os.getuid() == 0 else [])
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(args, env=None):
-    p = subprocess.run(args, env=env, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"FAIL: {' '.join(args)}: exit {p.returncode}\n{p.stderr}")
-    return p
 
 
 def main():
