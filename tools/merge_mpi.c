@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "reader.h"
 #include "remote_merge.h"
@@ -53,6 +54,41 @@ int pv_mpi_start(int *argc, char ***argv, int *rank, int *size, char *err, size_
 }
 
 void pv_mpi_finish(void) { MPI_Finalize(); }
+
+/* Open MPI's blocking calls spin: a rank waiting for rank 0 (finding the
+ * files, storing) would take a core from it.  These wait in short sleeps. */
+static void nap(void)
+{
+  struct timespec d = {0, 2000000};
+  nanosleep(&d, NULL);
+}
+
+static void wait_for(MPI_Request *req)
+{
+  int done = 0;
+  while (MPI_Test(req, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done) nap();
+}
+
+static void bcast_status(int *status)
+{
+  MPI_Request req;
+  MPI_Ibcast(status, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+  wait_for(&req);
+}
+
+static void probe(int source, int tag, MPI_Status *st)
+{
+  int found = 0;
+  while (MPI_Iprobe(source, tag, MPI_COMM_WORLD, &found, st) == MPI_SUCCESS && !found) nap();
+}
+
+static int send(const void *p, size_t n, int to, int tag)
+{
+  MPI_Request req;
+  if (MPI_Isend(p, (int)n, MPI_BYTE, to, tag, MPI_COMM_WORLD, &req) != MPI_SUCCESS) return -1;
+  wait_for(&req);
+  return 0;
+}
 
 /* ---- splitting the files ---- */
 
@@ -124,7 +160,7 @@ static int receive(collector *c, pv_merge_import *imp, char *err, size_t errlen)
 {
   MPI_Status st;
   int n;
-  MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+  probe(MPI_ANY_SOURCE, MPI_ANY_TAG, &st);
   MPI_Get_count(&st, MPI_BYTE, &n);
   char *buf = malloc(n > 0 ? (size_t)n : 1);
   if (!buf) {
@@ -215,8 +251,8 @@ static int deal(const pv_merge_opts *o, int size, pv_rfiles *files, char ***mine
     snprintf(err, errlen, "out of memory");
     status = PV_MERGE_FAILED;
   }
-  MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  for (int r = 1; !status && r < size; r++) MPI_Send(lists[r].p, (int)lists[r].n, MPI_BYTE, r, TAG_LIST, MPI_COMM_WORLD);
+  bcast_status(&status);
+  for (int r = 1; !status && r < size; r++) send(lists[r].p, lists[r].n, r, TAG_LIST);
   for (int r = 0; lists && r < size; r++) free(lists[r].p);
   free(lists);
   free(owner);
@@ -258,7 +294,7 @@ static int rank0(const pv_merge_opts *o, const char *rank0_file, int remote, int
   st->nwarnings = found.nwarnings;
   free(mine);
   pv_rfiles_free(&files);
-  if (dealt) MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (dealt) bcast_status(&status);
   return status;
 }
 
@@ -267,14 +303,14 @@ static int rank0(const pv_merge_opts *o, const char *rank0_file, int remote, int
 static int send_records(void *ctx, const char *recs, size_t n)
 {
   (void)ctx;
-  return MPI_Send(recs, (int)n, MPI_BYTE, 0, TAG_RECORDS, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+  return send(recs, n, 0, TAG_RECORDS);
 }
 
 static int flush_files(sender *s)
 {
-  int rc = s->n ? MPI_Send(s->p, (int)s->n, MPI_BYTE, 0, TAG_FILES, MPI_COMM_WORLD) : MPI_SUCCESS;
+  int rc = s->n ? send(s->p, s->n, 0, TAG_FILES) : 0;
   s->n = 0;
-  return rc == MPI_SUCCESS ? 0 : -1;
+  return rc;
 }
 
 static int send_file(void *ctx, const char *group, int finished, const char *thread_iri)
@@ -290,11 +326,11 @@ static int rank_other(const pv_merge_opts *o, pv_merge_stats *st)
 {
   memset(st, 0, sizeof *st);
   int status;
-  MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  bcast_status(&status);
   if (status) return status;
   MPI_Status ms;
   int n;
-  MPI_Probe(0, TAG_LIST, MPI_COMM_WORLD, &ms);
+  probe(0, TAG_LIST, &ms);
   MPI_Get_count(&ms, MPI_BYTE, &n);
   char *list = malloc((size_t)n + 1);
   MPI_Recv(list, n, MPI_BYTE, 0, TAG_LIST, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -326,10 +362,10 @@ static int rank_other(const pv_merge_opts *o, pv_merge_stats *st)
     d.duplicates = st->duplicates;
     d.lines_rejected = st->lines_rejected;
   }
-  MPI_Send(&d, sizeof d, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
+  send(&d, sizeof d, 0, TAG_DONE);
   free(paths);
   free(list);
-  MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  bcast_status(&status);
   return status;
 }
 
