@@ -49,6 +49,7 @@ typedef struct merger {
   int status;
 
   pv_rfiles files;
+  pv_rfiles imported;   /* the other ranks' record files (--mpi), no data here */
   unit *units;
   size_t nunits, next_unit;
   size_t *units_left;   /* per file */
@@ -228,6 +229,93 @@ static void *work(void *arg)
   pthread_cond_signal(&m->can_pop);
   pthread_mutex_unlock(&m->lock);
   return NULL;
+}
+
+/* ---- records parsed by other ranks (--mpi) ---- */
+
+struct pv_merge_import {
+  worker w; /* deduplicates against this merge's triples like a parser */
+};
+
+int pv_merge_import_records(pv_merge_import *imp, const char *recs, size_t n)
+{
+  for (size_t at = 0; at + 5 <= n;) {
+    uint32_t len;
+    memcpy(&len, recs + at + 1, 4);
+    if (len > n - at - 5) return -1;
+    pv_term t[3];
+    pv_dec_triple(recs + at + 5, t);
+    if (add_triple(&imp->w, recs + at + 5, len, t) != 0) return -1;
+    at += 5 + len;
+  }
+  return 0;
+}
+
+int pv_merge_import_file(pv_merge_import *imp, const char *group, int finished, const char *thread_iri)
+{
+  pv_rfiles *v = &imp->w.m->imported;
+  if (v->n == v->cap) {
+    size_t cap = v->cap ? 2 * v->cap : 256;
+    pv_rfile *grown = realloc(v->v, cap * sizeof *grown);
+    if (!grown) return -1;
+    v->v = grown;
+    v->cap = cap;
+  }
+  pv_rfile *f = &v->v[v->n];
+  *f = (pv_rfile){.path = strdup(group), .group = strdup(group), .finished = finished,
+                  .thread_iri = *thread_iri ? strdup(thread_iri) : NULL};
+  v->n++;
+  return f->path && f->group && (f->thread_iri || !*thread_iri) ? 0 : -1;
+}
+
+static void *import_thread(void *arg)
+{
+  pv_merge_import *imp = arg;
+  merger *m = imp->w.m;
+  char err[1024] = "";
+  int rc = m->o->import(m->o->import_ctx, imp, err, sizeof err);
+  if (!rc) rc = push(&imp->w);
+  if (rc) {
+    pthread_mutex_lock(&m->lock);
+    set_error(m, rc > 0 ? rc : PV_MERGE_FAILED, "%s%s", *err ? err : "out of memory", NULL);
+    pthread_mutex_unlock(&m->lock);
+    stop_all(m);
+  }
+  pv_buf_free(&imp->w.scratch);
+  pthread_mutex_lock(&m->lock);
+  m->workers_left--;
+  pthread_cond_signal(&m->can_pop);
+  pthread_mutex_unlock(&m->lock);
+  return NULL;
+}
+
+/* The imported files join this merge's own once every parser is done. */
+static int adopt_imported(merger *m)
+{
+  pv_rfiles *v = &m->files, *in = &m->imported;
+  if (!in->n) return 0;
+  pv_rfile *grown = realloc(v->v, (v->n + in->n) * sizeof *grown);
+  if (!grown) return set_error(m, PV_MERGE_FAILED, "out of memory%s", "", NULL);
+  memcpy(grown + v->n, in->v, in->n * sizeof *grown);
+  v->v = grown;
+  v->n += in->n;
+  v->cap = v->n;
+  free(in->v);
+  *in = (pv_rfiles){0};
+  m->st->files = v->n;
+  return 0;
+}
+
+/* What this rank found, for rank 0: each file's thread facts. */
+static int export_files(merger *m)
+{
+  const pv_merge_export *e = m->o->export;
+  for (size_t i = 0; i < m->files.n && !m->status; i++) {
+    pv_rfile *f = &m->files.v[i];
+    if (e->file(e->ctx, f->group, f->finished, f->thread_iri ? f->thread_iri : "") != 0)
+      set_error(m, PV_MERGE_FAILED, "%s: cannot hand the file on to rank 0", f->path, NULL);
+  }
+  return m->status;
 }
 
 /* The next batch, or NULL: *done says whether all are through (else it is
@@ -664,9 +752,11 @@ static int plan(merger *m)
   if (!m->units_left) return -1;
   for (size_t i = 0; i < m->files.n; i++) {
     pv_rfile *f = &m->files.v[i];
-    m->st->bytes += (uint64_t)f->data_end;
-    if (f->data_end == 0) m->files_done++;
-    for (off_t at = 0; at < f->data_end; at += PV_MERGE_WINDOW) {
+    const pv_merge_resume *r = m->o->resume;
+    off_t from = r ? r->from(r->ctx, f) : 0;
+    m->st->bytes += (uint64_t)(f->data_end > from ? f->data_end - from : 0);
+    if (f->data_end <= from) m->files_done++;
+    for (off_t at = from; at < f->data_end; at += PV_MERGE_WINDOW) {
       if (m->nunits == cap) {
         cap = cap ? 2 * cap : 256;
         unit *u = realloc(m->units, cap * sizeof *u);
@@ -712,7 +802,10 @@ static void write_batches(merger *m)
   int done = 0;
   while (!done) {
     batch *b = pop(m, &done);
-    for (size_t at = 0; b && !m->status && at < b->buf.len;) {
+    const pv_merge_export *e = m->o->export;
+    if (b && e && !m->status && e->records(e->ctx, b->buf.p, b->buf.len) != 0)
+      set_error(m, PV_MERGE_FAILED, "cannot hand the records on to rank 0%s", "", NULL);
+    for (size_t at = 0; b && !e && !m->status && at < b->buf.len;) {
       int fact = b->buf.p[at];
       uint32_t n;
       memcpy(&n, b->buf.p + at + 1, 4);
@@ -819,6 +912,18 @@ static int run(merger *m)
       break;
     }
   }
+  pv_merge_import imp = {.w = {.m = m}};
+  pthread_t importer;
+  int importing = started && m->o->import;
+  if (importing) {
+    m->workers_left++;
+    if (pthread_create(&importer, NULL, import_thread, &imp) != 0) {
+      m->workers_left--;
+      importing = 0;
+      set_error(m, PV_MERGE_FAILED, "cannot start the thread that takes the other ranks' records%s", "", NULL);
+      stop_all(m);
+    }
+  }
   if (started == 0) set_error(m, PV_MERGE_FAILED, "cannot start parser threads%s", "", NULL);
   else write_batches(m);
   for (size_t i = 0; i < started; i++) {
@@ -827,7 +932,15 @@ static int run(merger *m)
     pv_buf_free(&w[i].scratch);
   }
   free(w);
+  if (importing) pthread_join(importer, NULL);
   fill_stats(m);
+  if (m->o->export) {
+    if (!m->status) export_files(m);
+    number_rejects(m->st);
+    derived_free(&old);
+    return m->status;
+  }
+  if (!m->status) adopt_imported(m);
   if (!m->status && !stopped(m)) update_derived(m, &old);
   derived_free(&old);
   number_rejects(m->st);
@@ -874,6 +987,7 @@ int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errle
 
   int status = run(&m);
   if (!status) progress(&m, 1);
+  for (size_t i = 0; !status && o->resume && i < m.files.n; i++) o->resume->read(o->resume->ctx, &m.files.v[i]);
 
   if (m.store_open) {
     pv_rdf_cache_free(&m.cache);
@@ -893,6 +1007,7 @@ int pv_merge(const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errle
   st->files = m.files.n;
   for (size_t i = 0; i < st->nrejects; i++) st->rejects[i].path = strdup(st->rejects[i].path);
   pv_rfiles_free(&m.files);
+  pv_rfiles_free(&m.imported);
   free(m.units);
   free(m.units_left);
   pv_seen_free(m.seen);

@@ -59,12 +59,48 @@ typedef struct pv_merge_stats {
 
 #define PV_MERGE_REJECTS_KEPT 10000
 
+/* prov-merge --mpi (docs/scaling.md): a rank other than 0 parses and
+ * deduplicates its share of the record files and hands on what it found
+ * instead of storing it; rank 0 merges its own share and the other ranks'
+ * records.  Records are the parsers' own batches: per triple 1 byte (is a
+ * fact), 4 bytes length (host order), its encoding (term.h). */
+typedef struct pv_merge_export {
+  void *ctx;
+  /* a batch of triples new to this rank; non-zero stops the merge */
+  int (*records)(void *ctx, const char *recs, size_t n);
+  /* at the end, each record file read: what the thread derivations need */
+  int (*file)(void *ctx, const char *group, int finished, const char *thread_iri);
+} pv_merge_export;
+
+/* prov-merge --follow: a pass reads only what changed since the last.
+ * from is asked, before reading, where in f to start (0: all of it;
+ * f->data_end: nothing); it may lower f->data_end (a line being written)
+ * and fill in f->finished and f->thread_iri (malloc'd) that the last pass
+ * saw in the part not read again.  read is told, after a merge that
+ * succeeded, each file as this pass left it. */
+typedef struct pv_rfile pv_rfile;
+typedef struct pv_merge_resume {
+  void *ctx;
+  off_t (*from)(void *ctx, pv_rfile *f);
+  void (*read)(void *ctx, const pv_rfile *f);
+} pv_merge_resume;
+
+typedef struct pv_merge_import pv_merge_import;
+/* Run in a thread of its own while rank 0's parsers run: feeds the other
+ * ranks' records and files.  Returns 0, or a pv_merge_status with a
+ * one-line message in err. */
+typedef int (*pv_merge_importer)(void *ctx, pv_merge_import *imp, char *err, size_t errlen);
+int pv_merge_import_records(pv_merge_import *imp, const char *recs, size_t n);
+int pv_merge_import_file(pv_merge_import *imp, const char *group, int finished, const char *thread_iri);
+
 typedef struct pv_merge_opts {
   const char *store;         /* store directory; NULL: a temporary one (output needed) */
   const char *output;        /* also write the whole graph here ("-": stdout), or NULL */
   const char *format;        /* "ntriples" or "turtle" */
   char *const *inputs;       /* directories and record files */
   int ninputs;
+  char *const *named;        /* set if inputs is one rank's share (--mpi): the paths the */
+  int nnamed;                /* user named, which name the server graph */
   int threads;               /* parser threads; 0: one per online core */
   int follow;                /* follow symbolic links named in inputs */
   int skip_foreign;          /* leave out (warning) records others could have planted, instead of failing */
@@ -72,6 +108,10 @@ typedef struct pv_merge_opts {
   void (*progress)(void *ctx, const pv_merge_stats *s, int final);
   void *progress_ctx;
   volatile sig_atomic_t *stop; /* non-zero: give up, leaving the store as it was */
+  const pv_merge_export *export; /* set: no store, no derivations; found triples go here */
+  pv_merge_importer import;      /* set: more records, parsed elsewhere */
+  const pv_merge_resume *resume; /* set: read only from where it says */
+  void *import_ctx;
 } pv_merge_opts;
 
 /* Runs a merge.  Returns an enum pv_merge_status; on failure err holds a

@@ -265,7 +265,7 @@ static int add_file(pv_rfiles *out, const char *path, int follow, int flags, cha
   /* O_NONBLOCK: a FIFO put in the file's place must not hang the open */
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
   if (fd < 0 && errno == ELOOP)
-    return fail(err, errlen, PV_FIND_REFUSED, "%s: is a symbolic link (--follow follows it)", path, NULL);
+    return fail(err, errlen, PV_FIND_REFUSED, "%s: is a symbolic link (--follow-symlinks follows it)", path, NULL);
   if (fd < 0 && errno == ENXIO && warn(out, path, "a socket, not a regular file") == 0) return PV_FIND_OK;
   if (fd < 0) return fail(err, errlen, PV_FIND_IO, "%s: cannot open: %s", path, strerror(errno));
   struct stat st;
@@ -357,7 +357,7 @@ static int walk(pv_rfiles *out, const char *dir, int depth, int flags, char *err
   int follow = depth == 0 && (flags & PV_FIND_FOLLOW);
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
   if (fd < 0 && errno == ELOOP)
-    return fail(err, errlen, PV_FIND_REFUSED, "%s: is a symbolic link (--follow follows it)", dir, NULL);
+    return fail(err, errlen, PV_FIND_REFUSED, "%s: is a symbolic link (--follow-symlinks follows it)", dir, NULL);
   struct stat st;
   char why[128];
   const char *bad = fd >= 0 && fstat(fd, &st) == 0 ? foreign(&st, why, sizeof why) : NULL;

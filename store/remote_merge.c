@@ -18,9 +18,11 @@
 static void graph_of(const pv_merge_opts *o, char graph[64])
 {
   pv_text all = {0};
-  for (int i = 0; i < o->ninputs; i++) {
-    char *real = realpath(o->inputs[i], NULL);
-    pv_text_add(&all, real ? real : o->inputs[i], strlen(real ? real : o->inputs[i]) + 1);
+  char *const *paths = o->named ? o->named : o->inputs;
+  int npaths = o->named ? o->nnamed : o->ninputs;
+  for (int i = 0; i < npaths; i++) {
+    char *real = realpath(paths[i], NULL);
+    pv_text_add(&all, real ? real : paths[i], strlen(real ? real : paths[i]) + 1);
     free(real);
   }
   pv_hash h = pv_hash_bytes(all.p ? all.p : "", all.n);

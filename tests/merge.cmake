@@ -13,7 +13,7 @@ foreach(name merge_lines merge_derive merge_domain merge_seen merge_store)
   set_tests_properties(unit.${name} PROPERTIES LABELS "unit;merge")
 endforeach()
 
-foreach(case killed garbage twice crossjob errors tracked mpi)
+foreach(case killed garbage twice crossjob errors tracked mpi mpimerge)
   add_test(NAME e2e.merge.${case}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_merge.sh ${case}
       $<TARGET_FILE:prov-merge> $<TARGET_FILE:gen_job> $<TARGET_FILE:provio>
@@ -82,3 +82,16 @@ endif()
 add_test(NAME e2e.merge.shared_n1 COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_shared.py)
 set_tests_properties(e2e.merge.shared_n1 PROPERTIES LABELS "e2e;merge" TIMEOUT 300
   ENVIRONMENT "PROV_MERGE=$<TARGET_FILE:prov-merge>;PROV_QUERY=$<TARGET_FILE:prov-query>;GEN_JOB=$<TARGET_FILE:gen_job>;PYTHONDONTWRITEBYTECODE=1")
+
+# prov-merge --follow (tests/e2e/merge/test_follow.py): a running job
+# consolidated pass by pass equals one merge at the end.
+foreach(case embedded signal server)
+  set(labels "e2e;merge")
+  if(case STREQUAL "server")
+    set(labels "e2e;merge;server")
+  endif()
+  add_test(NAME e2e.merge.follow_${case}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/merge/test_follow.py ${case})
+  set_tests_properties(e2e.merge.follow_${case} PROPERTIES LABELS "${labels}" TIMEOUT 300 SKIP_RETURN_CODE 77
+    ENVIRONMENT "PROV_MERGE=$<TARGET_FILE:prov-merge>;PROV_QUERY=$<TARGET_FILE:prov-query>;PROVIO_LIB=$<TARGET_FILE:provio>;STORE_SERVER=${PROJECT_SOURCE_DIR}/tools/store-server.sh;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e;PYTHONDONTWRITEBYTECODE=1")
+endforeach()

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "merge.h"
+#include "merge_follow.h"
+#include "merge_mpi.h"
 #include "mlflow.h"
 #include "remote.h"
 #include "remote_merge.h"
@@ -31,7 +33,12 @@ static const char usage[] =
     "  -o, --output FILE   also write the whole consolidated graph to FILE ('-': stdout)\n"
     "  -f, --format FMT    ntriples or turtle (default: turtle for *.ttl, else ntriples)\n"
     "  -j, --jobs N        parser threads (default: one per core)\n"
-    "      --follow        follow DIR or FILE if it is a symbolic link\n"
+    "      --follow        consolidate a running job: a pass every --interval seconds\n"
+    "                      merges what is new, until every process of the job has\n"
+    "                      ended or SIGINT/SIGTERM (then one last pass); the store is\n"
+    "                      then the one a merge at the end gives\n"
+    "      --interval S    seconds between --follow's passes (default 5)\n"
+    "      --follow-symlinks  follow DIR or FILE if it is a symbolic link\n"
     "      --skip-foreign  leave out, with a warning, record files and directories of\n"
     "                      another user or writable by others (default: refuse them)\n"
     "      --mlflow MLRUNS also import an MLflow file store (its mlruns directory):\n"
@@ -39,6 +46,8 @@ static const char usage[] =
     "                      tied to the version the capture saw written at its path\n"
     "                      during the run (record directories then optional; not an\n"
     "                      MLflow file store: exit 3)\n"
+    "      --mpi           run under mpirun: the ranks split the record files, parse\n"
+    "                      and deduplicate in parallel, rank 0 stores (docs/scaling.md)\n"
     "  -q, --quiet         print errors only\n"
     "  -v, --verbose       list every rejected line (default: the first 20)\n"
     "  -h, --help          this text\n"
@@ -54,8 +63,13 @@ static const char usage[] =
     "after any non-zero status.  A server store also: 10 credentials refused,\n"
     "11 server unreachable, 12 server failed, 13 credentials file unusable.\n";
 
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) { stop = sig; }
+static volatile sig_atomic_t stop, following, stop_asked;
+/* --follow: the first signal asks for one last pass, a second stops it */
+static void on_signal(int sig)
+{
+  if (following && !stop_asked) stop_asked = sig;
+  else stop = sig;
+}
 
 static void human(char *dst, size_t n, double v)
 {
@@ -85,7 +99,18 @@ static void draw_progress(void *ctx, const pv_merge_stats *s, int final)
   fflush(stderr);
 }
 
-static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose)
+/* listed_elsewhere: rejected lines another rank (--mpi) listed */
+static void print_rejects(const pv_merge_stats *s, int verbose, unsigned long long listed_elsewhere)
+{
+  size_t shown = verbose ? s->nrejects : s->nrejects < SHOWN_REJECTS ? s->nrejects : SHOWN_REJECTS;
+  for (size_t i = 0; i < shown; i++)
+    fprintf(stderr, "prov-merge: %s:%ld: %s\n", s->rejects[i].path, s->rejects[i].line, s->rejects[i].why);
+  if (s->lines_rejected > shown + listed_elsewhere)
+    fprintf(stderr, "prov-merge: ... and %llu more rejected lines%s\n",
+            (unsigned long long)(s->lines_rejected - shown - listed_elsewhere), verbose ? "" : " (-v lists them)");
+}
+
+static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose, unsigned long long listed_elsewhere)
 {
   fprintf(stderr,
           "prov-merge: %zu files (%zu unfinished), %llu triples read, %llu stored, %llu duplicates, "
@@ -97,12 +122,7 @@ static void summary(const pv_merge_opts *o, const pv_merge_stats *s, int verbose
           (unsigned long long)s->derived_added, (unsigned long long)s->derived_removed, where,
           s->store_changed ? "now holds" : "unchanged, holds", (unsigned long long)s->store_triples, s->seconds,
           s->seconds > 0 ? (double)s->triples_read / s->seconds : 0.0);
-  size_t shown = verbose ? s->nrejects : s->nrejects < SHOWN_REJECTS ? s->nrejects : SHOWN_REJECTS;
-  for (size_t i = 0; i < shown; i++)
-    fprintf(stderr, "prov-merge: %s:%ld: %s\n", s->rejects[i].path, s->rejects[i].line, s->rejects[i].why);
-  if (s->lines_rejected > shown)
-    fprintf(stderr, "prov-merge: ... and %llu more rejected lines%s\n",
-            (unsigned long long)(s->lines_rejected - shown), verbose ? "" : " (-v lists them)");
+  print_rejects(s, verbose, listed_elsewhere);
 }
 
 static int ends_with(const char *s, const char *tail)
@@ -145,21 +165,53 @@ static int import_mlflow(const char *mlruns, int quiet, char *dir, size_t dirlen
   return runs < 0 ? 3 : 0;
 }
 
+/* --follow: what each pass says, and how it merges */
+static int quiet_follow, verbose_follow;
+typedef struct follow_target {
+  int remote;
+  char graph[64];
+  unsigned long long uploaded;
+} follow_target;
+
+static int merge_once(void *ctx, const pv_merge_opts *o, pv_merge_stats *st, char *err, size_t errlen)
+{
+  follow_target *t = ctx;
+  return t->remote ? pv_merge_remote(o, st, t->graph, &t->uploaded, err, errlen) : pv_merge(o, st, err, errlen);
+}
+
+static void report_pass(const pv_merge_stats *s, int pass, int ended)
+{
+  for (size_t i = 0; i < s->nwarnings; i++) fprintf(stderr, "prov-merge: warning: %s\n", s->warnings[i]);
+  if (quiet_follow) return;
+  print_rejects(s, verbose_follow, 0);
+  fprintf(stderr,
+          "prov-merge: pass %d: %zu files (%zu unfinished), %llu triples read, %llu stored, %llu derived added, "
+          "%llu withdrawn; the store %s %llu triples%s\n",
+          pass, s->files, s->files_unfinished, (unsigned long long)s->triples_read,
+          (unsigned long long)s->triples_new, (unsigned long long)s->derived_added,
+          (unsigned long long)s->derived_removed, s->store_changed ? "now holds" : "unchanged, holds",
+          (unsigned long long)s->store_triples, ended ? "; every process of the job has ended" : "");
+  fflush(stderr);
+}
+
 int main(int argc, char **argv)
 {
   /* Provenance is private to its user: the store, its state and -o. */
   umask(077);
-  enum { OPT_FOLLOW = 256, OPT_SKIP_FOREIGN, OPT_MLFLOW };
+  enum { OPT_FOLLOW_SYMLINKS = 256, OPT_SKIP_FOREIGN, OPT_MLFLOW, OPT_MPI, OPT_FOLLOW, OPT_INTERVAL };
   static const struct option longs[] = {
       {"store", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
       {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
       {"quiet", no_argument, NULL, 'q'},       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
-      {"follow", no_argument, NULL, OPT_FOLLOW}, {"skip-foreign", no_argument, NULL, OPT_SKIP_FOREIGN},
-      {"mlflow", required_argument, NULL, OPT_MLFLOW},
+      {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
+      {"skip-foreign", no_argument, NULL, OPT_SKIP_FOREIGN},
+      {"follow", no_argument, NULL, OPT_FOLLOW}, {"interval", required_argument, NULL, OPT_INTERVAL},
+      {"mlflow", required_argument, NULL, OPT_MLFLOW}, {"mpi", no_argument, NULL, OPT_MPI},
       {NULL, 0, NULL, 0}};
   pv_merge_opts o = {0};
-  int quiet = 0, verbose = 0, c;
+  int quiet = 0, verbose = 0, mpi = 0, c;
+  double interval = 5;
   const char *mlflow = NULL;
   while ((c = getopt_long(argc, argv, "s:o:f:j:qvhV", longs, NULL)) != -1) {
     switch (c) {
@@ -183,9 +235,20 @@ int main(int argc, char **argv)
       break;
     }
     case 'q': quiet = 1; break;
-    case OPT_FOLLOW: o.follow = 1; break;
+    case OPT_FOLLOW_SYMLINKS: o.follow = 1; break;
+    case OPT_FOLLOW: following = 1; break;
+    case OPT_INTERVAL: {
+      char *end;
+      interval = strtod(optarg, &end);
+      if (*end || !(interval >= 0.01 && interval <= 86400)) {
+        fprintf(stderr, "prov-merge: --interval: expected seconds from 0.01 to 86400, got '%s'\n", optarg);
+        return 2;
+      }
+      break;
+    }
     case OPT_SKIP_FOREIGN: o.skip_foreign = 1; break;
     case OPT_MLFLOW: mlflow = optarg; break;
+    case OPT_MPI: mpi = 1; break;
     case 'v': verbose = 1; break;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': printf("prov-merge (provio) %s\n", PROVIO_VERSION); return 0;
@@ -197,12 +260,21 @@ int main(int argc, char **argv)
             usage);
     return 2;
   }
+  if (following && (mpi || !o.store)) {
+    fprintf(stderr, "prov-merge: --follow needs -s STORE%s\n", mpi ? " and goes without --mpi" : "");
+    return 2;
+  }
   if (!o.format) o.format = o.output && ends_with(o.output, ".ttl") ? "turtle" : "ntriples";
   o.inputs = argv + optind;
   o.ninputs = argc - optind;
   char err[1024], mlflow_dir[4200] = "", mlflow_nt[4300] = "";
   char **inputs = NULL;
-  if (mlflow) {
+  int rank = 0, ranks = 1;
+  if (mpi && pv_mpi_start(&argc, &argv, &rank, &ranks, err, sizeof err) != 0) {
+    fprintf(stderr, "prov-merge: %s\n", err);
+    return 1;
+  }
+  if (mlflow && rank == 0) {
     /* the runs as one more record file, private to this merge */
     int status = import_mlflow(mlflow, quiet, mlflow_dir, sizeof mlflow_dir, mlflow_nt, sizeof mlflow_nt, err,
                                sizeof err);
@@ -213,11 +285,11 @@ int main(int argc, char **argv)
       return status ? status : 1;
     }
     memcpy(inputs, o.inputs, (size_t)o.ninputs * sizeof *inputs);
-    inputs[o.ninputs++] = mlflow_nt;
+    if (!mpi) inputs[o.ninputs++] = mlflow_nt; /* with --mpi: rank 0's alone */
     o.inputs = inputs;
   }
   o.stop = &stop;
-  if (!quiet && isatty(STDERR_FILENO)) o.progress = draw_progress;
+  if (!quiet && rank == 0 && isatty(STDERR_FILENO)) o.progress = draw_progress;
 
   struct sigaction sa = {0};
   sa.sa_handler = on_signal;
@@ -229,21 +301,40 @@ int main(int argc, char **argv)
   int remote = o.store && pv_remote_is_url(o.store);
   if (remote && o.output) {
     remove_import(mlflow_dir, mlflow_nt);
-    fprintf(stderr, "prov-merge: -o goes with an embedded store, not a server (query the server instead)\n");
+    if (rank == 0) fprintf(stderr, "prov-merge: -o goes with an embedded store, not a server (query the server instead)\n");
+    if (mpi) pv_mpi_finish();
     return 2;
   }
+  if (following) {
+    quiet_follow = quiet;
+    verbose_follow = verbose;
+    o.progress = NULL;
+    follow_target t = {.remote = remote};
+    pv_follow_opts fo = {interval, !remote, &stop_asked, report_pass};
+    int status = pv_follow(&o, &fo, merge_once, &t, err, sizeof err);
+    remove_import(mlflow_dir, mlflow_nt);
+    free(inputs);
+    if (status) fprintf(stderr, "prov-merge: %s\n", err);
+    return status;
+  }
   char graph[64];
-  unsigned long long uploaded = 0;
-  int status = remote ? pv_merge_remote(&o, &st, graph, &uploaded, err, sizeof err) : pv_merge(&o, &st, err, sizeof err);
+  unsigned long long uploaded = 0, listed_elsewhere = 0;
+  int status = mpi      ? pv_mpi_merge(&o, *mlflow_nt ? mlflow_nt : NULL, remote, &st, graph, &uploaded,
+                                       &listed_elsewhere, err, sizeof err)
+               : remote ? pv_merge_remote(&o, &st, graph, &uploaded, err, sizeof err)
+                        : pv_merge(&o, &st, err, sizeof err);
+  if (mpi) pv_mpi_finish();
   remove_import(mlflow_dir, mlflow_nt);
   free(inputs);
   if (o.progress && (status || st.nwarnings)) fputs("\r\033[K", stderr);
   /* even with -q: what was left out is not merged */
   for (size_t i = 0; i < st.nwarnings; i++) fprintf(stderr, "prov-merge: warning: %s\n", st.warnings[i]);
-  if (status) {
+  if (rank != 0) {
+    if (!quiet) print_rejects(&st, verbose, 0); /* this rank's share; rank 0 reports the rest */
+  } else if (status) {
     fprintf(stderr, "prov-merge: %s\n", err);
   } else if (!quiet) {
-    summary(&o, &st, verbose);
+    summary(&o, &st, verbose, listed_elsewhere);
     if (remote) fprintf(stderr, "prov-merge: %llu triples published in graph <%s> of %s\n", uploaded, graph, o.store);
   }
   pv_merge_stats_free(&st);

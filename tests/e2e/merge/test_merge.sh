@@ -174,6 +174,43 @@ mpi)
   "$merge" -q -o out.ttl prov
   expect_eq "$(rapper -i turtle -c out.ttl 2>&1 | sed -n 's/.*returned \([0-9]*\) triples.*/\1/p')" "$(count_nt out.nt)" "Turtle output"
   ;;
+mpimerge)
+  # prov-merge --mpi on 2 ranks gives exactly the serial merge: of a tracked
+  # 2-rank run (one host directory, split by file), of a generated job on
+  # three hosts with a killed process (split by host directory), and of that
+  # job merged into a store that already holds the first.
+  flags=(--oversubscribe -n 2)
+  [ "$(id -u)" -ne 0 ] || flags+=(--allow-run-as-root)
+  echo "samples=4096" >params.txt
+  mpirun "${flags[@]}" "$provio_run" -o "$work/prov" -- "$simulate" params.txt raw.dat >/dev/null
+  "$provio_run" -o "$work/prov" -- "$decimate" raw.dat small.dat >/dev/null
+  "$gen" -n 8000 -H 3 -P 2 -S 1 -T 2 -k 1 gen >/dev/null
+  for job in prov gen; do
+    "$merge" -s serial_$job -o serial_$job.nt $job 2>serial_$job.log
+    mpirun "${flags[@]}" "$merge" --mpi -s mpi_$job -o mpi_$job.nt $job 2>mpi_$job.log
+    cat mpi_$job.log
+    [ "$(sort serial_$job.nt | md5sum)" = "$(sort mpi_$job.nt | md5sum)" ] || fail "$job: --mpi graph differs from the serial one"
+    [ -s mpi_$job.nt ] || fail "$job: empty graph"
+    # files, triples read, stored, duplicates, rejected; derived; store size
+    expect_eq "$(grep -v ':[0-9]*: ' mpi_$job.log | sed 's/ ([0-9.]* s, [0-9]* triples\/s)//' | sed 's/mpi_/X_/')" \
+      "$(grep -v ':[0-9]*: ' serial_$job.log | sed 's/ ([0-9.]* s, [0-9]* triples\/s)//' | sed 's/serial_/X_/')" "$job: summary"
+  done
+  expect_eq "$(num mpi_gen.log 'lines rejected')" 2 "lines rejected (both threads of the killed process)"
+  expect_eq "$(grep -c 'truncated line' mpi_gen.log)" 2 "rejected lines listed once"
+  # into a store holding the tracked run: the other ranks' triples are
+  # deduplicated against it too
+  "$merge" -q -s serial_prov -o serial_both.nt gen
+  mpirun "${flags[@]}" "$merge" -q --mpi -s mpi_prov -o mpi_both.nt gen
+  [ "$(sort serial_both.nt | md5sum)" = "$(sort mpi_both.nt | md5sum)" ] || fail "incremental --mpi graph differs"
+  # bad input: every rank stops with rank 0's status, nothing is made
+  set +e
+  mpirun "${flags[@]}" "$merge" --mpi -s none missing 2>err.log
+  status=$?
+  set -e
+  [ "$status" -ne 0 ] || fail "missing directory: exit 0"
+  grep -q 'prov-merge: missing: No such file' err.log || fail "missing directory not reported: $(cat err.log)"
+  [ ! -e none ] || fail "a store was made from nothing"
+  ;;
 *)
   fail "unknown case $case_name"
   ;;

@@ -221,7 +221,7 @@ def case_foreign(work):
     """Record files and directories of another user, or writable by others,
     are refused (exit 3, the file named) or with --skip-foreign left out
     with a warning; a symlinked record directory is followed only with
-    --follow."""
+    --follow-symlinks."""
     a = gen(work, "a")
     files = sorted(os.path.join(r, n) for r, _, ns in os.walk(a) for n in ns)
     planted = files[0]
@@ -240,8 +240,8 @@ def case_foreign(work):
     os.chmod(os.path.dirname(planted), 0o700)
     os.symlink(a, os.path.join(work, "link"))
     err = merge(work, "-o", "out.nt", "link", rc=3)
-    check("symbolic link" in err and "--follow" in err, f"message: {err!r}")
-    merge(work, "-q", "-o", "out.nt", "--follow", "link")
+    check("symbolic link" in err and "--follow-symlinks" in err, f"message: {err!r}")
+    merge(work, "-q", "-o", "out.nt", "--follow-symlinks", "link")
 
 
 def case_fifo(work):
