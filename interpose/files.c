@@ -466,9 +466,10 @@ static char *put_time_at(pv_thread *t, char *p, const char *s, size_t sl, const 
 static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, const char *file, size_t fl,
                          int64_t when, uint32_t *time_at)
 {
+  /* prov:wasGeneratedBy this process: prov-merge adds it from the record
+   * file the type is in. */
   p = PV_TRIPLE_TYPE(p, ver, vl, PV_TERM("FileVersion"));
   p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("specializationOf"), file, fl);
-  p = PV_TRIPLE_IRI(p, ver, vl, PV_PROV("wasGeneratedBy"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
   return put_time_at(t, p, ver, vl, PV_PROV("generatedAtTime"), when, time_at);
 }
 
@@ -476,16 +477,11 @@ static char *put_version(pv_thread *t, char *p, const char *ver, size_t vl, cons
 static char *put_head(pv_thread *t, char *p, const pv_session *s, pv_record_at *r, const char *acc, size_t al,
                       const char *file, size_t fl, int64_t now, int summing)
 {
-  const char *proc = pv_proc.id.proc_iri;
-  size_t pl = pv_proc.id.proc_iri_len;
   /* The file's classes and the access's prov:Activity follow from
-   * provio:file and provio:FileAccess (prov-merge adds them). */
-  p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
-  p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), proc, pl);
-  if (pv_proc.cfg.records & PV_REC_THREADS) {
-    p = PV_PUT_LIT(pv_put_subject(p, acc, al), PV_PROV("wasAssociatedWith") " <");
-    p = pv_put_end(PV_PUT_LIT(p + pv_thread_iri(p, &pv_proc.id, r->tid), ">"));
-  }
+   * provio:file and provio:FileAccess, its process and thread from the
+   * record file the type is in (prov-merge adds them all): so another
+   * thread's copy of the record leaves the type to the opener's file. */
+  if (r->tid == t->tid) p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("FileAccess"));
   p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), file, fl);
   p = PV_TRIPLE_TIME(p, acc, al, PV_PROV("startedAtTime"), s->open_ns);
   p = put_time_at(t, p, acc, al, PV_PROV("endedAtTime"), now, &r->end);
@@ -813,8 +809,7 @@ void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, 
   int64_t now = pv_now_ns();
   p = PV_TRIPLE_TYPE(p, opi, ol, PV_TERM("FileOperation"));
   p = PV_TRIPLE_STRING(p, opi, ol, PV_TERM("operation"), op, strlen(op));
-  p = PV_TRIPLE_IRI(p, opi, ol, PV_TERM("partOf"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
-  p = PV_TRIPLE_IRI(p, opi, ol, PV_TERM("file"), file, fl);
+  p = PV_TRIPLE_IRI(p, opi, ol, PV_TERM("file"), file, fl); /* provio:partOf: from the record file */
   p = PV_TRIPLE_TIME(p, opi, ol, PV_PROV("atTime"), now);
   if (cl) {
     p = PV_TRIPLE_STRING(p, opi, ol, PV_TERM("callSite"), cs, cl);

@@ -122,13 +122,34 @@ class Graph:
         return self.subjects(PV + "file", file_iri)
 
 
-def parse_records(out, require_finished=True):
+# What a record leaves to the record file it is in (docs/model.md, "What
+# the records leave out and the store adds"): class -> property naming the
+# process that wrote it.
+_WRITER = {PV + "FileAccess": PV + "partOf", PV + "FileOperation": PV + "partOf",
+           PV + "PathQueries": PV + "partOf", PV + "FileVersion": PROV + "wasGeneratedBy"}
+_SEGMENT = re.compile(r"\.s\d+\.nt$")
+
+
+def writer_triples(file_triples):
+    """The triples prov-merge adds to those of one thread's record files
+    (its first file's first): from the thread's header, each record's
+    process and a file session's thread (if the thread is an agent)."""
+    thread = next((s for s, p, o in file_triples if p == RDF_TYPE and o == PV + "Thread"), None)
+    proc = next((o for s, p, o in file_triples if s == thread and p == PV + "threadOf"), None)
+    agent = thread in (s for s, p, o in file_triples if p == RDF_TYPE and o == PROV + "SoftwareAgent")
+    return proc, (thread if agent else None)
+
+
+def parse_records(out, require_finished=True, raw=False):
     """Parses every record file with rapper; fails on any parser error.
-    Returns a Graph of all triples."""
+    Returns a Graph of all triples, with what each record leaves to its
+    record file added as prov-merge adds it (raw: as written)."""
     files = record_files(out)
     check(files, f"no record files in {out}")
     triples = []
-    for f in files:
+    writers = {}
+    for f in sorted(files, key=lambda f: (_SEGMENT.sub(".nt", f), f)):
+        own = []
         data = open(f, "rb").read()
         check(data.startswith(b"# provio-nt 1\n"), f"{f}: not a provio file")
         if require_finished:
@@ -146,7 +167,19 @@ def parse_records(out, require_finished=True):
             for m in _TERM.finditer(line):
                 terms.append(m.group(1) if m.group(1) is not None else unescape(m.group(2)))
             check(len(terms) == 3, f"unexpected line from rapper: {line}")
-            triples.append(tuple(terms))
+            own.append(tuple(terms))
+        group = _SEGMENT.sub(".nt", f)
+        if group == f:
+            writers[group] = writer_triples(own)
+        proc, agent = writers.get(group, (None, None))
+        triples += own
+        if raw or not proc:
+            continue
+        for s, p, o in own:
+            if p == RDF_TYPE and o in _WRITER:
+                triples.append((s, _WRITER[o], proc))
+                if o == PV + "FileAccess" and agent:
+                    triples.append((s, PROV + "wasAssociatedWith", agent))
     return Graph(triples)
 
 
