@@ -180,7 +180,36 @@ def parse_records(out, require_finished=True, raw=False):
                 triples.append((s, _WRITER[o], proc))
                 if o == PV + "FileAccess" and agent:
                     triples.append((s, PROV + "wasAssociatedWith", agent))
+    if not raw:
+        triples += session_triples(triples)
     return Graph(triples)
+
+
+def session_triples(triples):
+    """What a file session's lines imply (prov-merge derives it): a read
+    session's process used the file, its version is of the file, a first
+    read or change not written is the latest."""
+    sessions = {s for s, p, o in triples if p == RDF_TYPE and o == PV + "FileAccess"}
+    wanted = (PV + "file", PV + "partOf", PV + "version", PV + "reads", PV + "firstReadAt", PV + "lastReadAt",
+              PV + "firstWriteAt")
+    props, made = {}, {}
+    for s, p, o in triples:
+        if s in sessions and p in wanted:
+            props.setdefault(s, {}).setdefault(p, set()).add(o)
+        if p == PROV + "generatedAtTime":
+            made.setdefault(s, set()).add(o)
+    added = set()
+    for s, a in props.items():
+        for f in a.get(PV + "file", ()):
+            if a.get(PV + "reads"):
+                added |= {(proc, PROV + "used", f) for proc in a.get(PV + "partOf", ())}
+            added |= {(v, PROV + "specializationOf", f) for v in a.get(PV + "version", ())}
+        if a.get(PV + "lastReadAt") and not a.get(PV + "firstReadAt"):
+            added.add((s, PV + "firstReadAt", max(a[PV + "lastReadAt"])))
+        gens = [t for v in a.get(PV + "version", ()) for t in made.get(v, ())]
+        if gens and not a.get(PV + "firstWriteAt"):
+            added.add((s, PV + "firstWriteAt", max(gens)))
+    return sorted(added - set(triples))
 
 
 def file_iri(path, local_host=None):
