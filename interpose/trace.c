@@ -202,8 +202,7 @@ void pv_path_queries_flush(void)
     char acc[PV_IRI_MAX + 64];
     size_t al = pv_thread_new_iri(t, acc, "q");
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, q->path, q->len);
-    p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("PathQueries"));
-    p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("partOf"), pv_proc.id.proc_iri, pv_proc.id.proc_iri_len);
+    p = PV_TRIPLE_TYPE(p, acc, al, PV_TERM("PathQueries")); /* provio:partOf: from the record file */
     p = PV_TRIPLE_IRI(p, acc, al, PV_TERM("file"), t->scratch[0], fl);
     p = PV_TRIPLE_LONG(p, acc, al, PV_TERM("metaOps"), (int64_t)n);
     if (pv_proc.cfg.records & PV_REC_DURATIONS)

@@ -57,18 +57,21 @@ static int call_leave(int saved_errno, int rc)
   return rc;
 }
 
-/* One kind of record: <proc> link <R> . <R> a class . */
+/* One kind of record: <proc> link <R> . <R> a class . <R> time "when" . */
 typedef struct record_kind {
   const char *name; /* in the record's IRI */
   const char *link, *class;
+  const char *time; /* an entity's prov:generatedAtTime; an activity's instant, prov:atTime */
 } record_kind;
 
-static const record_kind SETTING = {"s", PV_TERM("setting"), PV_TERM("Setting")};
-static const record_kind LABEL = {"l", PV_TERM("label"), PV_TERM("Label")};
-static const record_kind METRIC = {"m", PV_TERM("metric"), PV_TERM("Metric")};
-static const record_kind CONFIG_FILE = {"cf", PV_TERM("configFile"), PV_TERM("ConfigFileUse")};
-static const record_kind CHECKPOINT = {"ck", PV_TERM("checkpoint"), PV_TERM("CheckpointMark")};
-static const record_kind RELATION = {"rl", PV_TERM("relation"), PV_TERM("Relation")};
+#define ENTITY_TIME PV_PROV("generatedAtTime")
+#define INSTANT PV_PROV("atTime")
+static const record_kind SETTING = {"s", PV_TERM("setting"), PV_TERM("Setting"), ENTITY_TIME};
+static const record_kind LABEL = {"l", PV_TERM("label"), PV_TERM("Label"), ENTITY_TIME};
+static const record_kind METRIC = {"m", PV_TERM("metric"), PV_TERM("Metric"), ENTITY_TIME};
+static const record_kind CONFIG_FILE = {"cf", PV_TERM("configFile"), PV_TERM("ConfigFileUse"), INSTANT};
+static const record_kind CHECKPOINT = {"ck", PV_TERM("checkpoint"), PV_TERM("CheckpointMark"), INSTANT};
+static const record_kind RELATION = {"rl", PV_TERM("relation"), PV_TERM("Relation"), INSTANT};
 
 /* "<s> pred " for a predicate given as a string. */
 static char *put_subject_pred(char *p, const char *s, size_t sl, const char *pred)
@@ -97,10 +100,10 @@ static char *record_begin(pv_thread *t, const record_kind *k, size_t body, size_
   return p;
 }
 
-/* Ends the record with its time. */
-static void record_end(pv_thread *t, char *p, size_t rl)
+/* Ends the record of kind k with its time. */
+static void record_end(pv_thread *t, const record_kind *k, char *p, size_t rl)
 {
-  p = PV_TRIPLE_TIME(p, t->record_iri[0], rl, PV_PROV("atTime"), pv_now_ns());
+  p = pv_put_end(pv_put_time(put_subject_pred(p, t->record_iri[0], rl, k->time), pv_now_ns()));
   pv_record_end(t, p);
 }
 
@@ -119,7 +122,7 @@ OUT_OF_LINE static int key_value_record(const record_kind *k, const char *group,
   p = PV_TRIPLE_STRING(p, r, rl, PV_TERM("key"), key, kl);
   p = PV_TRIPLE_STRING(p, r, rl, PV_TERM("value"), value, vl);
   if (group) p = PV_TRIPLE_STRING(p, r, rl, PV_TERM("group"), group, gl);
-  record_end(t, p, rl);
+  record_end(t, k, p, rl);
   return call_leave(saved, 0);
 }
 
@@ -172,7 +175,7 @@ OUT_OF_LINE static int metric_record(const char *name, double value, long step)
   p += format_double(p, value);
   p = pv_put_end(PV_PUT_LIT(p, "\"^^" PV_XSD("double")));
   if (step >= 0) p = PV_TRIPLE_LONG(p, r, rl, PV_TERM("step"), step);
-  record_end(t, p, rl);
+  record_end(t, &METRIC, p, rl);
   return call_leave(saved, 0);
 }
 
@@ -217,7 +220,7 @@ OUT_OF_LINE static int file_record(const record_kind *k, const char *path, long 
     p = PV_TRIPLE_STRING(p, r, rl, PV_TERM("fileId"), id, n);
   }
   if (step >= 0) p = PV_TRIPLE_LONG(p, r, rl, PV_TERM("step"), step);
-  record_end(t, p, rl);
+  record_end(t, k, p, rl);
   return call_leave(saved, 0);
 }
 
@@ -333,7 +336,7 @@ OUT_OF_LINE static int relate_record(const char *subject_path, const char *relat
   p = PV_TRIPLE_IRI(p, r, rl, PV_TERM("subject"), subject, sfl);
   p = pv_put_end(put_term(PV_PUT_LIT(pv_put_subject(p, r, rl), PV_TERM("predicate") " "), relation));
   p = PV_TRIPLE_IRI(p, r, rl, PV_TERM("object"), object, ofl);
-  record_end(t, p, rl);
+  record_end(t, &RELATION, p, rl);
   return call_leave(saved, 0);
 }
 

@@ -75,7 +75,32 @@ static int canonical_integer(const pv_term *o, char *buf, size_t cap)
   return neg + (int)n;
 }
 
-void pv_conform(const pv_term t[3], pv_conformed *c)
+/* What a record of a class leaves to its record file: each record names
+ * the process (provio:partOf) and, for a file session, the thread
+ * (prov:wasAssociatedWith) that wrote it; a FileVersion the process that
+ * generated it. */
+static void add_writer(const pv_term t[3], const pv_conform_src *src, pv_conformed *c)
+{
+  int access = is_iri(&t[2], PV_NS_PROVIO, "FileAccess");
+  const char *pred = NULL;
+  if (access || is_iri(&t[2], PV_NS_PROVIO, "FileOperation") || is_iri(&t[2], PV_NS_PROVIO, "PathQueries"))
+    pred = PV_NS_PROVIO "partOf";
+  else if (is_iri(&t[2], PV_NS_PROVIO, "FileVersion"))
+    pred = PV_NS_PROV "wasGeneratedBy";
+  if (!pred || !src || !src->process) return;
+  pv_term *x = c->t[c->n++];
+  x[0] = t[0];
+  x[1] = iri(pred);
+  x[2] = iri(src->process);
+  if (access && src->agent) {
+    x = c->t[c->n++];
+    x[0] = t[0];
+    x[1] = iri(PV_NS_PROV "wasAssociatedWith");
+    x[2] = iri(src->agent);
+  }
+}
+
+void pv_conform(const pv_term t[3], const pv_conform_src *src, pv_conformed *c)
 {
   memcpy(c->t[0], t, sizeof c->t[0]);
   c->n = 1;
@@ -94,6 +119,7 @@ void pv_conform(const pv_term t[3], pv_conformed *c)
       c->t[1][2] = iri(base);
       c->n = 2;
     }
+    add_writer(t, src, c);
   } else if (is_iri(&t[1], PV_NS_PROVIO, "file") && t[2].kind == PV_T_IRI) {
     /* The range of provio:file: the capture does not repeat a file's
      * classes in every session that names it. */

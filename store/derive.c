@@ -622,14 +622,23 @@ static int collect_versions(deriver *d)
   for (size_t k = 0; k < f->n; k++) acc_of[k] = NONE;
   for (size_t k = 0; k < f->n; k++)
     if ((f->v[k].flags & F_ACCESS) && f->v[k].version != NONE) acc_of[f->v[k].version] = (int32_t)k;
+  /* A session's version is of the session's file: the records leave it
+   * out (docs/model.md, "What the records leave out"); given again at
+   * every merge, so it is never withdrawn. */
+  for (size_t k = 0; k < f->n; k++) {
+    node *x = &f->v[k];
+    int32_t file = acc_of[k] != NONE ? f->v[acc_of[k]].file : NONE;
+    if (file == NONE || (x->spec_of != NONE && x->spec_of != file)) continue;
+    x->spec_of = file;
+    pv_derive_emit_src(d, node_src((int32_t)k), PV_NS_PROV "specializationOf", node_src(file));
+  }
   for (size_t k = 0; k < f->n; k++) {
     node *x = &f->v[k];
     if (x->spec_of == NONE || !(x->flags & F_GEN)) continue;
     ver v = {(int32_t)k, acc_of[k], x->gen_by, NONE, NONE, PATH, x->spec_of, x->gen, x->gen, x->gen, x->gen};
     if (v.acc != NONE) {
       node *a = &f->v[v.acc];
-      if (a->flags & F_FIRST_WRITE) v.first = a->first_write;
-      else if (a->flags & F_START) v.first = a->start;
+      if (a->flags & F_FIRST_WRITE) v.first = a->first_write; /* else it was the last: x->gen */
       if (a->flags & F_START) v.s0 = a->start;
       if ((a->flags & F_END) && a->end > v.s1) v.s1 = a->end;
       if (a->part_of != NONE) {
@@ -878,12 +887,36 @@ static void look(deriver *d, size_t lo, size_t hi, int64_t from, int64_t r1, int
   }
 }
 
+/* A session's first read or change that its record leaves out is its
+ * latest (docs/model.md, "What the records leave out"). */
+static void emit_first_times(deriver *d)
+{
+  pv_facts *f = d->f;
+  char at[40];
+  for (size_t k = 0; k < f->n && !d->status; k++) {
+    const node *a = &f->v[k];
+    if (!(a->flags & F_ACCESS)) continue;
+    if ((a->flags & F_LAST_READ) && !(a->flags & F_FIRST_READ)) {
+      pv_term t = time_term(a->last_read, at);
+      pv_derive_emit(d, node_src((int32_t)k), PV_NS_PROVIO "firstReadAt", &t);
+    }
+    if (a->version != NONE && !(a->flags & F_FIRST_WRITE) && (f->v[a->version].flags & F_GEN)) {
+      pv_term t = time_term(f->v[a->version].gen, at);
+      pv_derive_emit(d, node_src((int32_t)k), PV_NS_PROVIO "firstWriteAt", &t);
+    }
+  }
+}
+
 static void derive_reads(deriver *d)
 {
   pv_facts *f = d->f;
   found fd = {0};
   for (size_t k = 0; k < f->n && !d->status; k++) {
     node *a = &f->v[k];
+    /* A session that read names its process's use of the file only
+     * through its counts (docs/model.md, "What the records leave out"). */
+    if ((a->flags & F_ACCESS) && a->reads > 0 && a->part_of != NONE && a->file != NONE)
+      pv_derive_emit_src(d, node_src(a->part_of), PV_NS_PROV "used", node_src(a->file));
     /* HDF5's own reads of a file it opened (superblock, object headers,
      * every chunk) stand for the object reads the connector records: as
      * sources they would make each object derive from the whole file. */
@@ -891,7 +924,7 @@ static void derive_reads(deriver *d)
      * whole, at the time of the call. */
     int reader = (a->flags & F_ACCESS) ? a->reads > 0 && !(a->flags & F_VIA_HDF5) : (a->flags & F_CONFIG_USE) != 0;
     if (!reader || !(a->flags & F_START) || a->part_of == NONE || a->file == NONE) continue;
-    int64_t r1 = a->flags & F_FIRST_READ ? a->first_read : a->start;
+    int64_t r1 = a->flags & F_FIRST_READ ? a->first_read : a->flags & F_LAST_READ ? a->last_read : a->start;
     int64_t r2 = a->flags & F_LAST_READ ? a->last_read : a->flags & F_END ? a->end : r1;
     if (r2 < r1) r2 = r1;
     int32_t own = a->version != NONE ? d->unit_of[a->version] : NONE;
@@ -1340,6 +1373,7 @@ int pv_facts_derive(pv_facts *f, pv_emit_fn fn, void *ctx)
   deriver d = {.f = f, .emit = fn, .ctx = ctx};
   if (collect_versions(&d) == 0) make_units(&d);
   if (!d.status) emit_generations(&d);
+  if (!d.status) emit_first_times(&d);
   if (!d.status) make_chains(&d);
   if (!d.status) collect_cuts(&d);
   if (!d.status) derive_reads(&d);

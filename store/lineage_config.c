@@ -32,11 +32,15 @@ static void cell_of(pv_q *q, pv_cell *c, librdf_node *subject, enum pv_term_id t
   if (n) librdf_free_node(n);
 }
 
-/* When a record was made: prov-merge stores the capture's prov:atTime as
- * prov:startedAtTime (conform.c); a store loaded as is keeps it. */
+/* When a record was made: a setting's, label's or metric's
+ * prov:generatedAtTime (they are entities); a configuration file use's
+ * prov:atTime, which prov-merge stores as its prov:startedAtTime
+ * (conform.c), as it did with the entities' time before they had their
+ * own; a store loaded as is keeps prov:atTime. */
 static void cell_record_time(pv_q *q, pv_cell *c, librdf_node *record)
 {
-  cell_of(q, c, record, PV_T_STARTED_AT);
+  cell_of(q, c, record, PV_T_GENERATED_AT);
+  if (!c->value) cell_of(q, c, record, PV_T_STARTED_AT);
   if (!c->value) cell_of(q, c, record, PV_T_AT_TIME);
 }
 

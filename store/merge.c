@@ -95,6 +95,7 @@ typedef struct worker {
   merger *m;
   pv_reader *reader;
   size_t file;
+  pv_conform_src src;   /* the file's writer, from its thread's header */
   batch *cur;
   pv_buf scratch;       /* a rewritten triple's encoding */
   uint64_t read;        /* good lines not yet added to m->triples_read */
@@ -158,7 +159,7 @@ static int on_triple(void *ctx, const char *enc, size_t n)
   pv_term t[3];
   pv_dec_triple(enc, t);
   pv_conformed c;
-  pv_conform(t, &c);
+  pv_conform(t, &w->src, &c);
   for (int i = 0; i < c.n; i++) {
     int rc;
     if (i == 0 && !c.rewritten) {
@@ -206,7 +207,9 @@ static void *work(void *arg)
     if (u >= m->nunits || __atomic_load_n(&m->abort, __ATOMIC_RELAXED)) break;
     unit *un = &m->units[u];
     w->file = un->file;
-    int rc = pv_reader_window(w->reader, &m->files.v[un->file], un->start, un->end, &sink);
+    const pv_rheader *h = pv_rfile_header(&m->files, un->file);
+    w->src = (pv_conform_src){h ? h->process : NULL, h ? h->agent : NULL};
+    int rc = h ? pv_reader_window(w->reader, &m->files.v[un->file], un->start, un->end, &sink) : -1;
     if (rc != 0) {
       if (rc < 0) {
         int e = errno;

@@ -198,7 +198,7 @@ static void put_record(writer *w, const run *r, const char *kind, const char *li
   put_string(w, s, PV_TERM("key"), key, strlen(key));
   put_string(w, s, PV_TERM("value"), value, vn);
   if (group) put_string(w, s, PV_TERM("group"), group, strlen(group));
-  if (r->has_start) put_ms(w, s, PV_PROV("atTime"), r->start_ms);
+  if (r->has_start) put_ms(w, s, PV_PROV("generatedAtTime"), r->start_ms);
   free(s);
 }
 
@@ -284,7 +284,7 @@ static void on_metric(writer *w, void *ctx, const char *path, const char *key)
     put_typed(w, s, PV_TERM("measured"), num, "double");
     snprintf(num, sizeof num, "%lld", step);
     put_typed(w, s, PV_TERM("step"), num, "long");
-    put_ms(w, s, PV_PROV("atTime"), ts);
+    put_ms(w, s, PV_PROV("generatedAtTime"), ts);
   }
   free(base);
   free(text);

@@ -400,6 +400,27 @@ static int by_path(const void *a, const void *b)
   return strcmp(((const pv_rfile *)a)->path, ((const pv_rfile *)b)->path);
 }
 
+static int by_path_key(const void *key, const void *f) { return strcmp(key, ((const pv_rfile *)f)->path); }
+
+/* Each file's group's first file, "<group>.nt", which the thread header
+ * heads (the files are sorted by path). */
+static void link_heads(pv_rfiles *out)
+{
+  for (size_t i = 0; i < out->n; i++) {
+    pv_rfile *f = &out->v[i];
+    size_t n = strlen(f->group);
+    char *first = malloc(n + 4);
+    pv_rfile *head = NULL;
+    if (first) {
+      memcpy(first, f->group, n);
+      memcpy(first + n, ".nt", 4);
+      head = bsearch(first, out->v, out->n, sizeof *out->v, by_path_key);
+      free(first);
+    }
+    f->head = head ? head - out->v : -1;
+  }
+}
+
 int pv_rfiles_find(pv_rfiles *out, char *const *paths, int npaths, int flags, char *err, size_t errlen)
 {
   memset(out, 0, sizeof *out);
@@ -430,6 +451,7 @@ int pv_rfiles_find(pv_rfiles *out, char *const *paths, int npaths, int flags, ch
     out->v[k++] = out->v[i];
   }
   out->n = k;
+  link_heads(out);
   return PV_FIND_OK;
 }
 
@@ -439,6 +461,11 @@ void pv_rfiles_free(pv_rfiles *f)
     free(f->v[i].path);
     free(f->v[i].group);
     free(f->v[i].thread_iri);
+    if (f->v[i].header) {
+      free(f->v[i].header->process);
+      free(f->v[i].header->agent);
+      free(f->v[i].header);
+    }
   }
   free(f->v);
   for (size_t i = 0; i < f->nwarnings; i++) free(f->warnings[i]);
@@ -696,6 +723,70 @@ static void note_thread(pv_rfile *f, const char *enc)
   char *iri = strndup(t[0].s, t[0].n), *none = NULL;
   if (iri && !__atomic_compare_exchange_n(&f->thread_iri, &none, iri, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
     free(iri);
+}
+
+/* The IRI of the term starting at p in [p, e) ("<...>"), or NULL. */
+static const char *iri_at(const char *p, const char *e, size_t *n)
+{
+  if (p >= e || *p != '<') return NULL;
+  const char *close = memchr(p, '>', (size_t)(e - p));
+  if (!close) return NULL;
+  *n = (size_t)(close - p - 1);
+  return p + 1;
+}
+
+/* Reads the thread's lines that head a first record file (the writer puts
+ * them right after the magic line): its provio:threadOf, and whether it is
+ * a prov:SoftwareAgent. */
+static void read_header(const pv_rfile *f, pv_rheader *h)
+{
+  int fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (f->follow ? 0 : O_NOFOLLOW));
+  if (fd < 0) return;
+  struct stat st;
+  char buf[65536];
+  ssize_t got = fstat(fd, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino ? pread(fd, buf, sizeof buf, 0) : -1;
+  close(fd);
+  const char *p = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL, *e = buf + (got > 0 ? got : 0);
+  const char *thread = NULL;
+  size_t tn = 0;
+  for (const char *nl; p && p + 1 < e && (nl = memchr(p + 1, '\n', (size_t)(e - p - 1))); p = nl) {
+    const char *line = p + 1, *s, *pred, *o;
+    size_t sn, pn, on = 0;
+    if (pv_nt_check_line(line, (size_t)(nl - line)) || !(s = iri_at(line, nl, &sn))) break;
+    if (thread && (sn != tn || memcmp(s, thread, sn) != 0)) break; /* past the thread's lines */
+    if (!(pred = iri_at(s + sn + 2, nl, &pn))) break;
+    o = iri_at(pred + pn + 2, nl, &on);
+    if (!o) continue;
+#define IS(t, tl, iri) ((tl) == sizeof(iri) - 1 && memcmp(t, iri, tl) == 0)
+    if (IS(pred, pn, RDF_TYPE) && IS(o, on, PROVIO_THREAD)) {
+      thread = s;
+      tn = sn;
+    } else if (thread && IS(pred, pn, PV_NS_PROVIO "threadOf") && !h->process) {
+      h->process = strndup(o, on);
+    } else if (thread && IS(pred, pn, RDF_TYPE) && IS(o, on, PV_NS_PROV "SoftwareAgent") && !h->agent) {
+      h->agent = strndup(s, sn);
+    }
+#undef IS
+  }
+}
+
+const pv_rheader *pv_rfile_header(pv_rfiles *files, size_t i)
+{
+  static pv_rheader none;
+  long k = files->v[i].head;
+  if (k < 0) return &none;
+  pv_rfile *head = &files->v[k];
+  pv_rheader *h = __atomic_load_n(&head->header, __ATOMIC_ACQUIRE), *expected = NULL;
+  if (h) return h;
+  if (!(h = calloc(1, sizeof *h))) return NULL;
+  read_header(head, h);
+  if (!__atomic_compare_exchange_n(&head->header, &expected, h, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    free(h->process);
+    free(h->agent);
+    free(h);
+    return expected;
+  }
+  return h;
 }
 
 int pv_reader_window(pv_reader *r, pv_rfile *f, off_t start, off_t end, const pv_reader_sink *sink)

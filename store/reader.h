@@ -20,6 +20,14 @@
 
 #include "term.h"
 
+/* Who wrote a thread's record files, from the head of its first file: what
+ * the records leave out of each session and the merge adds back
+ * (docs/model.md, "What the records leave out"). */
+typedef struct pv_rheader {
+  char *process;      /* provio:threadOf: the process the thread belongs to */
+  char *agent;        /* the thread, if it is recorded as a prov:SoftwareAgent */
+} pv_rheader;
+
 typedef struct pv_rfile {
   char *path;
   dev_t dev;          /* the file found: a window opens only the same one */
@@ -29,6 +37,8 @@ typedef struct pv_rfile {
   off_t data_end;     /* after the data, before any padding */
   int finished;       /* set by the reader: saw "# provio-end" */
   char *thread_iri;   /* set by the reader: the thread this file records */
+  long head;          /* the group's first file (segment 0) in pv_rfiles, -1 if not found */
+  pv_rheader *header; /* set by pv_rfile_header (on the head file) */
 } pv_rfile;
 
 typedef struct pv_rfiles {
@@ -62,6 +72,11 @@ enum pv_find_flags {
  * reading.  Fails on the first problem, with a one-line message in err. */
 int pv_rfiles_find(pv_rfiles *out, char *const *paths, int npaths, int flags, char *err, size_t errlen);
 void pv_rfiles_free(pv_rfiles *f);
+
+/* The header of file i's thread, read once from the head of its group's
+ * first file (thread-safe; an empty header if that file is not among
+ * those found or its head is damaged); NULL only if memory ran out. */
+const pv_rheader *pv_rfile_header(pv_rfiles *files, size_t i);
 
 /* What a reader reports while reading a window. */
 typedef struct pv_reader_sink {

@@ -148,7 +148,10 @@ class Tracked(unittest.TestCase):
         found = {}
         for r in self.g.objects(self.proc, PV + link):
             self.assertEqual(self.g.one(r, RDF_TYPE), PV + cls)
-            self.assertTrue(self.g.one(r, PROV + "atTime"))
+            # an entity's time is its generation; an activity's an instant
+            entity = cls in ("Setting", "Label", "Metric")
+            self.assertTrue(self.g.one(r, PROV + ("generatedAtTime" if entity else "atTime")))
+            self.assertFalse(self.g.objects(r, PROV + ("atTime" if entity else "generatedAtTime")))
             found[r] = {p: self.g.objects(r, p) for p in (PV + "key", PV + "value", PV + "group", PV + "step",
                                                          PV + "measured", PV + "file", PV + "fileId")}
         return found

@@ -25,7 +25,8 @@ def records(g, proc, link, cls):
     found = []
     for r in g.objects(proc, PV + link):
         check(g.one(r, RDF_TYPE) == PV + cls, f"{r} is not a provio:{cls}")
-        check(g.one(r, PROV + "atTime").startswith("20"), f"{r} without its time")
+        when = "generatedAtTime" if cls in ("Setting", "Label", "Metric") else "atTime"
+        check(g.one(r, PROV + when).startswith("20"), f"{r} without its prov:{when}")
         found.append({p: g.objects(r, p) for p in ("key", "value", "group", "step", "measured", "file", "fileId")
                       for p in (PV + p,)})
     return found

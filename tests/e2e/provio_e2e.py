@@ -122,13 +122,34 @@ class Graph:
         return self.subjects(PV + "file", file_iri)
 
 
-def parse_records(out, require_finished=True):
+# What a record leaves to the record file it is in (docs/model.md, "What
+# the records leave out and the store adds"): class -> property naming the
+# process that wrote it.
+_WRITER = {PV + "FileAccess": PV + "partOf", PV + "FileOperation": PV + "partOf",
+           PV + "PathQueries": PV + "partOf", PV + "FileVersion": PROV + "wasGeneratedBy"}
+_SEGMENT = re.compile(r"\.s\d+\.nt$")
+
+
+def writer_triples(file_triples):
+    """The triples prov-merge adds to those of one thread's record files
+    (its first file's first): from the thread's header, each record's
+    process and a file session's thread (if the thread is an agent)."""
+    thread = next((s for s, p, o in file_triples if p == RDF_TYPE and o == PV + "Thread"), None)
+    proc = next((o for s, p, o in file_triples if s == thread and p == PV + "threadOf"), None)
+    agent = thread in (s for s, p, o in file_triples if p == RDF_TYPE and o == PROV + "SoftwareAgent")
+    return proc, (thread if agent else None)
+
+
+def parse_records(out, require_finished=True, raw=False):
     """Parses every record file with rapper; fails on any parser error.
-    Returns a Graph of all triples."""
+    Returns a Graph of all triples, with what each record leaves to its
+    record file added as prov-merge adds it (raw: as written)."""
     files = record_files(out)
     check(files, f"no record files in {out}")
     triples = []
-    for f in files:
+    writers = {}
+    for f in sorted(files, key=lambda f: (_SEGMENT.sub(".nt", f), f)):
+        own = []
         data = open(f, "rb").read()
         check(data.startswith(b"# provio-nt 1\n"), f"{f}: not a provio file")
         if require_finished:
@@ -146,8 +167,49 @@ def parse_records(out, require_finished=True):
             for m in _TERM.finditer(line):
                 terms.append(m.group(1) if m.group(1) is not None else unescape(m.group(2)))
             check(len(terms) == 3, f"unexpected line from rapper: {line}")
-            triples.append(tuple(terms))
+            own.append(tuple(terms))
+        group = _SEGMENT.sub(".nt", f)
+        if group == f:
+            writers[group] = writer_triples(own)
+        proc, agent = writers.get(group, (None, None))
+        triples += own
+        if raw or not proc:
+            continue
+        for s, p, o in own:
+            if p == RDF_TYPE and o in _WRITER:
+                triples.append((s, _WRITER[o], proc))
+                if o == PV + "FileAccess" and agent:
+                    triples.append((s, PROV + "wasAssociatedWith", agent))
+    if not raw:
+        triples += session_triples(triples)
     return Graph(triples)
+
+
+def session_triples(triples):
+    """What a file session's lines imply (prov-merge derives it): a read
+    session's process used the file, its version is of the file, a first
+    read or change not written is the latest."""
+    sessions = {s for s, p, o in triples if p == RDF_TYPE and o == PV + "FileAccess"}
+    wanted = (PV + "file", PV + "partOf", PV + "version", PV + "reads", PV + "firstReadAt", PV + "lastReadAt",
+              PV + "firstWriteAt")
+    props, made = {}, {}
+    for s, p, o in triples:
+        if s in sessions and p in wanted:
+            props.setdefault(s, {}).setdefault(p, set()).add(o)
+        if p == PROV + "generatedAtTime":
+            made.setdefault(s, set()).add(o)
+    added = set()
+    for s, a in props.items():
+        for f in a.get(PV + "file", ()):
+            if a.get(PV + "reads"):
+                added |= {(proc, PROV + "used", f) for proc in a.get(PV + "partOf", ())}
+            added |= {(v, PROV + "specializationOf", f) for v in a.get(PV + "version", ())}
+        if a.get(PV + "lastReadAt") and not a.get(PV + "firstReadAt"):
+            added.add((s, PV + "firstReadAt", max(a[PV + "lastReadAt"])))
+        gens = [t for v in a.get(PV + "version", ()) for t in made.get(v, ())]
+        if gens and not a.get(PV + "firstWriteAt"):
+            added.add((s, PV + "firstWriteAt", max(gens)))
+    return sorted(added - set(triples))
 
 
 def file_iri(path, local_host=None):

@@ -117,7 +117,11 @@ static const char *record(const nt_graph *g, const char *link, const char *class
                     strncmp(by->o + pv_proc.id.proc_iri_len, "/thread/", 8) == 0,
                 "record %s is not associated with a thread of the process", t->o);
   assert_iri(g, t->o, RDF_TYPE, type);
-  assert_typed(g, t->o, PV_NS_PROV "atTime", NULL, XSD_DATETIME);
+  /* settings, labels and metrics are entities, made at that time; the
+   * other records activities of an instant */
+  int entity = strcmp(class, "Setting") == 0 || strcmp(class, "Label") == 0 || strcmp(class, "Metric") == 0;
+  assert_typed(g, t->o, entity ? PV_NS_PROV "generatedAtTime" : PV_NS_PROV "atTime", NULL, XSD_DATETIME);
+  ck_assert_ptr_null(nt_find(g, t->o, entity ? PV_NS_PROV "atTime" : PV_NS_PROV "generatedAtTime", 0));
   return t->o;
 }
 

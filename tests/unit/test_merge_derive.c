@@ -55,7 +55,6 @@ static void session(pv_facts *f, const char *a, const char *p, const char *file,
   fact(f, a, PIO "reads", reads, PV_T_TYPED);
   if (version) {
     fact(f, a, PIO "version", version, PV_T_IRI);
-    fact(f, version, PROV "specializationOf", file, PV_T_IRI);
     fact(f, version, PROV "wasGeneratedBy", p, PV_T_IRI);
     fact(f, version, PROV "generatedAtTime", at(gen), PV_T_TYPED);
   }
@@ -93,6 +92,7 @@ static pv_facts *workflow(void)
 
   session(f, W "/thread/10/access/1", W, F, 0, "0", W "/thread/10/version/2", 1);
   session(f, R "/thread/20/access/1", R, F, 3, "5", NULL, 0);
+  fact(f, R "/thread/20/access/1", PIO "lastReadAt", at(3), PV_T_TYPED); /* its first read too */
   session(f, R "/thread/20/access/2", R, G, 4, "0", R "/thread/20/version/3", 4);
   session(f, W "/thread/10/access/3", W, F, 4, "0", W "/thread/10/version/4", 5);
   /* rename g -> h at minute 6 */
@@ -137,10 +137,22 @@ static void check_workflow(const out *o)
     ck_assert(has(o, g, PROV "activity", made[i][1]));
     ck_assert(has(o, g, PROV "atTime", made[i][2]));
   }
+  /* what the records of a session leave out (docs/model.md, "What the
+   * records leave out"): the read's use of the file, each session
+   * version's file */
+  ck_assert(has(o, R, PROV "used", F));
+  ck_assert(has(o, R "/thread/20/version/3", PROV "specializationOf", G));
+  ck_assert(has(o, W "/thread/10/version/4", PROV "specializationOf", F));
+  ck_assert(has(o, R "/thread/20/access/1", PIO "firstReadAt", "2026-11-22T05:03:00.000000Z"));
+  /* sessions that wrote without a first change: they changed the file
+   * once, when their version was made */
+  ck_assert(has(o, W "/thread/10/access/1", PIO "firstWriteAt", "2026-11-22T05:01:00.000000Z"));
+  ck_assert(has(o, R "/thread/20/access/2", PIO "firstWriteAt", "2026-11-22T05:04:00.000000Z"));
+  ck_assert(has(o, W "/thread/10/access/3", PIO "firstWriteAt", "2026-11-22T05:05:00.000000Z"));
   /* and nothing else: no link from Y to the W that had ended, none from
    * the first read to the version written after it, no generation of the
    * rename's version (no process generated it) */
-  ck_assert_int_eq(o->n, 12 + 4 + 3 * 4);
+  ck_assert_int_eq(o->n, 12 + 4 + 3 * 4 + 1 + 3 + 3 + 1);
 }
 
 START_TEST(derives_exactly_the_rules)
@@ -271,7 +283,8 @@ START_TEST(hdf5_objects_derive_like_files)
   ck_assert(has(&o, R, PROV "wasInformedBy", W));
   ck_assert(has(&o, R "/h5access/1/usage", PROV "entity", W "/h5version/1"));
   ck_assert(has(&o, R "/h5version/2/generation", PROV "activity", R));
-  ck_assert_int_eq(o.n, 3 + 4 + 2 * 4);
+  ck_assert(has(&o, R, PROV "used", raw)); /* as a session that read: the object */
+  ck_assert_int_eq(o.n, 3 + 4 + 2 * 4 + 1);
   pv_facts_free(f);
 }
 END_TEST

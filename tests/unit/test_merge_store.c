@@ -465,6 +465,64 @@ START_TEST(classes_records_leave_out_are_stored)
 }
 END_TEST
 
+/* What a record leaves to its record file (docs/model.md, "What the records
+ * leave out and the store adds"): a session's process and thread, an
+ * operation's and a path query's process, a version's generating process,
+ * all from the header of the thread's first file, also for records in its
+ * later segments; a thread that is no agent gets no sessions. */
+static void thread_file(const char *name, const char *thread, int agent, const char *body)
+{
+  FILE *o = fopen(path(name), "w");
+  fprintf(o, "# provio-nt 1\n");
+  if (thread) {
+    fprintf(o, "<%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PIO "Thread> .\n", thread);
+    fprintf(o, "<%s> <" PIO "threadOf> <urn:provio:job:A/proc/h/10.1> .\n", thread);
+    if (agent) fprintf(o, "<%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" PROV "SoftwareAgent> .\n", thread);
+  }
+  fputs(body, o);
+  fclose(o);
+}
+
+#define TYPE "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+#define R "urn:provio:r:h/10.1/"
+
+START_TEST(writers_records_leave_out_are_stored)
+{
+  const char *p = "urn:provio:job:A/proc/h/10.1", *t10 = "urn:provio:job:A/proc/h/10.1/thread/10";
+  mkdir(path("r"), 0700);
+  mkdir(path("r/h"), 0700);
+  thread_file("r/h/10.1.10.nt", t10, 1,
+              "<" R "a1> " TYPE "<" PIO "FileAccess> .\n"
+              "<" R "v1> " TYPE "<" PIO "FileVersion> .\n"
+              "<" R "o2> " TYPE "<" PIO "FileOperation> .\n");
+  thread_file("r/h/10.1.10.s1.nt", NULL, 0,
+              "<" R "a3> " TYPE "<" PIO "FileAccess> .\n"
+              "<" R "q4> " TYPE "<" PIO "PathQueries> .\n");
+  /* thread 11 is no agent; it closed a1 and wrote it again, untyped */
+  thread_file("r/h/10.1.11.nt", "urn:provio:job:A/proc/h/10.1/thread/11", 0,
+              "<" R "a5> " TYPE "<" PIO "FileAccess> .\n"
+              "<" R "a1> <" PIO "reads> \"1" LONG);
+  pv_merge_stats st;
+  ck_assert_int_eq(merge(path("store"), path("r"), NULL, NULL, &st), PV_MERGE_OK);
+  pv_merge_stats_free(&st);
+  char *d = dump(path("store")), want[400];
+  static const char *const added[][2] = {
+      {R "a1", PIO "partOf"}, {R "a3", PIO "partOf"}, {R "a5", PIO "partOf"}, {R "o2", PIO "partOf"},
+      {R "q4", PIO "partOf"}, {R "v1", PROV "wasGeneratedBy"}};
+  for (size_t i = 0; i < sizeof added / sizeof added[0]; i++) {
+    snprintf(want, sizeof want, "<%s> <%s> <%s> .\n", added[i][0], added[i][1], p);
+    ck_assert_msg(strstr(d, want), "missing %s", want);
+  }
+  for (const char *a = R "a1"; a; a = strcmp(a, R "a1") == 0 ? R "a3" : NULL) {
+    snprintf(want, sizeof want, "<%s> <" PROV "wasAssociatedWith> <%s> .\n", a, t10);
+    ck_assert_msg(strstr(d, want), "missing %s", want);
+  }
+  ck_assert_int_eq(count(d, "<" PROV "wasAssociatedWith> "), 2);
+  ck_assert_int_eq(count(d, "<" PIO "partOf> "), 5);
+  free(d);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
   Suite *s = suite_create("merge_store");
@@ -479,6 +537,7 @@ Suite *make_suite(void)
   tcase_add_test(c, a_stop_request_leaves_no_store);
   tcase_add_test(c, counters_are_canonical_and_single_valued);
   tcase_add_test(c, classes_records_leave_out_are_stored);
+  tcase_add_test(c, writers_records_leave_out_are_stored);
   suite_add_tcase(s, c);
   return s;
 }

@@ -95,6 +95,12 @@ def case_join(work):
     check(kinds == [("label", "mlflow.runName"), ("label", "provio.group.data/min_snr"), ("metric", "accuracy"),
                     ("metric", "accuracy"), ("metric", "accuracy"), ("setting", "data/min_snr"),
                     ("setting", "learning_rate")], f"config of the run {kinds}")
+    # params and metric lines are entities: made at a time, not activities
+    check(all(r["time"].startswith("20") for r in config if r["kind"] in ("setting", "metric")),
+          f"config times {[(r['kind'], r['time']) for r in config]}")
+    timed = query(store, "--format", "tsv", "SELECT ?p WHERE { { <" + run_iri + "> provio:metric ?r } UNION { <" + run_iri +
+                  "> provio:setting ?r } ?r ?p ?t FILTER(?p IN (prov:generatedAtTime, prov:startedAtTime, prov:atTime)) }").split("\n")[1:-1]
+    check(timed == ["<http://www.w3.org/ns/prov#generatedAtTime>"] * 5, f"times of params and metrics {timed}")
     runs = query(store, "--format", "tsv", "SELECT ?r WHERE { ?r a provio:MlflowRun }").split("\n")[1:-1]
     check(runs == [f"<{run_iri}>"], f"only the live run: {runs}")
 

@@ -137,7 +137,8 @@ EVENTS = {f"<{PROV}{c}>" for c in ("Usage", "Generation", "Start", "End", "Inval
 def case_conformance(work):
     """The merged graph keeps PROV-O's classes and domains: every described
     node has a PROV class, every agent is a prov:Agent, prov:atTime only on
-    instantaneous events, reads and writes qualified with their times, no
+    instantaneous events, start and end times only on activities and
+    generation times only on entities, reads and writes qualified with their times, no
     blank nodes, integers canonical and counters single-valued."""
     triples = parse_nt(open(tracked_store(work), "rb").read())
     types = {}
@@ -154,6 +155,10 @@ def case_conformance(work):
     for s, p, o in triples:
         if p == f"<{PROV}atTime>":
             check(types.get(s, set()) & EVENTS, f"prov:atTime on {s}, a {types.get(s)}")
+        if p in (f"<{PROV}startedAtTime>", f"<{PROV}endedAtTime>"):
+            check(f"<{PROV}Activity>" in types.get(s, set()), f"{p} on {s}, a {types.get(s)}")
+        if p == f"<{PROV}generatedAtTime>":
+            check(f"<{PROV}Entity>" in types.get(s, set()), f"{p} on {s}, a {types.get(s)}")
         if isinstance(o, tuple) and o[1] in (XSD + "long", XSD + "integer"):
             check(re.fullmatch(r"-?(0|[1-9][0-9]*)", o[0]), f"{s} {p}: not canonical: {o[0]}")
             values.setdefault((s, p), []).append(o[0])
