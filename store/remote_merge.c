@@ -90,6 +90,18 @@ static int upload(pv_remote *r, const char *path, const char *staging, pv_seen *
   return rc;
 }
 
+/* The test hook of docs/server-store.md: with PROVIO_MERGE_HOLD set, a
+ * load whose staging graph is complete says so on stderr and waits for
+ * its standard input to close before publishing (a test kills it there). */
+static void hold_before_publishing(const char *staging)
+{
+  if (!getenv("PROVIO_MERGE_HOLD")) return;
+  fprintf(stderr, "prov-merge: staged <%s>\n", staging);
+  fflush(stderr);
+  char buf[256];
+  while (read(STDIN_FILENO, buf, sizeof buf) > 0) continue;
+}
+
 /* One update: the graph replaced by the staging graph and registered. */
 static int publish(pv_remote *r, const char *graph, const char *staging, char *err, size_t errlen)
 {
@@ -168,6 +180,7 @@ int pv_merge_remote(const pv_merge_opts *o, pv_merge_stats *st, char graph[64], 
     snprintf(err, errlen, "interrupted");
     rc = PV_MERGE_STOPPED;
   }
+  if (!rc) hold_before_publishing(staging);
   if (!rc) rc = publish(&r, graph, staging, err, errlen);
   if (rc) {
     char ignored[64];
