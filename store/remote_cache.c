@@ -319,6 +319,44 @@ static void mark_asked(pv_remote_cache *c, const reached *r, int max, const char
   }
 }
 
+/* What the walk reads of the nodes it reaches besides their own triples:
+ * the file a version is of and the file an HDF5 object is in (whether it
+ * is the environment's), a process's agents (its program and user), in
+ * two more batches rather than a request each. */
+static void describe_around(pv_remote_cache *c, const reached *r)
+{
+  static const char *const around[] = {PV_NS_PROV "specializationOf", PV_NS_PROVIO "inFile",
+                                       PV_NS_PROV "wasAssociatedWith"};
+  reached next = {0}, cur = {0};
+  pv_index seen = {0};
+  for (int round = 0; round < 2 && !c->status; round++) {
+    const reached *from = round ? &cur : r;
+    for (size_t i = 0; i < from->n; i++) {
+      librdf_node *s = librdf_new_node_from_uri_string(c->world, (const unsigned char *)from->iri[i]);
+      for (size_t k = 0; s && k < sizeof around / sizeof around[0]; k++) {
+        librdf_node *p = librdf_new_node_from_uri_string(c->world, (const unsigned char *)around[k]);
+        librdf_iterator *it = p ? librdf_model_get_targets(c->model, s, p) : NULL;
+        for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
+          const char *o = pv_q_iri(librdf_iterator_get_object(it));
+          if (o && pv_index_get(&c->described, o) == SIZE_MAX && pv_index_get(&seen, o) == SIZE_MAX) {
+            pv_index_put(&seen, o, 0);
+            reached_add(&next, o, strlen(o), 0);
+          }
+        }
+        if (it) librdf_free_iterator(it);
+        if (p) librdf_free_node(p);
+      }
+      if (s) librdf_free_node(s);
+    }
+    reached_free(&cur);
+    describe(c, next.iri, next.n);
+    cur = next;
+    memset(&next, 0, sizeof next);
+  }
+  reached_free(&cur);
+  pv_index_free(&seen);
+}
+
 static void walk(pv_store_fill *f, librdf_node *target, int forward, int depth, int from_process)
 {
   pv_remote_cache *c = (pv_remote_cache *)f;
@@ -335,6 +373,7 @@ static void walk(pv_store_fill *f, librdf_node *target, int forward, int depth, 
   pv_text_free(&step);
   if (!bad) {
     describe(c, r.iri, r.n);
+    describe_around(c, &r);
     mark_asked(c, &r, max, forward ? fwd_in : back_in);
     if (forward && from_process) mark_asked(c, &r, max, fwd_process_in);
     /* the seeds hold every version of the target */
