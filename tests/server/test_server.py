@@ -108,7 +108,8 @@ def main():
         # next merge publishes it exactly once.
         job3 = os.path.join(tmp, "job3")
         subprocess.run([RUN, "--", "cp", "c.txt", "d.txt"], cwd=work, env=dict(env, PROVIO_DIR=job3), check=True)
-        held = subprocess.Popen([MERGE, "-q", "-s", url, job3], env=dict(env, PROVIO_MERGE_HOLD="1"),
+        # (its temporary files, which a SIGKILL leaves, in the test's scratch)
+        held = subprocess.Popen([MERGE, "-q", "-s", url, job3], env=dict(env, PROVIO_MERGE_HOLD="1", TMPDIR=tmp),
                                 stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = held.stderr.readline()
         if not line.startswith("prov-merge: staged <"):
