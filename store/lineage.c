@@ -308,7 +308,7 @@ static void reach(walker *w, size_t at, librdf_node *n, enum pv_link link)
  * see the joint version, so it stands for its members. */
 static librdf_node *joint_of(pv_q *q, librdf_node *v)
 {
-  return librdf_model_get_source(q->model, q->t[PV_T_MEMBER], v);
+  return pv_q_source(q, PV_T_MEMBER, v);
 }
 
 /* Reaches entity v, or the joint version it is a member of. */
@@ -528,6 +528,7 @@ void pv_lineage_walk(pv_q *q, librdf_node *target, const pv_walk *how, pv_lineag
   out->walk = *how;
   walker w = {q, out, NULL};
   pv_lineage makers = {.walk = {PV_FORWARD, -1, 1}};
+  if (q->fill) q->fill->walk(q->fill, target, how->dir == PV_FORWARD, how->depth, is_process(pv_q_kind(q, target)));
   if (how->dir == PV_FORWARD) {
     /* First the processes that make things for a process target: its
      * chain, which only a chain reaches. */

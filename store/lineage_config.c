@@ -240,9 +240,8 @@ static int by_metric_row(const pv_cell *a, const pv_cell *b, size_t ncols)
 static size_t job_processes(pv_q *q, const char *run, pv_table *t, const char *name)
 {
   size_t found = 0;
-  librdf_statement *pattern =
-      librdf_new_statement_from_nodes(q->world, NULL, librdf_new_node_from_node(q->t[PV_T_PART_OF_JOB]), NULL);
-  librdf_stream *st = pattern ? librdf_model_find_statements(q->model, pattern) : NULL;
+  librdf_statement *pattern;
+  librdf_stream *st = pv_q_statements(q, PV_T_PART_OF_JOB, &pattern);
   for (; st && !librdf_stream_end(st); librdf_stream_next(st)) {
     librdf_statement *x = librdf_stream_get_object(st);
     const char *job = pv_q_iri(librdf_statement_get_object(x));
@@ -270,9 +269,8 @@ int pv_query_metrics(pv_store *s, const char *run, const char *name, enum pv_for
   int rc = PV_EXIT_OK;
   if (!run) {
     /* every process that recorded a metric */
-    librdf_statement *pattern =
-        librdf_new_statement_from_nodes(q.world, NULL, librdf_new_node_from_node(q.t[PV_T_METRIC]), NULL);
-    librdf_stream *st = pattern ? librdf_model_find_statements(q.model, pattern) : NULL;
+    librdf_statement *pattern;
+    librdf_stream *st = pv_q_statements(&q, PV_T_METRIC, &pattern);
     pv_index seen = {0};
     for (; st && !librdf_stream_end(st); librdf_stream_next(st)) {
       librdf_node *p = librdf_statement_get_subject(librdf_stream_get_object(st));

@@ -17,6 +17,7 @@ void pv_q_init(pv_q *q, pv_store *s)
   q->world = s->world;
   q->model = s->model;
   q->agent_kinds = (pv_index){0};
+  q->fill = s->fill;
   for (int i = 0; i < PV_T_COUNT; i++) q->t[i] = pv_q_node(q, iris[i]);
 }
 
@@ -52,7 +53,7 @@ int pv_q_known(pv_q *q, librdf_node *n)
     return 1;
   }
   for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
-    librdf_node *s = librdf_model_get_source(q->model, q->t[in[i]], n);
+    librdf_node *s = pv_q_source(q, in[i], n);
     if (s) {
       librdf_free_node(s);
       return 1;
@@ -63,6 +64,7 @@ int pv_q_known(pv_q *q, librdf_node *n)
 
 librdf_node *pv_q_target(pv_q *q, librdf_node *subject, enum pv_term_id term)
 {
+  if (q->fill) q->fill->need(q->fill, subject, NULL, NULL);
   return librdf_model_get_target(q->model, subject, q->t[term]);
 }
 
@@ -135,14 +137,98 @@ char *pv_q_program(pv_q *q, librdf_node *process)
 
 char *pv_q_user(pv_q *q, librdf_node *process) { return agent_name(q, process, PV_K_USER); }
 
+/* What a lookup found, copied: bringing in triples (pv_store_fill) while
+ * an iterator over the model is open would move the cursors under it. */
+typedef struct snapshot {
+  void **items;
+  size_t n, at;
+  int statements;
+} snapshot;
+
+static int snapshot_end(void *c)
+{
+  snapshot *s = c;
+  return s->at >= s->n;
+}
+
+static int snapshot_next(void *c)
+{
+  snapshot *s = c;
+  if (s->at < s->n) s->at++;
+  return s->at >= s->n;
+}
+
+static void *snapshot_get(void *c, int flags)
+{
+  snapshot *s = c;
+  (void)flags;
+  return s->at < s->n ? s->items[s->at] : NULL;
+}
+
+static void snapshot_free(void *c)
+{
+  snapshot *s = c;
+  for (size_t i = 0; i < s->n; i++)
+    if (s->statements) librdf_free_statement(s->items[i]);
+    else librdf_free_node(s->items[i]);
+  free(s->items);
+  free(s);
+}
+
+static int snapshot_add(snapshot *s, void *item)
+{
+  void **grown = item ? realloc(s->items, (s->n + 1) * sizeof *grown) : NULL;
+  if (!grown) return -1;
+  s->items = grown;
+  s->items[s->n++] = item;
+  return 0;
+}
+
+static librdf_iterator *snapshot_nodes(pv_q *q, librdf_iterator *it)
+{
+  snapshot *s = calloc(1, sizeof *s);
+  for (; s && it && !librdf_iterator_end(it); librdf_iterator_next(it))
+    if (snapshot_add(s, librdf_new_node_from_node(librdf_iterator_get_object(it)))) break;
+  if (it) librdf_free_iterator(it);
+  librdf_iterator *copy = s ? librdf_new_iterator(q->world, s, snapshot_end, snapshot_next, snapshot_get, snapshot_free) : NULL;
+  if (s && !copy) snapshot_free(s);
+  return copy;
+}
+
 librdf_iterator *pv_q_targets(pv_q *q, librdf_node *subject, enum pv_term_id term)
 {
-  return librdf_model_get_targets(q->model, subject, q->t[term]);
+  if (!q->fill) return librdf_model_get_targets(q->model, subject, q->t[term]);
+  q->fill->need(q->fill, subject, NULL, NULL);
+  return snapshot_nodes(q, librdf_model_get_targets(q->model, subject, q->t[term]));
 }
 
 librdf_iterator *pv_q_sources(pv_q *q, enum pv_term_id term, librdf_node *object)
 {
-  return librdf_model_get_sources(q->model, q->t[term], object);
+  if (!q->fill) return librdf_model_get_sources(q->model, q->t[term], object);
+  q->fill->need(q->fill, NULL, q->t[term], object);
+  return snapshot_nodes(q, librdf_model_get_sources(q->model, q->t[term], object));
+}
+
+librdf_node *pv_q_source(pv_q *q, enum pv_term_id term, librdf_node *object)
+{
+  if (q->fill) q->fill->need(q->fill, NULL, q->t[term], object);
+  return librdf_model_get_source(q->model, q->t[term], object);
+}
+
+librdf_stream *pv_q_statements(pv_q *q, enum pv_term_id term, librdf_statement **pattern)
+{
+  if (q->fill) q->fill->need(q->fill, NULL, q->t[term], NULL);
+  *pattern = librdf_new_statement_from_nodes(q->world, NULL, librdf_new_node_from_node(q->t[term]), NULL);
+  librdf_stream *st = *pattern ? librdf_model_find_statements(q->model, *pattern) : NULL;
+  if (!q->fill || !st) return st;
+  snapshot *s = calloc(1, sizeof *s);
+  if (s) s->statements = 1;
+  for (; st && !librdf_stream_end(st); librdf_stream_next(st))
+    if (snapshot_add(s, librdf_new_statement_from_statement(librdf_stream_get_object(st)))) break;
+  librdf_free_stream(st);
+  librdf_stream *copy = s ? librdf_new_stream(q->world, s, snapshot_end, snapshot_next, snapshot_get, snapshot_free) : NULL;
+  if (s && !copy) snapshot_free(s);
+  return copy;
 }
 
 enum pv_kind pv_q_kind(pv_q *q, librdf_node *n)

@@ -113,6 +113,18 @@ enum pv_kind {
   PV_K_EXCHANGE,
 };
 
+/* A model that is a cache of a server store (remote_query.h): every
+ * reader below first asks it to bring in what the lookup reads, so the
+ * commands run unchanged on it and answer as on the whole store. */
+typedef struct pv_store_fill {
+  /* Every triple of subject; or of every subject with (predicate, object);
+   * or, object NULL too, of every subject with predicate. */
+  void (*need)(struct pv_store_fill *f, librdf_node *subject, librdf_node *predicate, librdf_node *object);
+  /* A walk from target is about to start (lineage.h): what it may reach
+   * is brought in at once rather than a lookup at a time. */
+  void (*walk)(struct pv_store_fill *f, librdf_node *target, int forward, int depth, int from_process);
+} pv_store_fill;
+
 typedef struct pv_q {
   librdf_world *world;
   librdf_model *model;
@@ -120,6 +132,7 @@ typedef struct pv_q {
   /* The kinds of agents seen (IRI -> enum pv_kind): the program and user
    * of thousands of processes are the same few agents. */
   pv_index agent_kinds;
+  pv_store_fill *fill; /* the store's, or NULL */
 } pv_q;
 
 void pv_q_init(pv_q *q, pv_store *s);
@@ -151,6 +164,11 @@ char *pv_q_job_name(pv_q *q, const char *iri);
 /* Iterators over objects of (subject, term) or subjects of (term, object). */
 librdf_iterator *pv_q_targets(pv_q *q, librdf_node *subject, enum pv_term_id term);
 librdf_iterator *pv_q_sources(pv_q *q, enum pv_term_id term, librdf_node *object);
+/* The first subject of (term, object), a new node, or NULL. */
+librdf_node *pv_q_source(pv_q *q, enum pv_term_id term, librdf_node *object);
+/* Every statement with predicate term; the caller frees the stream, then
+ * *pattern. */
+librdf_stream *pv_q_statements(pv_q *q, enum pv_term_id term, librdf_statement **pattern);
 
 enum pv_kind pv_q_kind(pv_q *q, librdf_node *n);
 const char *pv_kind_name(enum pv_kind k);

@@ -433,8 +433,8 @@ static int keep_parse_error(void *data, librdf_log_message *m)
   return 1;
 }
 
-int pv_remote_construct(pv_remote *r, const char *q, librdf_world *world, librdf_model *model, char *err,
-                        size_t errlen)
+int pv_remote_construct_each(pv_remote *r, const char *q, librdf_world *world,
+                             int (*each)(void *ctx, librdf_statement *st), void *ctx, char *err, size_t errlen)
 {
   pv_text out = {0};
   int rc = query(r, q, 1, "application/n-triples", &out, err, errlen);
@@ -444,16 +444,31 @@ int pv_remote_construct(pv_remote *r, const char *q, librdf_world *world, librdf
     pv_store_set_log_handler(&e, keep_parse_error);
     librdf_parser *p = librdf_new_parser(world, "ntriples", NULL, NULL);
     librdf_uri *base = librdf_new_uri(world, (const unsigned char *)"urn:provio:server");
-    if (!p || !base || librdf_parser_parse_counted_string_into_model(p, (const unsigned char *)out.p, out.n, base, model) ||
-        e.seen)
+    librdf_stream *st = p && base ? librdf_parser_parse_counted_string_as_stream(p, (const unsigned char *)out.p, out.n, base)
+                                  : NULL;
+    for (; st && !rc && !librdf_stream_end(st); librdf_stream_next(st))
+      if (each(ctx, librdf_stream_get_object(st))) rc = oom(err, errlen);
+    if (!rc && (!st || e.seen))
       rc = fail(err, errlen, PV_REMOTE_SERVER, "%s: the server's N-Triples do not parse (%s)", r->endpoint,
                 e.seen ? e.first : "parser failed");
+    if (st) librdf_free_stream(st);
     if (base) librdf_free_uri(base);
     if (p) librdf_free_parser(p);
     pv_store_set_log_handler(NULL, NULL);
   }
   pv_text_free(&out);
   return rc;
+}
+
+static int add_to_model(void *model, librdf_statement *st)
+{
+  return librdf_model_add_statement(model, st) ? -1 : 0;
+}
+
+int pv_remote_construct(pv_remote *r, const char *q, librdf_world *world, librdf_model *model, char *err,
+                        size_t errlen)
+{
+  return pv_remote_construct_each(r, q, world, add_to_model, model, err, errlen);
 }
 
 int pv_remote_update(pv_remote *r, const char *update, char *err, size_t errlen)

@@ -67,6 +67,10 @@ int pv_remote_query(pv_remote *r, const char *query, const char *accept, pv_text
 int pv_remote_construct(pv_remote *r, const char *query, librdf_world *world, librdf_model *model, char *err,
                         size_t errlen);
 
+/* The same, each triple handed to each (nonzero: stop, out of memory). */
+int pv_remote_construct_each(pv_remote *r, const char *query, librdf_world *world,
+                             int (*each)(void *ctx, librdf_statement *st), void *ctx, char *err, size_t errlen);
+
 /* One SPARQL Update request (authenticated). */
 int pv_remote_update(pv_remote *r, const char *update, char *err, size_t errlen);
 

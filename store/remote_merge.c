@@ -92,16 +92,31 @@ static int upload(pv_remote *r, const char *path, const char *staging, pv_seen *
   return rc;
 }
 
-/* One update: the graph replaced by the staging graph and registered. */
-static int publish(pv_remote *r, const char *graph, const char *staging, char *err, size_t errlen)
+/* The test hook of docs/server-store.md: with PROVIO_MERGE_HOLD set, a
+ * load whose staging graph is complete says so on stderr and waits for
+ * its standard input to close before publishing (a test kills it there). */
+static void hold_before_publishing(const char *staging)
+{
+  if (!getenv("PROVIO_MERGE_HOLD")) return;
+  fprintf(stderr, "prov-merge: staged <%s>\n", staging);
+  fflush(stderr);
+  char buf[256];
+  while (read(STDIN_FILENO, buf, sizeof buf) > 0) continue;
+}
+
+/* One small update: the registry lists the loaded graph instead of the
+ * job's previous one.  Nothing is copied (a copy of a big graph in one
+ * transaction is what Virtuoso refuses: its transaction log limit). */
+static int publish(pv_remote *r, const char *loaded, const char *previous, const char *legacy, char *err,
+                   size_t errlen)
 {
   pv_text u = {0};
-  int bad = pv_text_str(&u, "DROP SILENT GRAPH ") || pv_sparql_iri(&u, graph) ||
-            pv_text_str(&u, " ;\nINSERT { GRAPH ") || pv_sparql_iri(&u, graph) ||
-            pv_text_str(&u, " { ?s ?p ?o } } WHERE { GRAPH ") || pv_sparql_iri(&u, staging) ||
-            pv_text_str(&u, " { ?s ?p ?o } } ;\nDROP SILENT GRAPH ") || pv_sparql_iri(&u, staging) ||
-            pv_text_str(&u, " ;\nINSERT DATA { GRAPH ") || pv_sparql_iri(&u, PV_REMOTE_REGISTRY) ||
-            pv_text_str(&u, " { ") || pv_sparql_iri(&u, graph) || pv_text_str(&u, " a ") ||
+  int bad = pv_text_str(&u, "DELETE DATA { GRAPH ") || pv_sparql_iri(&u, PV_REMOTE_REGISTRY) ||
+            pv_text_str(&u, " { ") || pv_sparql_iri(&u, previous) || pv_text_str(&u, " a ") ||
+            pv_sparql_iri(&u, PV_REMOTE_GRAPH_CLASS) || pv_text_str(&u, " . ") || pv_sparql_iri(&u, legacy) ||
+            pv_text_str(&u, " a ") || pv_sparql_iri(&u, PV_REMOTE_GRAPH_CLASS) ||
+            pv_text_str(&u, " } } ;\nINSERT DATA { GRAPH ") || pv_sparql_iri(&u, PV_REMOTE_REGISTRY) ||
+            pv_text_str(&u, " { ") || pv_sparql_iri(&u, loaded) || pv_text_str(&u, " a ") ||
             pv_sparql_iri(&u, PV_REMOTE_GRAPH_CLASS) || pv_text_str(&u, " } }");
   int rc = bad ? PV_MERGE_FAILED : pv_remote_update(r, u.p, err, errlen);
   if (bad) snprintf(err, errlen, "out of memory");
@@ -127,8 +142,17 @@ int pv_merge_remote(const pv_merge_opts *o, pv_merge_stats *st, char graph[64], 
   pv_remote r;
   /* credentials and server first: a merge that cannot load is not run */
   int rc = pv_remote_open(&r, o->store, 1, err, errlen);
-  char staging[96];
-  snprintf(staging, sizeof staging, "%s/staging", graph);
+  /* Two graphs per job, its slots: a load goes into the one not
+   * published (a killed load's leftovers are dropped first) and is
+   * published by naming it in the registry instead of the other. */
+  char job[56], slot[2][64];
+  snprintf(job, sizeof job, "%s", graph);
+  for (int k = 0; k < 2; k++) snprintf(slot[k], sizeof slot[k], "%s/%c", job, "ab"[k]);
+  int published = 0;
+  for (size_t i = 0; !rc && i < r.ndataset; i++)
+    if (r.dataset[i] && strcmp(r.dataset[i], slot[0]) == 0) published = 1;
+  const char *staging = slot[!published], *previous = slot[published];
+  snprintf(graph, 64, "%s", staging);
   if (!rc) rc = drop(&r, staging, err, errlen);
   if (rc) {
     pv_remote_close(&r);
@@ -145,7 +169,9 @@ int pv_merge_remote(const pv_merge_opts *o, pv_merge_stats *st, char graph[64], 
   char nt[PATH_MAX + 16], context[PATH_MAX + 16];
   snprintf(nt, sizeof nt, "%s/graph.nt", dir);
   snprintf(context, sizeof context, "%s/context.nt", dir);
-  pv_remote_exclude(&r, graph);
+  /* the job's previous load is replaced, not context */
+  pv_remote_exclude(&r, job);
+  pv_remote_exclude(&r, previous);
   pv_seen *known = pv_seen_new(1 << 16);
   rc = known ? write_context(&r, context, known, err, errlen) : PV_MERGE_FAILED;
   char **inputs = rc ? NULL : malloc((size_t)(o->ninputs + 1) * sizeof *inputs);
@@ -170,11 +196,13 @@ int pv_merge_remote(const pv_merge_opts *o, pv_merge_stats *st, char graph[64], 
     snprintf(err, errlen, "interrupted");
     rc = PV_MERGE_STOPPED;
   }
-  if (!rc) rc = publish(&r, graph, staging, err, errlen);
-  if (rc) {
-    char ignored[64];
-    drop(&r, staging, ignored, sizeof ignored);
-  }
+  if (!rc) hold_before_publishing(staging);
+  if (!rc) rc = publish(&r, staging, previous, job, err, errlen);
+  char ignored[64];
+  /* the unpublished graph: the previous load, or this failed one (and a
+   * graph the job had when a load was copied into it: one name) */
+  drop(&r, rc ? staging : previous, ignored, sizeof ignored);
+  if (!rc) drop(&r, job, ignored, sizeof ignored);
   unlink(nt);
   rmdir(dir);
   pv_remote_close(&r);

@@ -75,6 +75,9 @@ typedef struct pv_store {
   librdf_world *world;
   librdf_storage *storage;
   librdf_model *model;
+  /* Set when the model is a cache of a server store that fills itself as
+   * queries read it (query_terms.h); NULL when it holds the whole store. */
+  struct pv_store_fill *fill;
 } pv_store;
 
 /* Opens an existing store read-only (writable=0) or for adding (1).  The

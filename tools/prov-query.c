@@ -13,6 +13,7 @@
 #include "provio.h"
 #include "query.h"
 #include "query_output.h"
+#include "remote_cache.h"
 #include "remote_query.h"
 
 extern char **environ;
@@ -304,8 +305,9 @@ int main(int argc, char **argv)
     if (rc != PV_EXIT_OK) fprintf(stderr, "prov-query: %s\n", err[0] ? err : "failed");
     return rc;
   }
-  if (remote && rc == PV_EXIT_OK) rc = pv_remote_fetch_all(&server, &s, err, sizeof err);
-  if (remote) pv_remote_close(&server);
+  /* the others on a cache that brings in from the server what they read */
+  pv_remote_cache cache = {0};
+  if (remote && rc == PV_EXIT_OK) rc = pv_remote_cache_open(&cache, &server, &s, err, sizeof err);
   pv_walk walk = {id == C_LINEAGE ? PV_BACKWARD : PV_FORWARD, depth, all};
   if (rc == PV_EXIT_OK) {
     switch (id) {
@@ -322,6 +324,15 @@ int main(int argc, char **argv)
     default: break;
     }
     pv_store_close(&s);
+  }
+  if (remote && cache.status) {
+    /* what was printed misses what the server did not send */
+    rc = cache.status;
+    snprintf(err, sizeof err, "%s", cache.err);
+  }
+  if (remote) {
+    pv_remote_cache_close(&cache);
+    pv_remote_close(&server);
   }
   free(query);
   if (rc != PV_EXIT_OK) fprintf(stderr, "prov-query: %s\n", err[0] ? err : "failed");

@@ -107,13 +107,17 @@ start() {
     # A new database has dba/dba (virtuoso-t +pwddba does not last in
     # 7.2.5): changed first thing, from that password to DIR/dba's.
     isql-vt "127.0.0.1:$isql_port" dba dba >/dev/null 2>&1 <<EOF || die "$dir: cannot create the update user"
-SET PASSWORD dba $(cat "$dir/dba");
+SET PASSWORD "dba" "$(cat "$dir/dba")";
 DB.DBA.USER_CREATE('provio', '$pw');
 GRANT SPARQL_SELECT TO "provio";
 GRANT SPARQL_UPDATE TO "provio";
 DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 1);
 DB.DBA.RDF_DEFAULT_USER_PERMS_SET('provio', 3);
 EOF
+    # isql goes on past a failed statement: dba/dba must no longer log in
+    # (unquoted, a password that starts with a digit was read as a number)
+    ! isql-vt "127.0.0.1:$isql_port" dba dba exec="select 1;" >/dev/null 2>&1 ||
+      die "$dir: the dba password was not changed"
     printf 'user=provio\npassword=%s\n' "$pw" >"$dir/auth.tmp" && chmod 600 "$dir/auth.tmp" &&
       mv "$dir/auth.tmp" "$dir/auth" || die "$dir/auth: cannot write"
   fi
