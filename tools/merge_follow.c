@@ -88,7 +88,8 @@ static off_t last_line_end(int fd, off_t start, off_t end)
 static off_t resume_from(void *ctx, pv_rfile *f)
 {
   follower *w = ctx;
-  tracked *t = bsearch(f->path, w->last, w->nlast, sizeof *t, by_path);
+  /* the first pass has no table yet (bsearch on NULL is undefined) */
+  tracked *t = w->nlast ? bsearch(f->path, w->last, w->nlast, sizeof *t, by_path) : NULL;
   int fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return 0; /* the pass itself says what is wrong */
   off_t from = 0;
