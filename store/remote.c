@@ -364,6 +364,21 @@ static int load_dataset(pv_remote *r, char *err, size_t errlen)
   return rc;
 }
 
+int pv_remote_reread(pv_remote *r, int *changed, char *err, size_t errlen)
+{
+  char **was = r->dataset;
+  size_t nwas = r->ndataset;
+  r->dataset = NULL;
+  r->ndataset = 0;
+  int rc = load_dataset(r, err, errlen);
+  *changed = rc || nwas != r->ndataset;
+  for (size_t i = 0; !*changed && i < nwas; i++)
+    *changed = !was[i] || strcmp(was[i], r->dataset[i]) != 0;
+  for (size_t i = 0; i < nwas; i++) free(was[i]);
+  free(was);
+  return rc;
+}
+
 void pv_remote_exclude(pv_remote *r, const char *graph)
 {
   for (size_t i = 0; i < r->ndataset; i++)

@@ -53,6 +53,12 @@ int pv_remote_is_url(const char *store);
 int pv_remote_open(pv_remote *r, const char *endpoint, int for_update, char *err, size_t errlen);
 void pv_remote_close(pv_remote *r);
 
+/* Reads the list of published graphs again; *changed: it is not the one
+ * the reads so far named (a merge published meanwhile, and may have
+ * dropped a graph those reads used: a reader runs again, as prov-query
+ * does).  Returns a status. */
+int pv_remote_reread(pv_remote *r, int *changed, char *err, size_t errlen);
+
 /* Leaves graph out of the dataset later reads name (a merge reads what
  * other jobs hold, not the previous load of its own). */
 void pv_remote_exclude(pv_remote *r, const char *graph);

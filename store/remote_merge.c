@@ -142,16 +142,23 @@ int pv_merge_remote(const pv_merge_opts *o, pv_merge_stats *st, char graph[64], 
   pv_remote r;
   /* credentials and server first: a merge that cannot load is not run */
   int rc = pv_remote_open(&r, o->store, 1, err, errlen);
-  /* Two graphs per job, its slots: a load goes into the one not
-   * published (a killed load's leftovers are dropped first) and is
-   * published by naming it in the registry instead of the other. */
-  char job[56], slot[2][64];
+  /* A load goes into a graph of its own, GRAPH/N+1 after GRAPH/N (a
+   * killed load's leftovers there are dropped first), and is published by
+   * naming it in the registry instead of GRAPH/N.  A name is never used
+   * again once published, so a reader that finds the registry changed
+   * after its reads knows they may have met a dropped graph (and runs
+   * again, pv_remote_reread), where reused names would hide that. */
+  char job[56], staging[64], previous[64] = "";
   snprintf(job, sizeof job, "%s", graph);
-  for (int k = 0; k < 2; k++) snprintf(slot[k], sizeof slot[k], "%s/%c", job, "ab"[k]);
-  int published = 0;
+  size_t jl = strlen(job);
+  unsigned long long n = 0;
   for (size_t i = 0; !rc && i < r.ndataset; i++)
-    if (r.dataset[i] && strcmp(r.dataset[i], slot[0]) == 0) published = 1;
-  const char *staging = slot[!published], *previous = slot[published];
+    if (r.dataset[i] && strncmp(r.dataset[i], job, jl) == 0 && r.dataset[i][jl] == '/') {
+      snprintf(previous, sizeof previous, "%s", r.dataset[i]);
+      n = strtoull(r.dataset[i] + jl + 1, NULL, 10);
+    }
+  snprintf(staging, sizeof staging, "%s/%llu", job, n + 1);
+  if (!previous[0]) snprintf(previous, sizeof previous, "%s/0", job); /* none: a name nothing has */
   snprintf(graph, 64, "%s", staging);
   if (!rc) rc = drop(&r, staging, err, errlen);
   if (rc) {

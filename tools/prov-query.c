@@ -192,6 +192,109 @@ static int render_svg(pv_store *s, const char *target, const pv_walk *w, const c
   return rc;
 }
 
+/* What the command line asks. */
+struct answer {
+  enum command_id id;
+  char **args;
+  int nargs;
+  const char *query;
+  enum pv_format fmt;
+  const char *format, *svg;
+  enum pv_stats_by by;
+  const char *run, *name;
+  pv_walk walk;
+};
+
+static int answer(const struct answer *a, pv_store *s, FILE *out, char *err, size_t errlen)
+{
+  switch (a->id) {
+  case C_SPARQL: return pv_query_sparql(s, a->query, a->fmt, out, err, errlen);
+  case C_LINEAGE:
+  case C_IMPACT: {
+    int rc = a->svg ? render_svg(s, a->args[0], &a->walk, a->svg, err, errlen) : PV_EXIT_OK;
+    if (rc == PV_EXIT_OK && (!a->svg || a->format))
+      rc = pv_query_lineage(s, a->args[0], &a->walk, a->fmt, out, err, errlen);
+    return rc;
+  }
+  case C_STATS: return pv_query_stats(s, a->by, a->fmt, out, err, errlen);
+  case C_RUNS: return pv_query_runs(s, a->nargs ? a->args[0] : NULL, a->fmt, out, err, errlen);
+  case C_CONFIG: return pv_query_config(s, a->args, a->nargs, a->fmt, out, err, errlen);
+  case C_METRICS: return pv_query_metrics(s, a->run, a->name, a->fmt, out, err, errlen);
+  default: return PV_EXIT_ERROR;
+  }
+}
+
+/* The test hook of docs/server-store.md: with PROVIO_QUERY_HOLD set, a
+ * command that has its answer says so on stderr and waits for its
+ * standard input to close before it checks the published graphs (a test
+ * publishes a job meanwhile). */
+static void hold_before_checking(void)
+{
+  if (!getenv("PROVIO_QUERY_HOLD")) return;
+  fprintf(stderr, "prov-query: answered\n");
+  fflush(stderr);
+  char buf[256];
+  while (read(STDIN_FILENO, buf, sizeof buf) > 0) continue;
+}
+
+/* A command's answer from the server; SPARQL runs there, the others on a
+ * cache that brings in what they read (remote_cache.h).  A merge that
+ * publishes a job while the command reads replaces a graph the command
+ * named and drops it: the command may have read part of it.  The answer
+ * is kept aside until the list of published graphs, read again, is the
+ * one the command used; otherwise the command runs again. */
+static int answer_from_server(const struct answer *a, const char *store, char *err, size_t errlen)
+{
+  enum { TRIES = 5 };
+  pv_remote server;
+  int rc = pv_remote_open(&server, store, 0, err, errlen);
+  for (int tries = 1; rc == PV_EXIT_OK; tries++) {
+    FILE *out = tmpfile();
+    if (!out) {
+      snprintf(err, errlen, "cannot keep the answer aside: %s", strerror(errno));
+      rc = PV_EXIT_ERROR;
+      break;
+    }
+    err[0] = 0;
+    if (a->id == C_SPARQL) {
+      rc = pv_remote_sparql(&server, a->query, a->fmt, out, err, errlen);
+    } else {
+      pv_remote_cache cache;
+      pv_store s;
+      rc = pv_remote_cache_open(&cache, &server, &s, err, errlen);
+      if (rc == PV_EXIT_OK) {
+        rc = answer(a, &s, out, err, errlen);
+        pv_store_close(&s);
+      }
+      if (cache.status) { /* what was answered misses what the server did not send */
+        rc = cache.status;
+        snprintf(err, errlen, "%s", cache.err);
+      }
+      pv_remote_cache_close(&cache);
+    }
+    hold_before_checking();
+    int changed = 0;
+    char again[256];
+    if (tries < TRIES && pv_remote_reread(&server, &changed, again, sizeof again) == PV_EXIT_OK && changed) {
+      fclose(out);
+      rc = PV_EXIT_OK;
+      continue;
+    }
+    rewind(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, out)) > 0) fwrite(buf, 1, n, stdout);
+    if (ferror(out) || fflush(stdout) != 0 || ferror(stdout)) {
+      snprintf(err, errlen, "cannot write the answer: %s", strerror(errno));
+      rc = PV_EXIT_ERROR;
+    }
+    fclose(out);
+    break;
+  }
+  pv_remote_close(&server);
+  return rc;
+}
+
 int main(int argc, char **argv)
 {
   enum { OPT_FORMAT = 256, OPT_DEPTH, OPT_BY, OPT_SVG, OPT_ALL, OPT_VERSION, OPT_RUN, OPT_NAME };
@@ -293,46 +396,18 @@ int main(int argc, char **argv)
   }
 
   char err[1024] = "";
-  pv_store s;
-  pv_remote server = {0};
-  int remote = pv_remote_is_url(store);
-  int rc = remote ? pv_remote_open(&server, store, 0, err, sizeof err) : pv_query_open(&s, store, err, sizeof err);
-  /* SPARQL runs on the server; every other command on a copy of what it reads */
-  if (remote && rc == PV_EXIT_OK && id == C_SPARQL) {
-    rc = pv_remote_sparql(&server, query, fmt, stdout, err, sizeof err);
-    pv_remote_close(&server);
-    free(query);
-    if (rc != PV_EXIT_OK) fprintf(stderr, "prov-query: %s\n", err[0] ? err : "failed");
-    return rc;
-  }
-  /* the others on a cache that brings in from the server what they read */
-  pv_remote_cache cache = {0};
-  if (remote && rc == PV_EXIT_OK) rc = pv_remote_cache_open(&cache, &server, &s, err, sizeof err);
-  pv_walk walk = {id == C_LINEAGE ? PV_BACKWARD : PV_FORWARD, depth, all};
-  if (rc == PV_EXIT_OK) {
-    switch (id) {
-    case C_SPARQL: rc = pv_query_sparql(&s, query, fmt, stdout, err, sizeof err); break;
-    case C_LINEAGE:
-    case C_IMPACT:
-      if (svg) rc = render_svg(&s, args[0], &walk, svg, err, sizeof err);
-      if (rc == PV_EXIT_OK && (!svg || format)) rc = pv_query_lineage(&s, args[0], &walk, fmt, stdout, err, sizeof err);
-      break;
-    case C_STATS: rc = pv_query_stats(&s, by_key, fmt, stdout, err, sizeof err); break;
-    case C_RUNS: rc = pv_query_runs(&s, nargs ? args[0] : NULL, fmt, stdout, err, sizeof err); break;
-    case C_CONFIG: rc = pv_query_config(&s, args, nargs, fmt, stdout, err, sizeof err); break;
-    case C_METRICS: rc = pv_query_metrics(&s, run, name, fmt, stdout, err, sizeof err); break;
-    default: break;
+  const struct answer a = {id, args, nargs, query, fmt, format, svg, by_key, run, name,
+                           {id == C_LINEAGE ? PV_BACKWARD : PV_FORWARD, depth, all}};
+  int rc;
+  if (!pv_remote_is_url(store)) {
+    pv_store s;
+    rc = pv_query_open(&s, store, err, sizeof err);
+    if (rc == PV_EXIT_OK) {
+      rc = answer(&a, &s, stdout, err, sizeof err);
+      pv_store_close(&s);
     }
-    pv_store_close(&s);
-  }
-  if (remote && cache.status) {
-    /* what was printed misses what the server did not send */
-    rc = cache.status;
-    snprintf(err, sizeof err, "%s", cache.err);
-  }
-  if (remote) {
-    pv_remote_cache_close(&cache);
-    pv_remote_close(&server);
+  } else {
+    rc = answer_from_server(&a, store, err, sizeof err);
   }
   free(query);
   if (rc != PV_EXIT_OK) fprintf(stderr, "prov-query: %s\n", err[0] ? err : "failed");
