@@ -90,6 +90,22 @@ crossjob)
   # and merging both at once gives the same graph
   "$merge" -s together -o together.nt runA runB 2>/dev/null
   expect_eq "$(LC_ALL=C sort out.nt | md5sum)" "$(LC_ALL=C sort together.nt | md5sum)" "apart vs together"
+  # A third job reads B's output and writes A's file again: the file's
+  # version chain and the informed-by links then span all three jobs, and
+  # an incremental merge must derive across them as one merge of all does,
+  # whatever order the jobs arrive in.
+  "$gen" -n 5000 -j C -H 1 -P 2 -S 1 -t 1763810000000000000 -i /work/shared/out.dat \
+    -o /work/shared/model.dat runC >/dev/null
+  "$gen" -n 5000 -j B -H 1 -P 2 -S 1 -t 1763800000000000000 -i /work/shared/model.dat \
+    -o /work/shared/out.dat runB2 >/dev/null
+  for k in A B2 C; do "$merge" -q -s chain -o chain.nt run$k; done
+  for k in C A B2; do "$merge" -q -s shuffled -o shuffled.nt run$k; done
+  "$merge" -q -s all3 -o all3.nt runA runB2 runC
+  q="$PFX SELECT ?new ?old WHERE { ?new prov:wasDerivedFrom ?old . ?new prov:specializationOf <file:///work/shared/model.dat> .
+     ?new prov:wasGeneratedBy ?c . ?c provio:partOfJob <urn:provio:job:C> }"
+  [ "$(sparql_count all3.nt "$q")" -ge 1 ] || fail "job C's version of model.dat derived from nothing"
+  expect_eq "$(LC_ALL=C sort chain.nt | md5sum)" "$(LC_ALL=C sort all3.nt | md5sum)" "three jobs one at a time vs at once"
+  expect_eq "$(LC_ALL=C sort shuffled.nt | md5sum)" "$(LC_ALL=C sort all3.nt | md5sum)" "three jobs out of order vs at once"
   ;;
 errors)
   # Bad input: one line on stderr, a distinct exit status, store intact.
