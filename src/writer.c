@@ -88,17 +88,26 @@ static int extend(pv_writer *w, int fd, size_t size, size_t from)
   }
   /* A child forked behind our back (a raw clone) must not write into our
    * files; it finds the range unmapped and starts its own. */
-  if (size > w->mapped) {
-    pv_sys_madvise(p, size, MADV_DONTFORK);
-    /* The new pages mapped now, in one call, not by a fault at the first
-     * record stored in each (a fault per 4 KiB of records, each costing
-     * what a system call does).  A kernel without it (before 5.14) leaves
-     * them to fault in as before. */
-    pv_sys_madvise((char *)p + w->mapped, size - w->mapped, MADV_POPULATE_WRITE);
-  }
+  if (size > w->mapped) pv_sys_madvise(p, size, MADV_DONTFORK);
   w->base = p;
   w->mapped = size;
   return 0;
+}
+
+static void populate(pv_writer *w)
+{
+  size_t page = (size_t)getpagesize();
+  /* as far ahead as the file holds records already, within bounds: a
+   * short process maps in two pages, a long one a window per call */
+  size_t ahead = w->len < PV_WRITER_WINDOW_MIN   ? PV_WRITER_WINDOW_MIN
+                 : w->len > PV_WRITER_WINDOW_MAX ? PV_WRITER_WINDOW_MAX
+                                                 : w->len;
+  size_t to = (w->len + ahead + page - 1) & ~(page - 1);
+  if (to > w->mapped) to = w->mapped;
+  /* A kernel without MADV_POPULATE_WRITE (before 5.14) leaves the pages
+   * to fault in as they are written. */
+  if (to > w->populated) pv_sys_madvise(w->base + w->populated, to - w->populated, MADV_POPULATE_WRITE);
+  w->populated = to;
 }
 
 static int grow(pv_writer *w, size_t need)
@@ -124,7 +133,7 @@ static int grow(pv_writer *w, size_t need)
 int pv_writer_open(pv_writer *w, const pv_dir *dir, const char *name)
 {
   w->base = NULL;
-  w->mapped = w->len = 0;
+  w->mapped = w->len = w->populated = 0;
   w->full = 0;
   w->dir = dir;
   size_t n = strlen(name);
@@ -150,6 +159,7 @@ char *pv_writer_reserve(pv_writer *w, size_t n)
 {
   if (!w->base) return NULL;
   if (w->mapped - w->len < n && grow(w, n) != 0) return NULL;
+  if (__builtin_expect(w->len + PV_WRITER_AHEAD > w->populated, 0)) populate(w);
   return w->base + w->len;
 }
 
@@ -170,6 +180,7 @@ int pv_writer_untrim(pv_writer *w)
   /* The pages past the trimmed end were dropped: pad them again. */
   int rc = extend(w, fd, w->mapped, w->len);
   pv_sys_close(fd);
+  w->populated = w->len & ~((size_t)getpagesize() - 1); /* mapped in again by the next reserve */
   return rc;
 }
 
