@@ -105,23 +105,36 @@ int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term)
   return yes;
 }
 
-/* The display name of the first agent of kind k the process is associated with. */
+/* The display name of an agent of kind k the process is associated with
+ * (there is one of each).  Agents already classified are looked at first: the program and
+ * user of thousands of processes are a few agents, but each process has
+ * threads of its own, and classifying one costs a lookup. */
 static char *agent_name(pv_q *q, librdf_node *p, enum pv_kind k)
 {
   char *name = NULL;
   size_t len;
   librdf_iterator *it = pv_q_targets(q, p, PV_T_ASSOCIATED_WITH);
+  librdf_node **unknown = NULL;
+  size_t nu = 0;
   for (; it && !name && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    const char *iri = pv_q_iri(librdf_iterator_get_object(it));
-    if (!iri) continue;
-    size_t kind = pv_index_get(&q->agent_kinds, iri);
-    if (kind == SIZE_MAX) {
-      kind = pv_q_kind(q, librdf_iterator_get_object(it));
-      pv_index_put(&q->agent_kinds, iri, kind);
-    }
+    librdf_node *agent = librdf_iterator_get_object(it);
+    const char *iri = pv_q_iri(agent);
+    size_t kind = iri ? pv_index_get(&q->agent_kinds, iri) : (size_t)PV_K_OTHER;
     if (kind == (size_t)k) name = pv_display_name(iri, &len);
+    librdf_node **grown = kind == SIZE_MAX ? realloc(unknown, (nu + 1) * sizeof *unknown) : NULL;
+    if (grown) (unknown = grown)[nu++] = librdf_new_node_from_node(agent);
   }
   if (it) librdf_free_iterator(it);
+  for (size_t i = 0; i < nu; i++) {
+    const char *iri = pv_q_iri(unknown[i]);
+    if (!name) {
+      size_t kind = pv_q_kind(q, unknown[i]);
+      pv_index_put(&q->agent_kinds, iri, kind);
+      if (kind == (size_t)k) name = pv_display_name(iri, &len);
+    }
+    librdf_free_node(unknown[i]);
+  }
+  free(unknown);
   return name;
 }
 
