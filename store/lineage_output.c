@@ -53,12 +53,24 @@ static char *join_detail(const char *parts[], size_t n)
 static void describe_process(pv_q *q, librdf_node *n, desc *d)
 {
   proc_attrs *a = &d->p;
-  a->host = pv_q_string(q, n, PV_T_HOST);
-  a->program = pv_q_program(q, n);
-  a->user = pv_q_user(q, n);
-  a->has_pid = pv_q_long(q, n, PV_T_PID, &a->pid) == 0;
-  a->has_rank = pv_q_long(q, n, PV_T_RANK, &a->rank) == 0;
-  a->has_exit = pv_q_long(q, n, PV_T_EXIT_STATUS, &a->exit) == 0;
+  /* One pass over the process's arcs: there are 40k of them in the
+   * lineage of a file all ranks wrote. */
+  enum { HOST, EXE, PID, RANK, EXIT, COMMAND, AGENTS };
+  static const enum pv_term_id terms[] = {PV_T_HOST, PV_T_EXECUTABLE,   PV_T_PID,           PV_T_RANK,
+                                          PV_T_EXIT_STATUS, PV_T_COMMAND_LINE, PV_T_ASSOCIATED_WITH};
+  pv_q_arcs v = {0};
+  pv_q_arcs_of(q, n, terms, sizeof terms / sizeof terms[0], 1u << AGENTS, &v);
+  a->host = pv_q_node_string(pv_q_arcs_first(&v, HOST));
+  char *exe = pv_q_node_string(pv_q_arcs_first(&v, EXE));
+  size_t len;
+  a->program = exe ? pv_display_name(exe, &len) : pv_q_agent_name(q, &v, AGENTS, PV_K_PROGRAM);
+  free(exe);
+  a->user = pv_q_agent_name(q, &v, AGENTS, PV_K_USER);
+  a->has_pid = pv_q_node_long(pv_q_arcs_first(&v, PID), &a->pid) == 0;
+  a->has_rank = pv_q_node_long(pv_q_arcs_first(&v, RANK), &a->rank) == 0;
+  a->has_exit = pv_q_node_long(pv_q_arcs_first(&v, EXIT), &a->exit) == 0;
+  d->name = pv_q_node_string(pv_q_arcs_first(&v, COMMAND));
+  pv_q_arcs_free(&v);
   char pid[64] = "", rank[32] = "", status[32] = "";
   if (a->has_pid)
     snprintf(pid, sizeof pid, "pid %" PRId64 "%s%.32s", a->pid, a->host ? " on " : "", a->host ? a->host : "");
@@ -71,7 +83,7 @@ static void describe_process(pv_q *q, librdf_node *n, desc *d)
   d->detail = join_detail(parts, 5);
   free(program);
   free(user);
-  if ((d->name = pv_q_string(q, n, PV_T_COMMAND_LINE))) d->name_len = strlen(d->name);
+  if (d->name) d->name_len = strlen(d->name);
   else d->name = pv_display_name(pv_q_iri(n) ? pv_q_iri(n) : "", &d->name_len);
   if (pid[0]) {
     d->brief = strdup(pid);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ident.h"
+#include "store.h"
 #include "serialize.h"
 #include "vocab.h"
 
@@ -19,6 +20,8 @@ void pv_q_init(pv_q *q, pv_store *s)
   q->agent_kinds = (pv_index){0};
   q->fill = s->fill;
   for (int i = 0; i < PV_T_COUNT; i++) q->t[i] = pv_q_node(q, iris[i]);
+  q->sp2o = s->fill ? NULL : s->sp2o;
+  for (int i = 0; i < PV_T_COUNT; i++) q->key_term[i] = NULL;
 }
 
 void pv_q_free(pv_q *q)
@@ -26,6 +29,7 @@ void pv_q_free(pv_q *q)
   for (int i = 0; i < PV_T_COUNT; i++)
     if (q->t[i]) librdf_free_node(q->t[i]);
   pv_index_free(&q->agent_kinds);
+  for (int i = 0; i < PV_T_COUNT; i++) free(q->key_term[i]);
   memset(q, 0, sizeof *q);
 }
 
@@ -68,33 +72,164 @@ librdf_node *pv_q_target(pv_q *q, librdf_node *subject, enum pv_term_id term)
   return librdf_model_get_target(q->model, subject, q->t[term]);
 }
 
+char *pv_q_node_string(librdf_node *n)
+{
+  const char *s = !n ? NULL : librdf_node_is_literal(n) ? (const char *)librdf_node_get_literal_value(n) : pv_q_iri(n);
+  return s ? strdup(s) : NULL;
+}
+
 char *pv_q_string(pv_q *q, librdf_node *subject, enum pv_term_id term)
 {
   librdf_node *n = pv_q_target(q, subject, term);
-  if (!n) return NULL;
-  const char *s = librdf_node_is_literal(n) ? (const char *)librdf_node_get_literal_value(n) : pv_q_iri(n);
-  char *copy = s ? strdup(s) : NULL;
-  librdf_free_node(n);
+  char *copy = pv_q_node_string(n);
+  if (n) librdf_free_node(n);
   return copy;
+}
+
+int pv_q_node_long(librdf_node *n, int64_t *v)
+{
+  if (!n || !librdf_node_is_literal(n)) return -1;
+  const char *s = (const char *)librdf_node_get_literal_value(n);
+  char *end;
+  errno = 0;
+  long long x = strtoll(s, &end, 10);
+  if (end == s || *end || errno) return -1;
+  *v = x;
+  return 0;
 }
 
 int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v)
 {
   librdf_node *n = pv_q_target(q, subject, term);
-  if (!n) return -1;
-  int rc = -1;
-  if (librdf_node_is_literal(n)) {
-    const char *s = (const char *)librdf_node_get_literal_value(n);
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (end != s && !*end && errno == 0) {
-      *v = x;
-      rc = 0;
-    }
-  }
-  librdf_free_node(n);
+  int rc = pv_q_node_long(n, v);
+  if (n) librdf_free_node(n);
   return rc;
+}
+
+/* Redland's hashes storage keys a statement in its sp2o file by
+ * librdf_statement_encode_parts2 of subject and predicate: a magic byte,
+ * then each part tagged.  The key of (s, p) is then the encoding of s
+ * alone followed by that of p without its magic byte, which is checked
+ * here once per term before a scan relies on it. */
+static size_t encode_parts(pv_q *q, librdf_node *s, librdf_node *p, unsigned char **out)
+{
+  librdf_statement *st = librdf_new_statement_from_nodes(q->world, s ? librdf_new_node_from_node(s) : NULL,
+                                                         p ? librdf_new_node_from_node(p) : NULL, NULL);
+  librdf_statement_part fields = (s ? LIBRDF_STATEMENT_SUBJECT : 0) | (p ? LIBRDF_STATEMENT_PREDICATE : 0);
+  size_t len = st ? librdf_statement_encode_parts2(q->world, st, NULL, NULL, 0, fields) : 0;
+  *out = len ? malloc(len) : NULL;
+  if (*out && librdf_statement_encode_parts2(q->world, st, NULL, *out, len, fields) != len) len = 0;
+  if (st) librdf_free_statement(st);
+  if (!len) {
+    free(*out);
+    *out = NULL;
+  }
+  return len;
+}
+
+static int key_term_ready(pv_q *q, librdf_node *subject, enum pv_term_id t, const unsigned char *prefix, size_t plen)
+{
+  if (q->key_term[t]) return 1;
+  unsigned char *pred, *both;
+  size_t pl = encode_parts(q, NULL, q->t[t], &pred), bl = encode_parts(q, subject, q->t[t], &both);
+  int same = pl > 1 && bl == plen + pl - 1 && memcmp(both, prefix, plen) == 0 && memcmp(both + plen, pred + 1, pl - 1) == 0;
+  free(both);
+  if (!same) {
+    free(pred);
+    q->sp2o = NULL; /* not the layout expected: lookups from now on */
+    return 0;
+  }
+  memmove(pred, pred + 1, pl - 1);
+  q->key_term[t] = pred;
+  q->key_term_len[t] = pl - 1;
+  return 1;
+}
+
+static void add_arc(pv_q_arcs *a, size_t term, librdf_node *node)
+{
+  if (!node) return;
+  if (a->n == a->cap) {
+    size_t cap = a->cap ? 2 * a->cap : 16;
+    struct pv_q_arc *v = realloc(a->v, cap * sizeof *v);
+    if (!v) {
+      librdf_free_node(node);
+      return;
+    }
+    a->v = v;
+    a->cap = cap;
+  }
+  a->v[a->n++] = (struct pv_q_arc){term, node};
+}
+
+librdf_node *pv_q_arcs_first(const pv_q_arcs *a, size_t i)
+{
+  for (size_t k = 0; k < a->n; k++)
+    if (a->v[k].term == i) return a->v[k].node;
+  return NULL;
+}
+
+void pv_q_arcs_free(pv_q_arcs *a)
+{
+  for (size_t k = 0; k < a->n; k++) librdf_free_node(a->v[k].node);
+  free(a->v);
+  memset(a, 0, sizeof *a);
+}
+
+typedef struct arc_scan {
+  pv_q *q;
+  const enum pv_term_id *terms;
+  size_t n, prefix_len;
+  unsigned all, found;
+  pv_q_arcs *out;
+  librdf_statement *st;
+} arc_scan;
+
+static int take_arc(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+  arc_scan *f = ctx;
+  const unsigned char *pred = (const unsigned char *)key + f->prefix_len;
+  size_t pl = klen - f->prefix_len;
+  for (size_t i = 0; i < f->n; i++) {
+    enum pv_term_id t = f->terms[i];
+    if (f->q->key_term_len[t] != pl || memcmp(f->q->key_term[t], pred, pl) != 0) continue;
+    if ((f->found >> i & 1) && !(f->all >> i & 1)) return 1;
+    librdf_node *context = NULL;
+    if (librdf_statement_decode2(f->q->world, f->st, &context, (unsigned char *)val, vlen) &&
+        librdf_statement_get_object(f->st)) {
+      add_arc(f->out, i, librdf_new_node_from_node(librdf_statement_get_object(f->st)));
+      f->found |= 1u << i;
+    }
+    if (context) librdf_free_node(context);
+    librdf_statement_clear(f->st);
+    return f->all >> i & 1 ? 0 : 1;
+  }
+  return 1;
+}
+
+void pv_q_arcs_of(pv_q *q, librdf_node *subject, const enum pv_term_id *terms, size_t n, unsigned all,
+                  pv_q_arcs *a)
+{
+  unsigned char *prefix = NULL;
+  size_t plen = q->sp2o && n <= 32 ? encode_parts(q, subject, NULL, &prefix) : 0;
+  for (size_t i = 0; plen && i < n; i++)
+    if (!key_term_ready(q, subject, terms[i], prefix, plen)) plen = 0;
+  size_t had = a->n;
+  arc_scan f = {q, terms, n, plen, all, 0, a, plen ? librdf_new_statement(q->world) : NULL};
+  int scanned = f.st && pv_bdb_scan(q->sp2o, prefix, plen, take_arc, &f) == 0;
+  if (f.st) librdf_free_statement(f.st);
+  free(prefix);
+  if (scanned) return;
+  while (a->n > had) librdf_free_node(a->v[--a->n].node);
+  for (size_t i = 0; i < n; i++) {
+    if (!(all >> i & 1)) {
+      add_arc(a, i, pv_q_target(q, subject, terms[i]));
+      continue;
+    }
+    librdf_iterator *it = pv_q_targets(q, subject, terms[i]);
+    for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
+      add_arc(a, i, librdf_new_node_from_node(librdf_iterator_get_object(it)));
+    if (it) librdf_free_iterator(it);
+  }
 }
 
 int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term)
@@ -105,36 +240,34 @@ int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term)
   return yes;
 }
 
-/* The display name of an agent of kind k the process is associated with
- * (there is one of each).  Agents already classified are looked at first: the program and
- * user of thousands of processes are a few agents, but each process has
- * threads of its own, and classifying one costs a lookup. */
+/* The display name of an agent of kind k among the objects of term index
+ * `term` in a (a process's agents: there is one of each kind).  Agents already classified are looked at first: the
+ * program and user of thousands of processes are a few agents, but each
+ * process has threads of its own, and classifying one costs a lookup. */
+char *pv_q_agent_name(pv_q *q, const pv_q_arcs *a, size_t term, enum pv_kind k)
+{
+  size_t len;
+  for (int classify = 0; classify < 2; classify++)
+    for (size_t i = 0; i < a->n; i++) {
+      if (a->v[i].term != term) continue;
+      const char *iri = pv_q_iri(a->v[i].node);
+      size_t kind = iri ? pv_index_get(&q->agent_kinds, iri) : (size_t)PV_K_OTHER;
+      if (classify && kind == SIZE_MAX) {
+        kind = pv_q_kind(q, a->v[i].node);
+        pv_index_put(&q->agent_kinds, iri, kind);
+      }
+      if (kind == (size_t)k) return pv_display_name(iri, &len);
+    }
+  return NULL;
+}
+
 static char *agent_name(pv_q *q, librdf_node *p, enum pv_kind k)
 {
-  char *name = NULL;
-  size_t len;
-  librdf_iterator *it = pv_q_targets(q, p, PV_T_ASSOCIATED_WITH);
-  librdf_node **unknown = NULL;
-  size_t nu = 0;
-  for (; it && !name && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *agent = librdf_iterator_get_object(it);
-    const char *iri = pv_q_iri(agent);
-    size_t kind = iri ? pv_index_get(&q->agent_kinds, iri) : (size_t)PV_K_OTHER;
-    if (kind == (size_t)k) name = pv_display_name(iri, &len);
-    librdf_node **grown = kind == SIZE_MAX ? realloc(unknown, (nu + 1) * sizeof *unknown) : NULL;
-    if (grown) (unknown = grown)[nu++] = librdf_new_node_from_node(agent);
-  }
-  if (it) librdf_free_iterator(it);
-  for (size_t i = 0; i < nu; i++) {
-    const char *iri = pv_q_iri(unknown[i]);
-    if (!name) {
-      size_t kind = pv_q_kind(q, unknown[i]);
-      pv_index_put(&q->agent_kinds, iri, kind);
-      if (kind == (size_t)k) name = pv_display_name(iri, &len);
-    }
-    librdf_free_node(unknown[i]);
-  }
-  free(unknown);
+  static const enum pv_term_id with[] = {PV_T_ASSOCIATED_WITH};
+  pv_q_arcs agents = {0};
+  pv_q_arcs_of(q, p, with, 1, 1, &agents);
+  char *name = pv_q_agent_name(q, &agents, 0, k);
+  pv_q_arcs_free(&agents);
   return name;
 }
 

@@ -133,6 +133,12 @@ typedef struct pv_q {
    * of thousands of processes are the same few agents. */
   pv_index agent_kinds;
   pv_store_fill *fill; /* the store's, or NULL */
+  /* The store's (subject, predicate) -> object file, read directly for
+   * pv_q_arcs_of, and the terms encoded as its keys hold them; NULL
+   * where only Redland's lookups can answer (several segments, a server). */
+  void *sp2o;
+  unsigned char *key_term[PV_T_COUNT];
+  size_t key_term_len[PV_T_COUNT];
 } pv_q;
 
 void pv_q_init(pv_q *q, pv_store *s);
@@ -148,6 +154,30 @@ int pv_q_known(pv_q *q, librdf_node *n);
 librdf_node *pv_q_target(pv_q *q, librdf_node *subject, enum pv_term_id term);
 /* The same as a malloc'd string (literal value or IRI), or NULL. */
 char *pv_q_string(pv_q *q, librdf_node *subject, enum pv_term_id term);
+/* Objects of a subject found for several terms at once: v[k].term is the
+ * index of the term in the caller's list. */
+typedef struct pv_q_arcs {
+  size_t n, cap;
+  struct pv_q_arc {
+    size_t term;
+    librdf_node *node;
+  } *v;
+} pv_q_arcs;
+/* Every object of subject under each of terms[0..n) (bit i of `all` set),
+ * or only the first (bit clear), appended to *a: one pass over the
+ * subject's arcs where the store allows, a lookup per term otherwise. */
+void pv_q_arcs_of(pv_q *q, librdf_node *subject, const enum pv_term_id *terms, size_t n, unsigned all,
+                  pv_q_arcs *a);
+/* The first object found for term index i, borrowed, or NULL. */
+librdf_node *pv_q_arcs_first(const pv_q_arcs *a, size_t i);
+void pv_q_arcs_free(pv_q_arcs *a);
+/* The display name of the agent of kind k (PV_K_PROGRAM, PV_K_USER) among
+ * the objects of term index `term` in a (a process's prov:wasAssociatedWith),
+ * or NULL. */
+char *pv_q_agent_name(pv_q *q, const pv_q_arcs *a, size_t term, enum pv_kind k);
+/* A node's value as pv_q_string and pv_q_long give it (n may be NULL). */
+char *pv_q_node_string(librdf_node *n);
+int pv_q_node_long(librdf_node *n, int64_t *v);
 /* An integer object; returns 0 and sets *v, or -1 if absent or not one. */
 int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v);
 /* Whether an xsd:boolean property is true: provio:libraryInternal on a

@@ -174,6 +174,11 @@ static int attach(pv_store *s, const char *const *dirs, int n, const char *label
     s->storage = n == 1 ? segs[0] : pv_union_new(s->world, segs, n, dirs, writable);
   }
   s->model = s->storage ? librdf_new_model(s->world, s->storage, NULL) : NULL;
+  if (s->model && n == 1 && !writable) {
+    char sp2o[4100];
+    snprintf(sp2o, sizeof sp2o, "%s/%s-sp2o.db", dirs[0], PV_STORE_NAME);
+    s->sp2o = pv_bdb_file(sp2o);
+  }
   if (s->model) return PV_STORE_OK;
   if (s->storage) librdf_free_storage(s->storage);
   s->storage = NULL;

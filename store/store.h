@@ -78,6 +78,9 @@ typedef struct pv_store {
   /* Set when the model is a cache of a server store that fills itself as
    * queries read it (query_terms.h); NULL when it holds the whole store. */
   struct pv_store_fill *fill;
+  /* A store of one segment opened read-only: its (subject, predicate) ->
+   * object file (pv_bdb_file), or NULL. */
+  void *sp2o;
 } pv_store;
 
 /* Opens an existing store read-only (writable=0) or for adding (1).  The
@@ -134,5 +137,16 @@ void pv_bdb_adding_new(int on);
  * key order, later (store_bdb.c): on the file's next read, sync or close.
  * Whether such a put failed since the last call (sync the model first). */
 int pv_bdb_put_failed(void);
+
+/* Reading a BDB file of the store directly, for what Redland's storage
+ * interface cannot ask in one lookup (all of a subject's arcs: its hashes
+ * index subject and predicate together).  pv_bdb_file: the open handle of
+ * the file at path (as Redland named it when opening), or NULL.
+ * pv_bdb_scan calls each for every pair whose key starts with prefix, in
+ * key order, until it returns -1; 1 skips the rest of that key's values.
+ * 0 when done, -1 if the file could not be read. */
+typedef int (*pv_bdb_each)(void *ctx, const void *key, size_t klen, const void *val, size_t vlen);
+void *pv_bdb_file(const char *path);
+int pv_bdb_scan(void *file, const void *prefix, size_t len, pv_bdb_each each, void *ctx);
 
 #endif

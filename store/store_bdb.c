@@ -46,6 +46,7 @@ void pv_bdb_adding_new(int on) { known_new = on; }
 #include <db.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,22 @@ typedef struct pending {
 } pending;
 
 static int failed; /* a deferred put failed since the last pv_bdb_put_failed */
+
+/* The handles open in this process, for pv_bdb_file (a store has three). */
+#define OPEN_MAX 64
+static DB *open_dbs[OPEN_MAX];
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_open(DB *db, DB *was)
+{
+  pthread_mutex_lock(&open_lock);
+  for (int i = 0; i < OPEN_MAX; i++)
+    if (open_dbs[i] == was) {
+      open_dbs[i] = db;
+      break;
+    }
+  pthread_mutex_unlock(&open_lock);
+}
 
 static const char *sort_base;
 
@@ -232,6 +249,7 @@ static int close_after_pending(DB *db, u_int32_t flags)
     free(p);
   }
   db->app_private = NULL;
+  note_open(NULL, db);
   int c = real_close(db, flags);
   return rc ? rc : c;
 }
@@ -278,9 +296,59 @@ int db_create(DB **dbp, DB_ENV *env, u_int32_t flags)
     db->sync = sync_after_pending;
     db->close = close_after_pending;
     db->app_private = calloc(1, sizeof(pending));
+    note_open(db, NULL);
   }
+  return rc;
+}
+
+void *pv_bdb_file(const char *path)
+{
+  DB *found = NULL;
+  pthread_mutex_lock(&open_lock);
+  for (int i = 0; i < OPEN_MAX && !found; i++) {
+    const char *file = NULL, *name = NULL;
+    if (open_dbs[i] && open_dbs[i]->get_dbname(open_dbs[i], &file, &name) == 0 && file && !name &&
+        strcmp(file, path) == 0)
+      found = open_dbs[i];
+  }
+  pthread_mutex_unlock(&open_lock);
+  return found;
+}
+
+int pv_bdb_scan(void *file, const void *prefix, size_t len, pv_bdb_each each, void *ctx)
+{
+  DB *db = file;
+  DBC *c;
+  if (!db || db->cursor(db, NULL, &c, 0) != 0) return -1;
+  /* DB_DBT_REALLOC: one buffer each, grown as the pairs need */
+  DBT key = {.data = malloc(len ? len : 1), .size = (u_int32_t)len, .flags = DB_DBT_REALLOC};
+  DBT data = {.flags = DB_DBT_REALLOC};
+  int rc = key.data ? 0 : -1;
+  if (key.data) {
+    memcpy(key.data, prefix, len);
+    int got = c->get(c, &key, &data, DB_SET_RANGE);
+    while (got == 0 && key.size >= len && memcmp(key.data, prefix, len) == 0) {
+      int r = each(ctx, key.data, key.size, data.data, data.size);
+      if (r < 0) break;
+      got = c->get(c, &key, &data, r ? DB_NEXT_NODUP : DB_NEXT);
+    }
+    if (got != 0 && got != DB_NOTFOUND) rc = -1;
+  }
+  free(key.data);
+  free(data.data);
+  c->close(c);
   return rc;
 }
 #else
 int pv_bdb_put_failed(void) { return 0; }
+void *pv_bdb_file(const char *path)
+{
+  (void)path;
+  return NULL;
+}
+int pv_bdb_scan(void *file, const void *prefix, size_t len, pv_bdb_each each, void *ctx)
+{
+  (void)file, (void)prefix, (void)len, (void)each, (void)ctx;
+  return -1;
+}
 #endif
