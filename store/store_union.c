@@ -335,6 +335,107 @@ static librdf_stream *u_find(librdf_storage *storage, librdf_statement *pattern)
   return union_stream(storage, pattern);
 }
 
+/* ---- sources and targets ----
+ * Without these Redland answers get_targets and get_sources through
+ * find_statements, decoding whole statements of every segment and mapping
+ * them to one node: impact of a file over a store of 4 segments took 4x
+ * the time over one.  Each segment's hashes answer them from one index,
+ * decoding only the node asked for. */
+
+typedef struct unodes {
+  uni *u;
+  librdf_node *a, *b; /* targets: (source, arc); sources: (arc, target) */
+  int targets;
+  int i;              /* the segment being read */
+  librdf_iterator *cur;
+} unodes;
+
+static int node_visible(unodes *s, librdf_node *n)
+{
+  if (!s->u->rm_count) return 1;
+  librdf_world *w = librdf_storage_get_world(s->u->seg[s->i]);
+  librdf_node *sub = s->targets ? s->a : n, *pred = s->targets ? s->b : s->a, *obj = s->targets ? n : s->b;
+  librdf_statement *st = librdf_new_statement_from_nodes(w, librdf_new_node_from_node(sub),
+                                                         librdf_new_node_from_node(pred),
+                                                         librdf_new_node_from_node(obj));
+  int yes = !st || visible(s->u, s->i, st);
+  if (st) librdf_free_statement(st);
+  return yes;
+}
+
+static void settle_nodes(unodes *s)
+{
+  for (;;) {
+    while (s->cur && !librdf_iterator_end(s->cur)) {
+      librdf_node *n = librdf_iterator_get_object(s->cur);
+      if (n && node_visible(s, n)) return;
+      librdf_iterator_next(s->cur);
+    }
+    if (s->cur) librdf_free_iterator(s->cur);
+    s->cur = NULL;
+    if (++s->i >= s->u->n) return;
+    librdf_storage *g = s->u->seg[s->i];
+    s->cur = s->targets ? librdf_storage_get_targets(g, s->a, s->b) : librdf_storage_get_sources(g, s->a, s->b);
+    if (!s->cur) return;
+  }
+}
+
+static int un_end(void *ctx) { return ((unodes *)ctx)->cur == NULL; }
+
+static int un_next(void *ctx)
+{
+  unodes *s = ctx;
+  if (!s->cur) return 1;
+  librdf_iterator_next(s->cur);
+  settle_nodes(s);
+  return s->cur == NULL;
+}
+
+static void *un_get(void *ctx, int flags)
+{
+  unodes *s = ctx;
+  if (!s->cur) return NULL;
+  if (flags == LIBRDF_ITERATOR_GET_METHOD_GET_CONTEXT) return librdf_iterator_get_context(s->cur);
+  return librdf_iterator_get_object(s->cur);
+}
+
+static void un_finished(void *ctx)
+{
+  unodes *s = ctx;
+  if (s->cur) librdf_free_iterator(s->cur);
+  librdf_free_node(s->a);
+  librdf_free_node(s->b);
+  free(s);
+}
+
+static librdf_iterator *union_nodes(librdf_storage *storage, librdf_node *a, librdf_node *b, int targets)
+{
+  uni *u = librdf_storage_get_instance(storage);
+  unodes *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  *s = (unodes){u, librdf_new_node_from_node(a), librdf_new_node_from_node(b), targets, -1, NULL};
+  if (!s->a || !s->b) {
+    if (s->a) librdf_free_node(s->a);
+    if (s->b) librdf_free_node(s->b);
+    free(s);
+    return NULL;
+  }
+  settle_nodes(s);
+  librdf_iterator *out = librdf_new_iterator(librdf_storage_get_world(storage), s, un_end, un_next, un_get, un_finished);
+  if (!out) un_finished(s);
+  return out;
+}
+
+static librdf_iterator *u_targets(librdf_storage *storage, librdf_node *source, librdf_node *arc)
+{
+  return union_nodes(storage, source, arc, 1);
+}
+
+static librdf_iterator *u_sources(librdf_storage *storage, librdf_node *arc, librdf_node *target)
+{
+  return union_nodes(storage, arc, target, 0);
+}
+
 static void u_factory(librdf_storage_factory *f)
 {
   /* Redland has set the name and label */
@@ -342,7 +443,8 @@ static void u_factory(librdf_storage_factory *f)
                                 .init = u_init, .terminate = u_terminate, .open = u_open, .close = u_close,
                                 .size = u_size, .add_statement = u_add, .add_statements = u_add_stream,
                                 .remove_statement = u_remove, .contains_statement = u_contains,
-                                .serialise = u_serialise, .find_statements = u_find, .sync = u_sync};
+                                .serialise = u_serialise, .find_statements = u_find, .find_sources = u_sources,
+                                .find_targets = u_targets, .sync = u_sync};
 }
 
 void pv_union_register(librdf_world *world)
