@@ -261,27 +261,22 @@ char *pv_q_agent_name(pv_q *q, const pv_q_arcs *a, size_t term, enum pv_kind k)
   return NULL;
 }
 
-static char *agent_name(pv_q *q, librdf_node *p, enum pv_kind k)
+char *pv_q_program(pv_q *q, librdf_node *process)
 {
   static const enum pv_term_id with[] = {PV_T_ASSOCIATED_WITH};
+  char *exe = pv_q_string(q, process, PV_T_EXECUTABLE), *name;
+  size_t len;
+  if (exe) {
+    name = pv_display_name(exe, &len);
+    free(exe);
+    return name;
+  }
   pv_q_arcs agents = {0};
-  pv_q_arcs_of(q, p, with, 1, 1, &agents);
-  char *name = pv_q_agent_name(q, &agents, 0, k);
+  pv_q_arcs_of(q, process, with, 1, 1, &agents);
+  name = pv_q_agent_name(q, &agents, 0, PV_K_PROGRAM);
   pv_q_arcs_free(&agents);
   return name;
 }
-
-char *pv_q_program(pv_q *q, librdf_node *process)
-{
-  char *exe = pv_q_string(q, process, PV_T_EXECUTABLE);
-  if (!exe) return agent_name(q, process, PV_K_PROGRAM);
-  size_t len;
-  char *name = pv_display_name(exe, &len);
-  free(exe);
-  return name;
-}
-
-char *pv_q_user(pv_q *q, librdf_node *process) { return agent_name(q, process, PV_K_USER); }
 
 /* What a lookup found, copied: bringing in triples (pv_store_fill) while
  * an iterator over the model is open would move the cursors under it. */

@@ -185,10 +185,9 @@ int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v);
  * segments, lock tests: stats leave it out), provio:environment on a file
  * the environment read (lineage hides it). */
 int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term);
-/* The program a process ran (its executable, else its Program agent) and
- * the name of its User agent, as malloc'd names, or NULL. */
+/* The program a process ran (its executable, else its Program agent), as
+ * a malloc'd name, or NULL. */
 char *pv_q_program(pv_q *q, librdf_node *process);
-char *pv_q_user(pv_q *q, librdf_node *process);
 /* A job's name: its provio:jobId, else what its IRI says (malloc'd). */
 char *pv_q_job_name(pv_q *q, const char *iri);
 /* Iterators over objects of (subject, term) or subjects of (term, object). */
