@@ -61,10 +61,7 @@ static void describe_process(pv_q *q, librdf_node *n, desc *d)
   pv_q_arcs v = {0};
   pv_q_arcs_of(q, n, terms, sizeof terms / sizeof terms[0], 1u << AGENTS, &v);
   a->host = pv_q_node_string(pv_q_arcs_first(&v, HOST));
-  char *exe = pv_q_node_string(pv_q_arcs_first(&v, EXE));
-  size_t len;
-  a->program = exe ? pv_display_name(exe, &len) : pv_q_agent_name(q, &v, AGENTS, PV_K_PROGRAM);
-  free(exe);
+  a->program = pv_q_program_in(q, &v, EXE, AGENTS);
   a->user = pv_q_agent_name(q, &v, AGENTS, PV_K_USER);
   a->has_pid = pv_q_node_long(pv_q_arcs_first(&v, PID), &a->pid) == 0;
   a->has_rank = pv_q_node_long(pv_q_arcs_first(&v, RANK), &a->rank) == 0;

@@ -241,9 +241,10 @@ int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term)
 }
 
 /* The display name of an agent of kind k among the objects of term index
- * `term` in a (a process's agents: there is one of each kind).  Agents already classified are looked at first: the
- * program and user of thousands of processes are a few agents, but each
- * process has threads of its own, and classifying one costs a lookup. */
+ * `term` in a (a process's agents: there is one of each kind).  Agents
+ * already classified are looked at first: the program and user of
+ * thousands of processes are a few agents, but each process has threads
+ * of its own, and classifying one costs a lookup. */
 char *pv_q_agent_name(pv_q *q, const pv_q_arcs *a, size_t term, enum pv_kind k)
 {
   size_t len;
@@ -261,20 +262,26 @@ char *pv_q_agent_name(pv_q *q, const pv_q_arcs *a, size_t term, enum pv_kind k)
   return NULL;
 }
 
+char *pv_q_program_in(pv_q *q, const pv_q_arcs *a, size_t exe, size_t agents)
+{
+  char *path = pv_q_node_string(pv_q_arcs_first(a, exe));
+  if (!path) return pv_q_agent_name(q, a, agents, PV_K_PROGRAM);
+  size_t len;
+  char *name = pv_display_name(path, &len);
+  free(path);
+  return name;
+}
+
 char *pv_q_program(pv_q *q, librdf_node *process)
 {
-  static const enum pv_term_id with[] = {PV_T_ASSOCIATED_WITH};
-  char *exe = pv_q_string(q, process, PV_T_EXECUTABLE), *name;
-  size_t len;
-  if (exe) {
-    name = pv_display_name(exe, &len);
-    free(exe);
-    return name;
-  }
-  pv_q_arcs agents = {0};
-  pv_q_arcs_of(q, process, with, 1, 1, &agents);
-  name = pv_q_agent_name(q, &agents, 0, PV_K_PROGRAM);
-  pv_q_arcs_free(&agents);
+  /* Most processes have an executable: one lookup, and the agents only
+   * without it (stats asks this of every process). */
+  static const enum pv_term_id agents[] = {PV_T_EXECUTABLE, PV_T_ASSOCIATED_WITH};
+  pv_q_arcs a = {0};
+  add_arc(&a, 0, pv_q_target(q, process, PV_T_EXECUTABLE));
+  if (!a.n) pv_q_arcs_of(q, process, agents, 2, 1u << 1, &a);
+  char *name = pv_q_program_in(q, &a, 0, 1);
+  pv_q_arcs_free(&a);
   return name;
 }
 

@@ -186,8 +186,10 @@ int pv_q_long(pv_q *q, librdf_node *subject, enum pv_term_id term, int64_t *v);
  * the environment read (lineage hides it). */
 int pv_q_true(pv_q *q, librdf_node *subject, enum pv_term_id term);
 /* The program a process ran (its executable, else its Program agent), as
- * a malloc'd name, or NULL. */
+ * a malloc'd name, or NULL; _in from arcs read already, whose term index
+ * exe is provio:executable and agents prov:wasAssociatedWith. */
 char *pv_q_program(pv_q *q, librdf_node *process);
+char *pv_q_program_in(pv_q *q, const pv_q_arcs *a, size_t exe, size_t agents);
 /* A job's name: its provio:jobId, else what its IRI says (malloc'd). */
 char *pv_q_job_name(pv_q *q, const char *iri);
 /* Iterators over objects of (subject, term) or subjects of (term, object). */
