@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 
@@ -22,8 +23,9 @@ static inline int pv_sys_close(int fd) { return (int)syscall(SYS_close, fd); }
 static inline int pv_sys_mkdirat(int dirfd, const char *path, int mode)
 { return (int)syscall(SYS_mkdirat, dirfd, path, mode); }
 static inline int pv_sys_ftruncate(int fd, off_t len) { return (int)syscall(SYS_ftruncate, fd, len); }
-static inline ssize_t pv_sys_pwrite(int fd, const void *buf, size_t n, off_t off)
-{ return (ssize_t)syscall(SYS_pwrite64, fd, buf, n, off); }
+/* The offset is passed as the kernel's two halves (low, high). */
+static inline ssize_t pv_sys_pwritev(int fd, const struct iovec *iov, int n, off_t off)
+{ return (ssize_t)syscall(SYS_pwritev, fd, iov, n, (unsigned long)off, 0UL); }
 static inline void *pv_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 { return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off); }
 static inline void *pv_sys_mremap(void *addr, size_t old, size_t len, int flags)
