@@ -132,7 +132,12 @@ static long launcher_rank(long *size)
   return r ? atol(r) : -1;
 }
 
-static char user_iri[PV_IRI_MAX], program_iri[PV_IRI_MAX + PV_PATH_MAX];
+/* Together: both are written at every start, and each page touched then
+ * is a page fault (core.h, pv_process). */
+static struct {
+  char user[PV_IRI_MAX];
+  char program[PV_IRI_MAX + PV_PATH_MAX];
+} agent_iri;
 static long rank_recorded = -1; /* per process image */
 
 /* Threads act for the rank: <job>/rank/<n>. */
@@ -153,11 +158,11 @@ static void identify_agents(void)
     uid[3 + pv_fmt_u64(uid + 3, (uint64_t)getuid())] = 0;
     user = uid;
   }
-  put_urn(user_iri, "user", user, "");
-  put_urn(program_iri, "program", pv_proc.exe, "/");
+  put_urn(agent_iri.user, "user", user, "");
+  put_urn(agent_iri.program, "program", pv_proc.exe, "/");
   long size, rank = launcher_rank(&size);
   if (rank >= 0) set_rank_principal(rank);
-  else memcpy(pv_proc.principal, user_iri, strlen(user_iri) + 1);
+  else memcpy(pv_proc.principal, agent_iri.user, strlen(agent_iri.user) + 1);
 }
 
 /* "<proc> <pred> <file IRI of path>" into p. */
@@ -188,7 +193,7 @@ void pv_record_rank(long rank, long size)
   size_t pl = pv_proc.id.proc_iri_len;
   l = PV_TRIPLE_TYPE(l, pv_proc.principal, rl, PV_PROV("Agent"));
   l = PV_TRIPLE_TYPE(l, pv_proc.principal, rl, PV_TERM("Rank"));
-  l = PV_TRIPLE_IRI(l, pv_proc.principal, rl, PV_PROV("actedOnBehalfOf"), user_iri, strlen(user_iri));
+  l = PV_TRIPLE_IRI(l, pv_proc.principal, rl, PV_PROV("actedOnBehalfOf"), agent_iri.user, strlen(agent_iri.user));
   l = PV_TRIPLE_LONG(l, pv_proc.principal, rl, PV_TERM("rank"), rank);
   l = PV_TRIPLE_IRI(l, proc, pl, PV_PROV("wasAssociatedWith"), pv_proc.principal, rl);
   l = PV_TRIPLE_LONG(l, proc, pl, PV_TERM("rank"), rank);
@@ -228,7 +233,7 @@ static void record_process_start(const char *forked_from)
   if (!t) return;
   char *count_only = NULL;
   size_t cl = command_line(&count_only, COMMAND_LINE_MAX);
-  size_t ul = strlen(user_iri), gl = strlen(program_iri);
+  size_t ul = strlen(agent_iri.user), gl = strlen(agent_iri.program);
   char *p = pv_record_begin(t, 40 * PV_RECORD_LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
                                    4 * gl);
   if (!p) return;
@@ -247,18 +252,18 @@ static void record_process_start(const char *forked_from)
   p = PV_TRIPLE_LONG(p, proc, pl, PV_TERM("argc"), pv_proc.argc);
   if (pv_proc.exe[0]) p = PUT_FILE(p, PV_TERM("executable"), pv_proc.exe, t->scratch[0]);
   p = PUT_FILE(p, PV_TERM("cwd"), pv_proc.cwd, t->scratch[0]);
-  p = PV_TRIPLE_IRI(p, proc, pl, PV_PROV("wasAssociatedWith"), program_iri, gl);
-  p = PV_TRIPLE_IRI(p, proc, pl, PV_PROV("wasAssociatedWith"), user_iri, ul);
+  p = PV_TRIPLE_IRI(p, proc, pl, PV_PROV("wasAssociatedWith"), agent_iri.program, gl);
+  p = PV_TRIPLE_IRI(p, proc, pl, PV_PROV("wasAssociatedWith"), agent_iri.user, ul);
   if (forked_from) p = PV_TRIPLE_IRI(p, proc, pl, PV_TERM("forkedFrom"), forked_from, strlen(forked_from));
   p = put_pipes(p);
   p = PV_TRIPLE_TYPE(p, job, jl, PV_TERM("Job"));
   p = PV_TRIPLE_STRING(p, job, jl, PV_TERM("jobId"), pv_proc.id.job, strlen(pv_proc.id.job));
   p = PV_TRIPLE_STRING(p, job, jl, PV_TERM("scheduler"), pv_proc.id.scheduler, strlen(pv_proc.id.scheduler));
-  p = PV_TRIPLE_TYPE(p, program_iri, gl, PV_PROV("SoftwareAgent"));
-  p = PV_TRIPLE_TYPE(p, program_iri, gl, PV_TERM("Program"));
-  p = PV_TRIPLE_TYPE(p, user_iri, ul, PV_PROV("Person"));
-  p = PV_TRIPLE_TYPE(p, user_iri, ul, PV_TERM("User"));
-  p = PV_TRIPLE_LONG(p, user_iri, ul, PV_TERM("uid"), getuid());
+  p = PV_TRIPLE_TYPE(p, agent_iri.program, gl, PV_PROV("SoftwareAgent"));
+  p = PV_TRIPLE_TYPE(p, agent_iri.program, gl, PV_TERM("Program"));
+  p = PV_TRIPLE_TYPE(p, agent_iri.user, ul, PV_PROV("Person"));
+  p = PV_TRIPLE_TYPE(p, agent_iri.user, ul, PV_TERM("User"));
+  p = PV_TRIPLE_LONG(p, agent_iri.user, ul, PV_TERM("uid"), getuid());
   pv_record_end(t, p);
   /* The program file and the rank, now that the thread file exists. */
   if (pv_proc.exe[0]) {
@@ -267,7 +272,7 @@ static void record_process_start(const char *forked_from)
     size_t fl = pv_file_iri(t->scratch[0], &pv_proc.id, &pv_proc.cfg, canon, n);
     char *l = pv_record_begin(t, 2 * PV_RECORD_LINE + 2 * gl + fl);
     if (l) {
-      l = PV_TRIPLE_IRI(l, program_iri, gl, PV_TERM("executable"), t->scratch[0], fl);
+      l = PV_TRIPLE_IRI(l, agent_iri.program, gl, PV_TERM("executable"), t->scratch[0], fl);
       pv_record_end(t, l);
     }
   }

@@ -17,7 +17,12 @@
 /* A configuration file is a few lines; a bigger one is not ours. */
 #define FILE_MAX 65536
 
-static char exclude_storage[4096], include_storage[1024], local_storage[2048];
+/* The lists' text, the small ones first, from the start of a page: every
+ * start fills all three, and so their first bytes share one page (each
+ * page touched is a page fault in every process: core.h, pv_process). */
+static struct {
+  char include[1024], local[2048], exclude[4096];
+} list_text __attribute__((aligned(4096)));
 static char file_text[FILE_MAX + 1]; /* the file's values point into it */
 
 void pv_prefix_list_parse(pv_prefix_list *l, const char *spec, char *storage, size_t cap)
@@ -78,9 +83,9 @@ static const setting settings[] = {
     {"mode", "PROVIO_MODE", K_MODE, 0, 0, NULL, 0},
     {"log", "PROVIO_LOG", K_STRING, offsetof(pv_config, log_path), 0, NULL, 0},
     {"job_id", "PROVIO_JOB_ID", K_STRING, offsetof(pv_config, job), 0, NULL, 0},
-    LIST("exclude", "PROVIO_EXCLUDE", exclude, exclude_storage),
-    LIST("include", "PROVIO_INCLUDE", include, include_storage),
-    LIST("local", "PROVIO_LOCAL", local, local_storage),
+    LIST("exclude", "PROVIO_EXCLUDE", exclude, list_text.exclude),
+    LIST("include", "PROVIO_INCLUDE", include, list_text.include),
+    LIST("local", "PROVIO_LOCAL", local, list_text.local),
     SWITCH("files", "PROVIO_FILES", PV_REC_FILES),
     SWITCH("hdf5_groups", "PROVIO_HDF5_GROUPS", PV_REC_HDF5_GROUPS),
     SWITCH("hdf5_datasets", "PROVIO_HDF5_DATASETS", PV_REC_HDF5_DATASETS),
@@ -140,9 +145,9 @@ void pv_config_defaults(pv_config *c)
   memset(c, 0, sizeof *c);
   c->mode = PV_MODE_SUMMARY;
   c->records = PV_REC_ALL;
-  pv_prefix_list_parse(&c->exclude, DEFAULT_EXCLUDE, exclude_storage, sizeof exclude_storage);
-  pv_prefix_list_parse(&c->include, DEFAULT_INCLUDE, include_storage, sizeof include_storage);
-  pv_prefix_list_parse(&c->local, DEFAULT_LOCAL, local_storage, sizeof local_storage);
+  pv_prefix_list_parse(&c->exclude, DEFAULT_EXCLUDE, list_text.exclude, sizeof list_text.exclude);
+  pv_prefix_list_parse(&c->include, DEFAULT_INCLUDE, list_text.include, sizeof list_text.include);
+  pv_prefix_list_parse(&c->local, DEFAULT_LOCAL, list_text.local, sizeof list_text.local);
 }
 
 /* ---- the file --------------------------------------------------------------- */

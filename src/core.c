@@ -13,7 +13,7 @@
 #include "sys.h"
 #include "vocab.h"
 
-pv_process pv_proc;
+pv_process pv_proc __attribute__((aligned(4096)));
 __thread struct pv_tls pv_tls __attribute__((tls_model("initial-exec")));
 
 /* Recorder slots come from chunks of anonymous memory that are never freed:
