@@ -151,6 +151,7 @@ static void set_rank_principal(long rank)
 
 static void identify_agents(void)
 {
+  pv_sys_populate(&agent_iri, sizeof agent_iri.user + 256);
   const char *user = getenv("USER");
   if (!user || !*user) user = getenv("LOGNAME");
   char uid[32] = "uid";

@@ -142,6 +142,7 @@ static void add_problem(pv_config *c, const char *where, int line, const char *w
 
 void pv_config_defaults(pv_config *c)
 {
+  pv_sys_populate(&list_text, sizeof list_text.include + sizeof list_text.local + 256);
   memset(c, 0, sizeof *c);
   c->mode = PV_MODE_SUMMARY;
   c->records = PV_REC_ALL;

@@ -2,6 +2,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -178,6 +179,7 @@ static void thread_exit(void *arg)
 
 int pv_core_init(int argc, char **argv, void (*forked)(void))
 {
+  pv_sys_populate(&pv_proc, offsetof(pv_process, cwd) + 256); /* all but the unused ends */
   pv_config_load(&pv_proc.cfg);
   pv_proc.argc = argc;
   pv_proc.argv = argv;

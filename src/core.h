@@ -25,11 +25,13 @@ typedef struct pv_thread {
   size_t iri_len;
   uint64_t file_id;            /* changes with every record file opened */
   void *capture;               /* the capture modules' per-thread state */
+  /* Before the big buffers: on the slot's first page with the fields
+   * above, which every thread that records touches. */
+  char record_iri[2][PV_IRI_MAX + 64]; /* access, operation and version IRIs being written */
   /* Room for two file IRIs while a record is built: too big for the stacks
    * of some threads, and TLS must stay tiny for a dlopen'ed libprovio.so. */
   char scratch[2][PV_FILE_IRI_MAX(PV_PATH_MAX)];
   char path[3][PV_PATH_MAX + 1]; /* pv_thread_path() */
-  char record_iri[2][PV_IRI_MAX + 64]; /* access, operation and version IRIs being written */
 } pv_thread;
 
 typedef struct pv_process {

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,6 +33,18 @@ static inline void *pv_sys_mremap(void *addr, size_t old, size_t len, int flags)
 { return (void *)syscall(SYS_mremap, addr, old, len, flags); }
 static inline int pv_sys_madvise(void *addr, size_t len, int advice)
 { return (int)syscall(SYS_madvise, addr, len, advice); }
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+/* Maps in the pages holding [p, p + n) for writing, all in one call: a
+ * page fault costs several microseconds on a virtual machine, and every
+ * process start writes these pages anyway.  A kernel before 5.14 refuses
+ * the advice; the pages then fault in as they are written. */
+static inline void pv_sys_populate(const void *p, size_t n)
+{
+  uintptr_t mask = (uintptr_t)getpagesize() - 1, from = (uintptr_t)p & ~mask;
+  syscall(SYS_madvise, from, (((uintptr_t)p + n + mask) & ~mask) - from, MADV_POPULATE_WRITE);
+}
 static inline int pv_sys_munmap(void *addr, size_t len) { return (int)syscall(SYS_munmap, addr, len); }
 static inline ssize_t pv_sys_read(int fd, void *buf, size_t n)
 { return (ssize_t)syscall(SYS_read, fd, buf, n); }

@@ -8,10 +8,6 @@
 
 #include "sys.h"
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
 int pv_dir_init(pv_dir *d, const char *path)
 {
   d->path = path;
