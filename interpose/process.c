@@ -53,6 +53,7 @@ static int ended;             /* the end record is written */
 
 
 #define COMMAND_LINE_MAX 8192 /* raw bytes of the commandLine literal */
+#define PIPE_NAME_MAX 384      /* "host:pipe:[inode]", raw bytes */
 
 /* Whether a shell would need quotes around a.  A loop of ours, not
  * strpbrk: a C library function the program never calls costs a page
@@ -210,6 +211,7 @@ void pv_record_rank(long rank, long size)
  * pipe).  Standard error carries diagnostics, not data. */
 static char *put_pipes(char *p)
 {
+  _Static_assert(PIPE_NAME_MAX >= sizeof pv_proc.id.host + 1 + 64, "host:target fits");
   for (int fd = 0; fd <= 1; fd++) {
     char link[32] = "/proc/self/fd/", target[64];
     link[14] = (char)('0' + fd);
@@ -217,7 +219,7 @@ static char *put_pipes(char *p)
     ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
     if (n <= 5 || memcmp(target, "pipe:", 5) != 0) continue;
     int mode = (int)syscall(SYS_fcntl, fd, F_GETFL) & O_ACCMODE;
-    char name[384], *q = name;
+    char name[PIPE_NAME_MAX], *q = name;
     q = pv_put(q, pv_proc.id.host, strlen(pv_proc.id.host));
     *q++ = ':';
     q = pv_put(q, target, (size_t)n);
@@ -228,6 +230,25 @@ static char *put_pipes(char *p)
   return p;
 }
 
+/* Room for the start record, from the strings it holds: a line per triple
+ * of at most two IRIs, each no longer than the longest of the record's
+ * own, and a short object (PV_RECORD_LINE's 200 bytes), plus its literals
+ * and file IRIs.  A bound of the worst case (IRIs of PV_IRI_MAX, paths of
+ * PV_PATH_MAX: 90 KB) would make every process, and every forked child
+ * before its exec, fill a first extent three times the size. */
+static size_t start_record_max(const char *forked_from, size_t command_line_len)
+{
+  const size_t iris[] = {pv_proc.id.job_iri_len, strlen(agent_iri.user), strlen(agent_iri.program),
+                         forked_from ? strlen(forked_from) : 0};
+  size_t iri = pv_proc.id.proc_iri_len;
+  for (size_t i = 0; i < sizeof iris / sizeof iris[0]; i++)
+    if (iris[i] > iri) iri = iris[i];
+  size_t cwd = strlen(pv_proc.cwd);
+  return 40 * (2 * iri + 200) + PV_LITERAL_MAX(command_line_len) + PV_LITERAL_MAX(strlen(pv_proc.id.host)) +
+         PV_LITERAL_MAX(strlen(pv_proc.id.job)) + PV_LITERAL_MAX(strlen(pv_proc.id.scheduler)) +
+         2 * PV_LITERAL_MAX(PIPE_NAME_MAX) + PV_FILE_IRI_MAX(cwd + 1 + strlen(pv_proc.exe)) + PV_FILE_IRI_MAX(cwd);
+}
+
 static void record_process_start(const char *forked_from)
 {
   pv_thread *t = pv_thread_current();
@@ -235,8 +256,7 @@ static void record_process_start(const char *forked_from)
   char *count_only = NULL;
   size_t cl = command_line(&count_only, COMMAND_LINE_MAX);
   size_t ul = strlen(agent_iri.user), gl = strlen(agent_iri.program);
-  char *p = pv_record_begin(t, 40 * PV_RECORD_LINE + PV_LITERAL_MAX(cl) + 3 * PV_FILE_IRI_MAX(PV_PATH_MAX) +
-                                   4 * gl);
+  char *p = pv_record_begin(t, start_record_max(forked_from, cl));
   if (!p) return;
   const char *proc = pv_proc.id.proc_iri, *job = pv_proc.id.job_iri;
   size_t pl = pv_proc.id.proc_iri_len, jl = pv_proc.id.job_iri_len;

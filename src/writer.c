@@ -118,9 +118,10 @@ static void populate(pv_writer *w)
 
 static int grow(pv_writer *w, size_t need)
 {
-  size_t step = w->mapped < PV_WRITER_CHUNK ? w->mapped : PV_WRITER_CHUNK;
-  size_t size = w->mapped + step;
-  while (size < w->len + need) size += PV_WRITER_CHUNK;
+  size_t size = w->mapped;
+  do
+    size += size < PV_WRITER_CHUNK ? size : PV_WRITER_CHUNK;
+  while (size < w->len + need);
   size_t limit = size_limit();
   if (size > limit) {
     size = limit;

@@ -23,10 +23,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* A file starts small (most processes write a few KB; it holds the start
- * record's worst case of ~90 KB for a short command line) and doubles up to
- * growth steps of PV_WRITER_CHUNK: every byte of it is written once. */
-#define PV_WRITER_FIRST ((size_t)1 << 17)
+/* A file starts small: most processes write a few KB, and a forked child
+ * that execs at once its start and end records.  32 KiB hold those as
+ * bounded from their actual strings (interpose/process.c).  It doubles, up
+ * to growth steps of PV_WRITER_CHUNK: every byte of it is written once. */
+#define PV_WRITER_FIRST ((size_t)1 << 15)
 #define PV_WRITER_CHUNK ((size_t)1 << 20)
 
 /* A directory named by absolute path, and who it must be. */

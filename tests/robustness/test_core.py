@@ -38,6 +38,25 @@ def case_file_size_limit(work):
     check(got == 3000, f"{got} of 3000 sessions recorded under the file size limit")
 
 
+def case_long_start_record(work):
+    # A process's first record is bounded from its actual strings, so that
+    # a record file can start at 32 KiB: here a long job id, a working
+    # directory of 3 KB, a command line of characters escaped to six bytes
+    # each and pipes at both ends make it larger than that.  It comes out
+    # whole, every string in full.
+    deep = os.path.join(work, *(["d" * 200] * 16))
+    os.makedirs(deep)
+    arg = "\x01\"\\'" * 400
+    script = f'printf x | (cd {deep} && /bin/echo "$1" | cat) > out.txt'
+    _, graph = same_behaviour(["bash", "-c", script, "bash", arg], work, env={"PROVIO_JOB_ID": "j" * 250})
+    echo = [p for p in graph.process_by_command("/bin/echo") if arg.replace("'", "'\\''") in graph.one(p, PV + "commandLine")]
+    check(len(echo) == 1, f"echo's command line not recorded whole: {graph.process_by_command('/bin/echo')}")
+    check(graph.one(echo[0], PV + "cwd") == file_iri(deep), "echo's working directory")
+    check(graph.objects(echo[0], PV + "readsPipe") and graph.objects(echo[0], PV + "writesPipe"), "echo's pipes")
+    job = graph.one(echo[0], PV + "partOfJob")
+    check(set(graph.objects(job, PV + "jobId")) == {"j" * 250}, f"job {job}")
+
+
 def case_address_space_limit(work):
     # Untracked this needs ~1.1 GB of address space; tracked, the recorder's
     # reservations must leave room for it under a 4 GB limit.
