@@ -30,19 +30,35 @@ void pv_clock_init(void)
   base_ticks = before + (pv_ticks() - before) / 2;
 }
 
+/* The rate, as the bits of a positive double (which order as the numbers
+ * do), only ever goes up until it is fixed.  A session's time counters
+ * (writeTime) are rewritten in place as the run goes on, and prov-merge,
+ * merging a running job, keeps the larger of two values of a counter: had
+ * the rate gone down between two writes, the older value would win. */
+static uint64_t rate_bits;
+static int rate_fixed;
+
 int64_t pv_ticks_to_ns(uint64_t ticks)
 {
-  /* Once 50 ms have passed the rate is known well enough to keep. */
-  static double ns_per_tick; /* a benign race: every writer stores a good value */
-  double rate = ns_per_tick;
-  if (rate == 0) {
+  uint64_t bits = __atomic_load_n(&rate_bits, __ATOMIC_RELAXED);
+  if (!__atomic_load_n(&rate_fixed, __ATOMIC_RELAXED)) {
     int64_t ns = pv_now_ns() - base_ns;
     uint64_t span = pv_ticks() - base_ticks;
-    if (ns <= 0 || span == 0) return 0;
-    rate = (double)ns / (double)span;
-    if (ns > 50000000) ns_per_tick = rate;
+    if (ns > 0 && span > 0) {
+      double rate = (double)ns / (double)span;
+      uint64_t seen;
+      memcpy(&seen, &rate, sizeof seen);
+      while (seen > bits &&
+             !__atomic_compare_exchange_n(&rate_bits, &bits, seen, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+      if (seen > bits) bits = seen;
+      /* Once 50 ms have passed the rate is known well enough to keep. */
+      if (ns > 50000000) __atomic_store_n(&rate_fixed, 1, __ATOMIC_RELAXED);
+    }
   }
-  return (int64_t)((double)ticks * rate);
+  double rate;
+  memcpy(&rate, &bits, sizeof rate);
+  return bits ? (int64_t)((double)ticks * rate) : 0;
 }
 
 /* ---- descriptor table --------------------------------------------------- */
