@@ -48,7 +48,10 @@ int64_t pv_ticks_to_ns(uint64_t ticks)
       double rate = (double)ns / (double)span;
       uint64_t seen;
       memcpy(&seen, &rate, sizeof seen);
-      while (seen > bits &&
+      /* Over the first millisecond an estimate is too coarse to keep (two
+       * clock reads' jitter is a tenth of a percent of it, and the rate
+       * kept at 50 ms is the highest seen): it is used, and forgotten. */
+      while (ns >= 1000000 && seen > bits &&
              !__atomic_compare_exchange_n(&rate_bits, &bits, seen, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
         ;
       if (seen > bits) bits = seen;
