@@ -24,7 +24,8 @@ static inline int pv_sys_close(int fd) { return (int)syscall(SYS_close, fd); }
 static inline int pv_sys_mkdirat(int dirfd, const char *path, int mode)
 { return (int)syscall(SYS_mkdirat, dirfd, path, mode); }
 static inline int pv_sys_ftruncate(int fd, off_t len) { return (int)syscall(SYS_ftruncate, fd, len); }
-/* The offset is passed as the kernel's two halves (low, high). */
+/* The kernel takes the offset as low and high words; on a 64-bit
+ * system the low one holds all of it. */
 static inline ssize_t pv_sys_pwritev(int fd, const struct iovec *iov, int n, off_t off)
 { return (ssize_t)syscall(SYS_pwritev, fd, iov, n, (unsigned long)off, 0UL); }
 static inline void *pv_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)

@@ -118,7 +118,8 @@ static void populate(pv_writer *w)
 
 static int grow(pv_writer *w, size_t need)
 {
-  size_t size = w->mapped;
+  /* A mapped file is never empty; were it, doubling 0 would never end. */
+  size_t size = w->mapped ? w->mapped : (size_t)getpagesize();
   do
     size += size < PV_WRITER_CHUNK ? size : PV_WRITER_CHUNK;
   while (size < w->len + need);
