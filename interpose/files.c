@@ -218,6 +218,7 @@ static pv_session *start(pv_session *s, int fd, const char *canon, size_t len, i
   memset(s->counter, 0, sizeof s->counter);
   memset(s->shared, 0, sizeof s->shared);
   memset(s->first_at, 0, sizeof s->first_at);
+  memset(s->stamped, 0, sizeof s->stamped);
   memset(s->last_at, 0, sizeof s->last_at);
   memcpy(s->path, canon, len);
   s->path_len = len;
@@ -480,6 +481,26 @@ static int is_time_counter(int i)
 static const char *const api_names[] = {"posix", "stdio", "mpiio", "inherited"};
 static const char *const layer_names[] = {"", "mpiio", "hdf5"};
 
+/* Clock reading `at` of session s as a time, converted once: a record is
+ * rewritten as its session goes on, and the same reading converted again
+ * from a later instant comes out a microsecond or so apart (merged
+ * mid-run and again, the session would have two times).  Two threads
+ * stamping one session at once may each convert anew; what either writes
+ * is a good time for its reading. */
+static int64_t stamp(pv_session *s, struct pv_stamp *m, uint64_t at, uint64_t now_t, int64_t now)
+{
+  if (at >= now_t) return now; /* PV_STILL: until now, whenever asked */
+  if (__atomic_load_n(&m->at, __ATOMIC_ACQUIRE) == at) {
+    int64_t ns = __atomic_load_n(&m->ns, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&m->at, __ATOMIC_ACQUIRE) == at) return ns;
+  }
+  int64_t ns = pv_real_time(at, now_t, now, s->open_ns, pv_ticks_to_ns);
+  __atomic_store_n(&m->at, 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&m->ns, ns, __ATOMIC_RELEASE);
+  __atomic_store_n(&m->at, at, __ATOMIC_RELEASE);
+  return ns;
+}
+
 /* The session's own times at now, c its counts. */
 static void session_stamps(pv_session *s, const uint64_t *c, int64_t now, stamps *st)
 {
@@ -491,8 +512,8 @@ static void session_stamps(pv_session *s, const uint64_t *c, int64_t now, stamps
       first = now_t;
       __atomic_store_n(&s->first_at[k], first, __ATOMIC_RELAXED);
     }
-    st->first[k] = first ? pv_real_time(first, now_t, now, s->open_ns, pv_ticks_to_ns) : 0;
-    st->last[k] = last ? pv_real_time(last, now_t, now, s->open_ns, pv_ticks_to_ns) : 0;
+    st->first[k] = first ? stamp(s, &s->stamped[0][k], first, now_t, now) : 0;
+    st->last[k] = last ? stamp(s, &s->stamped[1][k], last, now_t, now) : 0;
     /* Counted without the clock (a stream's buffer a fork handed down):
      * somewhere in the session. */
     if (!st->first[k] && c[k ? PV_C_BYTES_WRITTEN : PV_C_READS]) {
@@ -864,6 +885,7 @@ void pv_track_flush_all(enum pv_flush how)
      * as empty as it was found. */
     s->new_content &= !s->last_at[1];
     memset(s->first_at, 0, sizeof s->first_at);
+    memset(s->stamped, 0, sizeof s->stamped);
     memset(s->last_at, 0, sizeof s->last_at);
     s->mapped_writable = 0;
     s->inner_layer = 0;

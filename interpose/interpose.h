@@ -166,6 +166,8 @@ typedef struct pv_session {
                                      write [1] brings the record up to date */
   uint64_t first_at[2], last_at[2]; /* clock readings of the first and latest read [0]
                                        and change [1]; 0: none yet */
+  struct pv_stamp { uint64_t at; int64_t ns; } stamped[2][2]; /* first_at [0][k] and last_at
+                                       [1][k] as last converted to times (files.c) */
   pv_record_at own;               /* the session's own record */
   struct pv_aggregate *agg;       /* or the summing record it adds to (files.c) */
   int flags;                      /* open flags */
