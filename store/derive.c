@@ -751,13 +751,18 @@ static void emit_generations(deriver *d)
       pv_term t = time_term(u->last, at);
       pv_derive_emit(d, J, PV_NS_PROV "generatedAtTime", &t);
       /* one generation per contributing process, numbered in the order
-       * of their IRIs (not of the table), at its last change */
-      contrib *c = malloc((j - i) * sizeof *c);
+       * of their IRIs (not of the table), at its last change; every
+       * member's own generator is one, even one its session does not name
+       * (forged records), so lineage reads the contributors from the
+       * joint version alone */
+      contrib *c = malloc(2 * (j - i) * sizeof *c);
       size_t nc = 0;
       if (!c) d->status = -1;
       for (size_t k = i; k < j && !d->status; k++) {
         pv_derive_emit_src(d, J, PV_NS_PROVIO "member", node_src(d->vs[k].v));
+        int32_t own = f->v[d->vs[k].v].gen_by;
         if (d->vs[k].proc != NONE) c[nc++] = (contrib){d->vs[k].proc, d->vs[k].last};
+        if (own != NONE && own != d->vs[k].proc) c[nc++] = (contrib){own, d->vs[k].last};
       }
       if (nc) qsort(c, nc, sizeof *c, by_contributor);
       for (size_t k = 0, no = 0; k < nc && !d->status; k++) {

@@ -274,6 +274,91 @@ static int environment(pv_q *q, librdf_node *n)
   return env;
 }
 
+/* The arcs of a process that say what it is, describe it and link it to
+ * its parents: indexes into process_terms. */
+enum process_arc {
+  PA_TYPE,
+  PA_FORKED_FROM,
+  PA_EXECED_FROM,
+  PA_INFORMED_BY,
+  PA_READS_PIPE,
+  PA_HOST,
+  PA_PID,
+  PA_PPID,
+  PA_EXECUTABLE,
+  PA_RANK,
+  PA_EXIT,
+  PA_COMMAND,
+  PA_AGENTS,
+  PA_COUNT
+};
+static const enum pv_term_id process_terms[PA_COUNT] = {
+    [PA_TYPE] = PV_T_TYPE,           [PA_FORKED_FROM] = PV_T_FORKED_FROM, [PA_EXECED_FROM] = PV_T_EXECED_FROM,
+    [PA_INFORMED_BY] = PV_T_INFORMED_BY, [PA_READS_PIPE] = PV_T_READS_PIPE, [PA_HOST] = PV_T_HOST,
+    [PA_PID] = PV_T_PID,             [PA_PPID] = PV_T_PPID,               [PA_EXECUTABLE] = PV_T_EXECUTABLE,
+    [PA_RANK] = PV_T_RANK,           [PA_EXIT] = PV_T_EXIT_STATUS,        [PA_COMMAND] = PV_T_COMMAND_LINE,
+    [PA_AGENTS] = PV_T_ASSOCIATED_WITH,
+};
+
+enum pv_kind pv_lineage_process_facts(pv_q *q, librdf_node *n, pv_process_facts *f)
+{
+  static const unsigned every =
+      1u << PA_TYPE | 1u << PA_FORKED_FROM | 1u << PA_EXECED_FROM | 1u << PA_INFORMED_BY | 1u << PA_AGENTS;
+  pv_q_arcs a = {0};
+  memset(f, 0, sizeof *f);
+  pv_q_arcs_of(q, n, process_terms, PA_COUNT, every, &a);
+  enum pv_kind kind = pv_q_kind_in(q, n, &a, PA_TYPE);
+  if (is_process(kind)) {
+    f->has_pid = pv_q_node_long(pv_q_arcs_first(&a, PA_PID), &f->pid) == 0;
+    f->has_ppid = pv_q_node_long(pv_q_arcs_first(&a, PA_PPID), &f->ppid) == 0;
+    f->has_rank = pv_q_node_long(pv_q_arcs_first(&a, PA_RANK), &f->rank) == 0;
+    f->has_exit = pv_q_node_long(pv_q_arcs_first(&a, PA_EXIT), &f->exit) == 0;
+    f->host = pv_q_node_string(pv_q_arcs_first(&a, PA_HOST));
+    f->program = pv_q_program_in(q, &a, PA_EXECUTABLE, PA_AGENTS);
+    f->user = pv_q_agent_name(q, &a, PA_AGENTS, PV_K_USER);
+    f->command = pv_q_node_string(pv_q_arcs_first(&a, PA_COMMAND));
+    f->reads_pipe = pv_q_node_string(pv_q_arcs_first(&a, PA_READS_PIPE));
+    for (size_t i = 0; i < a.n; i++)
+      if (a.v[i].term == PA_FORKED_FROM || a.v[i].term == PA_EXECED_FROM || a.v[i].term == PA_INFORMED_BY)
+        pv_q_arcs_add(&f->parents, a.v[i].term, librdf_new_node_from_node(a.v[i].node));
+  }
+  pv_q_arcs_free(&a);
+  return kind;
+}
+
+void pv_process_facts_free(pv_process_facts *f)
+{
+  free(f->host);
+  free(f->program);
+  free(f->user);
+  free(f->command);
+  free(f->reads_pipe);
+  pv_q_arcs_free(&f->parents);
+  memset(f, 0, sizeof *f);
+}
+
+/* Whether what a walk reaches by link is the activity that made or
+ * started something: backward, a generator or a parent. */
+static int reaches_maker(const pv_lineage *l, enum pv_link link)
+{
+  return l->walk.dir == PV_BACKWARD && (link == PV_L_GENERATED_BY || link == PV_L_FORKED_FROM ||
+                                        link == PV_L_EXECED_FROM || link == PV_L_STARTED_BY || link == PV_L_PIPE);
+}
+
+/* n's kind; for a maker (a process, most likely) also its facts, which
+ * tell the kind too, into *facts (NULL when n is no process). */
+static enum pv_kind classify(walker *w, librdf_node *n, enum pv_link link, pv_process_facts **facts)
+{
+  *facts = reaches_maker(w->l, link) ? malloc(sizeof **facts) : NULL;
+  if (!*facts) return pv_q_kind(w->q, n);
+  enum pv_kind kind = pv_lineage_process_facts(w->q, n, *facts);
+  if (!is_process(kind)) {
+    free(*facts);
+    *facts = NULL;
+  }
+  return kind;
+}
+
 /* Adds n (borrowed) one level below node `at` (SIZE_MAX: a target),
  * linked by link, unless it is hidden environment. */
 static void reach(walker *w, size_t at, librdf_node *n, enum pv_link link)
@@ -283,7 +368,8 @@ static void reach(walker *w, size_t at, librdf_node *n, enum pv_link link)
   if (!key) return;
   size_t idx = pv_index_get(&l->visited, key);
   if (idx == SIZE_MAX) {
-    enum pv_kind kind = pv_q_kind(w->q, n);
+    pv_process_facts *facts;
+    enum pv_kind kind = classify(w, n, link, &facts);
     if (at != SIZE_MAX && !l->walk.all && is_entity(kind) && environment(w->q, n)) {
       pv_index_put(&l->visited, key, HIDDEN);
       free(key);
@@ -296,7 +382,7 @@ static void reach(walker *w, size_t at, librdf_node *n, enum pv_link link)
     idx = l->n++;
     pv_index_put(&l->visited, key, idx);
     l->nodes[idx] = (pv_lin_node){librdf_new_node_from_node(n), key, kind,
-                                  at == SIZE_MAX ? 0 : l->nodes[at].level + 1, SIZE_MAX};
+                                  at == SIZE_MAX ? 0 : l->nodes[at].level + 1, SIZE_MAX, facts};
     key = NULL;
     if (at != SIZE_MAX) l->nodes[idx].via = l->ne;
   }
@@ -337,19 +423,42 @@ static void reach_all(walker *w, size_t at, enum pv_term_id term, int sources, e
   if (it) librdf_free_iterator(it);
 }
 
-/* The processes that generated entity `at`: for a joint version, every
- * contributor (the generator of each member). */
+/* The processes that generated entity `at`.  A joint version names every
+ * contributor itself: prov-merge gives it the generator of each member
+ * (store/derive.c, emit_generations), so its 40k members of an N-1 file
+ * need not be read here. */
 static void reach_generators(walker *w, size_t at)
 {
   reach_all(w, at, PV_T_GENERATED_BY, 0, PV_L_GENERATED_BY);
-  librdf_iterator *it = pv_q_targets(w->q, w->l->nodes[at].node, PV_T_MEMBER);
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_iterator *g = pv_q_targets(w->q, librdf_iterator_get_object(it), PV_T_GENERATED_BY);
-    for (; g && !librdf_iterator_end(g); librdf_iterator_next(g))
-      reach(w, at, librdf_iterator_get_object(g), PV_L_GENERATED_BY);
-    if (g) librdf_free_iterator(g);
+}
+
+/* The objects of (process `at`, pa) as its facts hold them, or, for a
+ * process without (a target; any of a forward walk), of a lookup; with
+ * `sources`, the subjects of (pa, `at`).  Appended to *out (new nodes). */
+static void chain_nodes(walker *w, size_t at, enum process_arc pa, int sources, pv_q_arcs *out)
+{
+  const pv_lin_node *p = &w->l->nodes[at];
+  if (p->facts && !sources) {
+    for (size_t i = 0; i < p->facts->parents.n; i++)
+      if (p->facts->parents.v[i].term == pa)
+        pv_q_arcs_add(out, pa, librdf_new_node_from_node(p->facts->parents.v[i].node));
+    return;
   }
+  librdf_iterator *it = sources ? pv_q_sources(w->q, process_terms[pa], p->node)
+                                : pv_q_targets(w->q, p->node, process_terms[pa]);
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
+    pv_q_arcs_add(out, pa, librdf_new_node_from_node(librdf_iterator_get_object(it)));
   if (it) librdf_free_iterator(it);
+}
+
+/* Reaches every node of (process `at`, pa) (backward) or (pa, `at`). */
+static void reach_chain_link(walker *w, size_t at, enum process_arc pa, enum pv_link link)
+{
+  pv_q_arcs to = {0};
+  chain_nodes(w, at, pa, w->l->walk.dir == PV_FORWARD, &to);
+  for (size_t i = 0; i < to.n; i++)
+    if (!librdf_node_is_literal(to.v[i].node)) reach(w, at, to.v[i].node, link);
+  pv_q_arcs_free(&to);
 }
 
 /* The process whose pid is p's parent pid on p's host, among those linked
@@ -357,27 +466,25 @@ static void reach_generators(walker *w, size_t at)
  * the one that started p, forward the ones p started. */
 static void reach_started(walker *w, size_t at)
 {
-  librdf_node *p = w->l->nodes[at].node;
   int back = w->l->walk.dir == PV_BACKWARD;
-  int64_t own, other;
+  pv_q_arcs linked = {0};
+  chain_nodes(w, at, PA_INFORMED_BY, !back, &linked);
   /* p's host and pid only once there is a candidate: most processes (every
-   * rank of an N-1 job) have none, and those were two lookups each. */
-  char *host = NULL;
-  int known = 0;
-  librdf_iterator *it = back ? pv_q_targets(w->q, p, PV_T_INFORMED_BY) : pv_q_sources(w->q, PV_T_INFORMED_BY, p);
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    if (!known++) {
-      host = pv_q_string(w->q, p, PV_T_HOST);
-      if (!host || pv_q_long(w->q, p, back ? PV_T_PPID : PV_T_PID, &own) != 0) break;
-    }
-    librdf_node *o = librdf_iterator_get_object(it);
+   * rank of an N-1 job) have none. */
+  const pv_lin_node *p = &w->l->nodes[at];
+  const pv_process_facts *f = p->facts; /* a backward walk's only */
+  char *host = !linked.n ? NULL : f ? (f->host ? strdup(f->host) : NULL) : pv_q_string(w->q, p->node, PV_T_HOST);
+  int64_t own = f ? f->ppid : 0, other;
+  int known = host && (f ? f->has_ppid : pv_q_long(w->q, p->node, back ? PV_T_PPID : PV_T_PID, &own) == 0);
+  for (size_t i = 0; known && i < linked.n; i++) {
+    librdf_node *o = linked.v[i].node;
     char *oh = pv_q_string(w->q, o, PV_T_HOST);
     if (oh && strcmp(oh, host) == 0 && pv_q_long(w->q, o, back ? PV_T_PID : PV_T_PPID, &other) == 0 &&
         other == own)
       reach(w, at, o, PV_L_STARTED_BY);
     free(oh);
   }
-  if (it) librdf_free_iterator(it);
+  pv_q_arcs_free(&linked);
   free(host);
 }
 
@@ -387,7 +494,9 @@ static void reach_started(walker *w, size_t at)
 static void reach_pipe(walker *w, size_t at)
 {
   int back = w->l->walk.dir == PV_BACKWARD;
-  char *pipe = pv_q_string(w->q, w->l->nodes[at].node, back ? PV_T_READS_PIPE : PV_T_WRITES_PIPE);
+  const pv_process_facts *f = w->l->nodes[at].facts; /* a backward walk's only */
+  char *pipe = f ? (f->reads_pipe ? strdup(f->reads_pipe) : NULL)
+                 : pv_q_string(w->q, w->l->nodes[at].node, back ? PV_T_READS_PIPE : PV_T_WRITES_PIPE);
   if (!pipe) return;
   librdf_node *lit = librdf_new_node_from_literal(w->q->world, (const unsigned char *)pipe, NULL, 0);
   librdf_iterator *it = lit ? pv_q_sources(w->q, back ? PV_T_WRITES_PIPE : PV_T_READS_PIPE, lit) : NULL;
@@ -403,9 +512,8 @@ static void reach_pipe(walker *w, size_t at)
  * piped into. */
 static void reach_chain(walker *w, size_t at)
 {
-  int sources = w->l->walk.dir == PV_FORWARD;
-  reach_all(w, at, PV_T_FORKED_FROM, sources, PV_L_FORKED_FROM);
-  reach_all(w, at, PV_T_EXECED_FROM, sources, PV_L_EXECED_FROM);
+  reach_chain_link(w, at, PA_FORKED_FROM, PV_L_FORKED_FROM);
+  reach_chain_link(w, at, PA_EXECED_FROM, PV_L_EXECED_FROM);
   reach_started(w, at);
   reach_pipe(w, at);
 }
@@ -549,6 +657,8 @@ void pv_lineage_free(pv_lineage *l)
   for (size_t i = 0; i < l->n; i++) {
     librdf_free_node(l->nodes[i].node);
     free(l->nodes[i].key);
+    if (l->nodes[i].facts) pv_process_facts_free(l->nodes[i].facts);
+    free(l->nodes[i].facts);
   }
   free(l->nodes);
   free(l->edges);

@@ -22,21 +22,16 @@ static const struct {
     [PV_L_PIPE] = {"prov:wasInformedBy", "piped into", "piped from"},
 };
 
-/* A process's attributes: what it was, and its program, user and rank
- * agents, which have no lines of their own. */
-typedef struct proc_attrs {
-  int has_pid, has_rank, has_exit;
-  int64_t pid, rank, exit;
-  char *host, *program, *user;
-} proc_attrs;
-
 typedef struct desc {
   char *name;   /* what the node is called (decoded path, command line) */
   size_t name_len;
   char *detail; /* when, where, how it ended; may be empty */
   char *brief;  /* short form when another line refers to it */
   size_t brief_len;
-  proc_attrs p; /* processes only */
+  /* A process's facts: what it was, and its program and user agents,
+   * which have no lines of their own; for another node, `own`, empty. */
+  const pv_process_facts *p;
+  pv_process_facts own;
 } desc;
 
 static char *join_detail(const char *parts[], size_t n)
@@ -50,24 +45,14 @@ static char *join_detail(const char *parts[], size_t n)
   return s;
 }
 
-static void describe_process(pv_q *q, librdf_node *n, desc *d)
+static void describe_process(pv_q *q, const pv_lin_node *ln, desc *d)
 {
-  proc_attrs *a = &d->p;
-  /* One pass over the process's arcs: there are 40k of them in the
-   * lineage of a file all ranks wrote. */
-  enum { HOST, EXE, PID, RANK, EXIT, COMMAND, AGENTS };
-  static const enum pv_term_id terms[] = {PV_T_HOST, PV_T_EXECUTABLE,   PV_T_PID,           PV_T_RANK,
-                                          PV_T_EXIT_STATUS, PV_T_COMMAND_LINE, PV_T_ASSOCIATED_WITH};
-  pv_q_arcs v = {0};
-  pv_q_arcs_of(q, n, terms, sizeof terms / sizeof terms[0], 1u << AGENTS, &v);
-  a->host = pv_q_node_string(pv_q_arcs_first(&v, HOST));
-  a->program = pv_q_program_in(q, &v, EXE, AGENTS);
-  a->user = pv_q_agent_name(q, &v, AGENTS, PV_K_USER);
-  a->has_pid = pv_q_node_long(pv_q_arcs_first(&v, PID), &a->pid) == 0;
-  a->has_rank = pv_q_node_long(pv_q_arcs_first(&v, RANK), &a->rank) == 0;
-  a->has_exit = pv_q_node_long(pv_q_arcs_first(&v, EXIT), &a->exit) == 0;
-  d->name = pv_q_node_string(pv_q_arcs_first(&v, COMMAND));
-  pv_q_arcs_free(&v);
+  /* The facts the walk read (the 40k ranks of an N-1 file's lineage), else
+   * one pass over the process's arcs. */
+  if (ln->facts) d->p = ln->facts;
+  else pv_lineage_process_facts(q, ln->node, &d->own);
+  const pv_process_facts *a = d->p;
+  d->name = a->command ? strdup(a->command) : NULL;
   char pid[64] = "", rank[32] = "", status[32] = "";
   if (a->has_pid)
     snprintf(pid, sizeof pid, "pid %" PRId64 "%s%.32s", a->pid, a->host ? " on " : "", a->host ? a->host : "");
@@ -81,7 +66,7 @@ static void describe_process(pv_q *q, librdf_node *n, desc *d)
   free(program);
   free(user);
   if (d->name) d->name_len = strlen(d->name);
-  else d->name = pv_display_name(pv_q_iri(n) ? pv_q_iri(n) : "", &d->name_len);
+  else d->name = pv_display_name(pv_q_iri(ln->node) ? pv_q_iri(ln->node) : "", &d->name_len);
   if (pid[0]) {
     d->brief = strdup(pid);
     d->brief_len = strlen(pid);
@@ -153,9 +138,10 @@ static void describe_mpi(pv_q *q, const pv_lin_node *ln, desc *d)
 static void describe(pv_q *q, const pv_lin_node *ln, desc *d)
 {
   memset(d, 0, sizeof *d);
+  d->p = &d->own;
   librdf_node *of = NULL;
   if (ln->kind == PV_K_PROCESS || ln->kind == PV_K_ACTIVITY)
-    describe_process(q, ln->node, d);
+    describe_process(q, ln, d);
   else if (ln->kind == PV_K_MESSAGE || ln->kind == PV_K_EXCHANGE)
     describe_mpi(q, ln, d);
   else if (ln->kind == PV_K_FILE_VERSION || (of = pv_q_target(q, ln->node, PV_T_SPECIALIZATION_OF)))
@@ -176,9 +162,7 @@ static void free_desc(desc *d)
   free(d->name);
   free(d->detail);
   free(d->brief);
-  free(d->p.host);
-  free(d->p.program);
-  free(d->p.user);
+  pv_process_facts_free(&d->own);
 }
 
 /* The node a line refers to: the other end of the edge that reached it. */
@@ -215,7 +199,7 @@ static void print_tsv(const pv_lineage *l, const desc *d, FILE *out)
   pv_table_init(&t, 14, cols);
   for (size_t i = 0; i < l->n; i++) {
     const pv_lin_node *n = &l->nodes[i];
-    const proc_attrs *a = &d[i].p;
+    const pv_process_facts *a = d[i].p;
     pv_cell *row = pv_table_row(&t);
     pv_cell_long(&row[0], n->level);
     pv_cell_string(&row[1], pv_kind_name(n->kind));
@@ -252,7 +236,7 @@ static void print_json(const pv_lineage *l, const desc *d, FILE *out)
   fprintf(out, "{\"direction\":\"%s\",\"nodes\":[", l->walk.dir == PV_BACKWARD ? "lineage" : "impact");
   for (size_t i = 0; i < l->n; i++) {
     const pv_lin_node *n = &l->nodes[i];
-    const proc_attrs *a = &d[i].p;
+    const pv_process_facts *a = d[i].p;
     fprintf(out, "%s\n{\"id\":%zu,\"level\":%d,\"kind\":\"%s\",\"iri\":", i ? "," : "", i, n->level,
             pv_kind_name(n->kind));
     pv_json_string(out, n->key, strlen(n->key));

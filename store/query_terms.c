@@ -145,7 +145,7 @@ static int key_term_ready(pv_q *q, librdf_node *subject, enum pv_term_id t, cons
   return 1;
 }
 
-static void add_arc(pv_q_arcs *a, size_t term, librdf_node *node)
+void pv_q_arcs_add(pv_q_arcs *a, size_t term, librdf_node *node)
 {
   if (!node) return;
   if (a->n == a->cap) {
@@ -196,7 +196,7 @@ static int take_arc(void *ctx, const void *key, size_t klen, const void *val, si
     librdf_node *context = NULL;
     if (librdf_statement_decode2(f->q->world, f->st, &context, (unsigned char *)val, vlen) &&
         librdf_statement_get_object(f->st)) {
-      add_arc(f->out, i, librdf_new_node_from_node(librdf_statement_get_object(f->st)));
+      pv_q_arcs_add(f->out, i, librdf_new_node_from_node(librdf_statement_get_object(f->st)));
       f->found |= 1u << i;
     }
     if (context) librdf_free_node(context);
@@ -222,12 +222,12 @@ void pv_q_arcs_of(pv_q *q, librdf_node *subject, const enum pv_term_id *terms, s
   while (a->n > had) librdf_free_node(a->v[--a->n].node);
   for (size_t i = 0; i < n; i++) {
     if (!(all >> i & 1)) {
-      add_arc(a, i, pv_q_target(q, subject, terms[i]));
+      pv_q_arcs_add(a, i, pv_q_target(q, subject, terms[i]));
       continue;
     }
     librdf_iterator *it = pv_q_targets(q, subject, terms[i]);
     for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
-      add_arc(a, i, librdf_new_node_from_node(librdf_iterator_get_object(it)));
+      pv_q_arcs_add(a, i, librdf_new_node_from_node(librdf_iterator_get_object(it)));
     if (it) librdf_free_iterator(it);
   }
 }
@@ -278,7 +278,7 @@ char *pv_q_program(pv_q *q, librdf_node *process)
    * without it (stats asks this of every process). */
   static const enum pv_term_id agents[] = {PV_T_EXECUTABLE, PV_T_ASSOCIATED_WITH};
   pv_q_arcs a = {0};
-  add_arc(&a, 0, pv_q_target(q, process, PV_T_EXECUTABLE));
+  pv_q_arcs_add(&a, 0, pv_q_target(q, process, PV_T_EXECUTABLE));
   if (!a.n) pv_q_arcs_of(q, process, agents, 2, 1u << 1, &a);
   char *name = pv_q_program_in(q, &a, 0, 1);
   pv_q_arcs_free(&a);
@@ -379,32 +379,57 @@ librdf_stream *pv_q_statements(pv_q *q, enum pv_term_id term, librdf_statement *
   return copy;
 }
 
-enum pv_kind pv_q_kind(pv_q *q, librdf_node *n)
+/* The classes that say what a node is, most telling first: a node typed
+ * provio:FileVersion and prov:Entity is a file version. */
+static const struct {
+  enum pv_term_id cls;
+  enum pv_kind kind;
+} kind_order[] = {
+    {PV_T_C_FILE_VERSION, PV_K_FILE_VERSION}, {PV_T_C_HDF5_VERSION, PV_K_HDF5_VERSION},
+    {PV_T_C_HDF5_OBJECT, PV_K_HDF5_OBJECT},
+    {PV_T_C_FILE, PV_K_FILE},                 {PV_T_C_PROCESS, PV_K_PROCESS},
+    {PV_T_C_PROGRAM, PV_K_PROGRAM},           {PV_T_C_RANK, PV_K_RANK},
+    {PV_T_C_USER, PV_K_USER},                 {PV_T_C_THREAD, PV_K_THREAD},
+    {PV_T_C_JOB, PV_K_JOB},                   {PV_T_C_ACTIVITY, PV_K_ACTIVITY},
+    {PV_T_C_SOFTWARE_AGENT, PV_K_AGENT},      {PV_T_C_PERSON, PV_K_AGENT},
+    {PV_T_C_AGENT, PV_K_AGENT},               {PV_T_C_MESSAGE, PV_K_MESSAGE},
+    {PV_T_C_EXCHANGE, PV_K_EXCHANGE},         {PV_T_C_ENTITY, PV_K_ENTITY},
+};
+enum { KINDS = sizeof kind_order / sizeof kind_order[0] };
+
+/* The better of `best` (an index in kind_order, KINDS: none yet) and type. */
+static size_t better_kind(const pv_q *q, librdf_node *type, size_t best)
 {
-  static const struct { enum pv_term_id cls; enum pv_kind kind; } order[] = {
-      {PV_T_C_FILE_VERSION, PV_K_FILE_VERSION}, {PV_T_C_HDF5_VERSION, PV_K_HDF5_VERSION},
-      {PV_T_C_HDF5_OBJECT, PV_K_HDF5_OBJECT},
-      {PV_T_C_FILE, PV_K_FILE},                 {PV_T_C_PROCESS, PV_K_PROCESS},
-      {PV_T_C_PROGRAM, PV_K_PROGRAM},           {PV_T_C_RANK, PV_K_RANK},
-      {PV_T_C_USER, PV_K_USER},                 {PV_T_C_THREAD, PV_K_THREAD},
-      {PV_T_C_JOB, PV_K_JOB},                   {PV_T_C_ACTIVITY, PV_K_ACTIVITY},
-      {PV_T_C_SOFTWARE_AGENT, PV_K_AGENT},      {PV_T_C_PERSON, PV_K_AGENT},
-      {PV_T_C_AGENT, PV_K_AGENT},               {PV_T_C_MESSAGE, PV_K_MESSAGE},
-      {PV_T_C_EXCHANGE, PV_K_EXCHANGE},         {PV_T_C_ENTITY, PV_K_ENTITY},
-  };
-  size_t best = sizeof order / sizeof order[0];
-  librdf_iterator *it = pv_q_targets(q, n, PV_T_TYPE);
-  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *type = librdf_iterator_get_object(it);
-    for (size_t i = 0; i < best; i++)
-      if (librdf_node_equals(type, q->t[order[i].cls])) best = i;
-  }
-  if (it) librdf_free_iterator(it);
-  if (best < sizeof order / sizeof order[0]) return order[best].kind;
+  for (size_t i = 0; i < best; i++)
+    if (librdf_node_equals(type, q->t[kind_order[i].cls])) return i;
+  return best;
+}
+
+static enum pv_kind kind_of(librdf_node *n, size_t best)
+{
+  if (best < KINDS) return kind_order[best].kind;
   /* Untyped: a file IRI still says what it names. */
   const char *iri = pv_q_iri(n);
   if (iri && strncmp(iri, "file://", 7) == 0) return strchr(iri, '#') ? PV_K_HDF5_OBJECT : PV_K_FILE;
   return PV_K_OTHER;
+}
+
+enum pv_kind pv_q_kind(pv_q *q, librdf_node *n)
+{
+  size_t best = KINDS;
+  librdf_iterator *it = pv_q_targets(q, n, PV_T_TYPE);
+  for (; it && !librdf_iterator_end(it); librdf_iterator_next(it))
+    best = better_kind(q, librdf_iterator_get_object(it), best);
+  if (it) librdf_free_iterator(it);
+  return kind_of(n, best);
+}
+
+enum pv_kind pv_q_kind_in(const pv_q *q, librdf_node *n, const pv_q_arcs *a, size_t types)
+{
+  size_t best = KINDS;
+  for (size_t i = 0; i < a->n; i++)
+    if (a->v[i].term == types) best = better_kind(q, a->v[i].node, best);
+  return kind_of(n, best);
 }
 
 const char *pv_kind_name(enum pv_kind k)

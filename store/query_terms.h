@@ -168,6 +168,8 @@ typedef struct pv_q_arcs {
  * subject's arcs where the store allows, a lookup per term otherwise. */
 void pv_q_arcs_of(pv_q *q, librdf_node *subject, const enum pv_term_id *terms, size_t n, unsigned all,
                   pv_q_arcs *a);
+/* Appends node (owned; NULL: nothing) under term index `term`. */
+void pv_q_arcs_add(pv_q_arcs *a, size_t term, librdf_node *node);
 /* The first object found for term index i, borrowed, or NULL. */
 librdf_node *pv_q_arcs_first(const pv_q_arcs *a, size_t i);
 void pv_q_arcs_free(pv_q_arcs *a);
@@ -202,6 +204,9 @@ librdf_node *pv_q_source(pv_q *q, enum pv_term_id term, librdf_node *object);
 librdf_stream *pv_q_statements(pv_q *q, enum pv_term_id term, librdf_statement **pattern);
 
 enum pv_kind pv_q_kind(pv_q *q, librdf_node *n);
+/* The kind of n from the rdf:type objects read into a under term index
+ * `types` (pv_q_arcs_of): what pv_q_kind answers, without its lookup. */
+enum pv_kind pv_q_kind_in(const pv_q *q, librdf_node *n, const pv_q_arcs *a, size_t types);
 const char *pv_kind_name(enum pv_kind k);
 
 /* The name a person knows a thing by, decoded from its IRI (docs/model.md,

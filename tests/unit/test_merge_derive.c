@@ -495,6 +495,30 @@ START_TEST(overlapping_writes_of_a_job_are_one_version)
 }
 END_TEST
 
+/* Lineage reads a joint version's contributors from its own
+ * wasGeneratedBy: a member whose version names another generator than its
+ * session's process (forged, or an older capture) adds that one too. */
+START_TEST(a_joint_version_names_every_member_s_generator)
+{
+  pv_facts *f = pv_facts_new();
+  process(f, P1, 60, 1, 0, 9, "exit");
+  process(f, P2, 61, 1, 0, 9, "exit");
+  process(f, K, 70, 1, 0, 9, "exit");
+  in_job(f, P1, "0");
+  in_job(f, P2, "1");
+  add_session(f, (sess){P1 "/a/2", P1, F, "1:5", 2, 5, NO, NO, 2, P1 "/v/2", 4, 1});
+  add_session(f, (sess){P2 "/a/2", P2, F, "1:5", 2, 5, NO, NO, 3, P2 "/v/2", 5, 0});
+  fact(f, P2 "/v/2", PROV "wasGeneratedBy", K, PV_T_IRI);
+  out *o = derive_all(f);
+  const char *j = P1 "/v/2/joint";
+  ck_assert(has(o, j, PIO "member", P2 "/v/2"));
+  ck_assert(has(o, j, PROV "wasGeneratedBy", P1));
+  ck_assert(has(o, j, PROV "wasGeneratedBy", P2));
+  ck_assert(has(o, j, PROV "wasGeneratedBy", K));
+  pv_facts_free(f);
+}
+END_TEST
+
 /* N-1 ranks open, write and close on their own: rank 1 may open after
  * rank 0 closed; their blocks are still one content.  A rank that later
  * replaces what it wrote starts a version of its own. */
@@ -638,6 +662,7 @@ Suite *make_suite(void)
   tcase_add_test(c, a_reader_sees_the_version_being_written);
   tcase_add_test(c, overlapping_writes_of_a_job_are_one_version);
   tcase_add_test(c, ranks_writing_one_after_the_other_are_one_version);
+  tcase_add_test(c, a_joint_version_names_every_member_s_generator);
   tcase_add_test(c, a_broadcast_carries_the_root_s_input);
   tcase_add_test(c, a_reduce_reaches_only_the_root);
   tcase_add_test(c, a_pipe_carries_what_its_writer_read);

@@ -114,7 +114,7 @@ def case_formats(work):
     # CONSTRUCT: N-Triples that rapper reads
     nt = query(store, "CONSTRUCT { ?v prov:wasAttributedTo ?p } WHERE { ?v prov:wasGeneratedBy ?p }")
     p = subprocess.run(["rapper", "-i", "ntriples", "-c", "-", "file:///x"], input=nt.encode(), capture_output=True)
-    check(p.returncode == 0 and b"returned 15 triples" in p.stderr, f"rapper: {p.stderr!r}")
+    check(p.returncode == 0 and b"returned 17 triples" in p.stderr, f"rapper: {p.stderr!r}")
     # lineage and impact: JSON, DOT, SVG
     doc = lineage_json(store, "/data/dec.h5")
     check(len(doc["nodes"]) == 13 and doc["direction"] == "lineage", f"{len(doc['nodes'])} nodes")
