@@ -337,19 +337,21 @@ void pv_process_facts_free(pv_process_facts *f)
   memset(f, 0, sizeof *f);
 }
 
-/* Whether what a walk reaches by link is the activity that made or
- * started something: backward, a generator or a parent. */
-static int reaches_maker(const pv_lineage *l, enum pv_link link)
+/* Whether what a walk reaches by link is a process (an activity, at
+ * least): a parent or child, a generator (backward) or a reader
+ * (forward). */
+static int reaches_process(const pv_lineage *l, enum pv_link link)
 {
-  return l->walk.dir == PV_BACKWARD && (link == PV_L_GENERATED_BY || link == PV_L_FORKED_FROM ||
-                                        link == PV_L_EXECED_FROM || link == PV_L_STARTED_BY || link == PV_L_PIPE);
+  int back = l->walk.dir == PV_BACKWARD;
+  return link == PV_L_FORKED_FROM || link == PV_L_EXECED_FROM || link == PV_L_STARTED_BY || link == PV_L_PIPE ||
+         (back ? link == PV_L_GENERATED_BY : link == PV_L_USED);
 }
 
-/* n's kind; for a maker (a process, most likely) also its facts, which
- * tell the kind too, into *facts (NULL when n is no process). */
+/* n's kind; for what is likely a process also its facts, which tell the
+ * kind too, into *facts (NULL when n is no process). */
 static enum pv_kind classify(walker *w, librdf_node *n, enum pv_link link, pv_process_facts **facts)
 {
-  *facts = reaches_maker(w->l, link) ? malloc(sizeof **facts) : NULL;
+  *facts = reaches_process(w->l, link) ? malloc(sizeof **facts) : NULL;
   if (!*facts) return pv_q_kind(w->q, n);
   enum pv_kind kind = pv_lineage_process_facts(w->q, n, *facts);
   if (!is_process(kind)) {
@@ -472,10 +474,16 @@ static void reach_started(walker *w, size_t at)
   /* p's host and pid only once there is a candidate: most processes (every
    * rank of an N-1 job) have none. */
   const pv_lin_node *p = &w->l->nodes[at];
-  const pv_process_facts *f = p->facts; /* a backward walk's only */
+  const pv_process_facts *f = p->facts;
   char *host = !linked.n ? NULL : f ? (f->host ? strdup(f->host) : NULL) : pv_q_string(w->q, p->node, PV_T_HOST);
-  int64_t own = f ? f->ppid : 0, other;
-  int known = host && (f ? f->has_ppid : pv_q_long(w->q, p->node, back ? PV_T_PPID : PV_T_PID, &own) == 0);
+  int64_t own = 0, other;
+  int known = 0;
+  if (host && f) {
+    known = back ? f->has_ppid : f->has_pid;
+    own = back ? f->ppid : f->pid;
+  } else if (host) {
+    known = pv_q_long(w->q, p->node, back ? PV_T_PPID : PV_T_PID, &own) == 0;
+  }
   for (size_t i = 0; known && i < linked.n; i++) {
     librdf_node *o = linked.v[i].node;
     char *oh = pv_q_string(w->q, o, PV_T_HOST);
@@ -494,9 +502,9 @@ static void reach_started(walker *w, size_t at)
 static void reach_pipe(walker *w, size_t at)
 {
   int back = w->l->walk.dir == PV_BACKWARD;
-  const pv_process_facts *f = w->l->nodes[at].facts; /* a backward walk's only */
-  char *pipe = f ? (f->reads_pipe ? strdup(f->reads_pipe) : NULL)
-                 : pv_q_string(w->q, w->l->nodes[at].node, back ? PV_T_READS_PIPE : PV_T_WRITES_PIPE);
+  const pv_process_facts *f = w->l->nodes[at].facts;
+  char *pipe = f && back ? (f->reads_pipe ? strdup(f->reads_pipe) : NULL)
+                         : pv_q_string(w->q, w->l->nodes[at].node, back ? PV_T_READS_PIPE : PV_T_WRITES_PIPE);
   if (!pipe) return;
   librdf_node *lit = librdf_new_node_from_literal(w->q->world, (const unsigned char *)pipe, NULL, 0);
   librdf_iterator *it = lit ? pv_q_sources(w->q, back ? PV_T_WRITES_PIPE : PV_T_READS_PIPE, lit) : NULL;

@@ -44,10 +44,10 @@ typedef struct pv_lin_node {
   enum pv_kind kind;
   int level;
   size_t via;         /* edge that first reached it; SIZE_MAX for a target */
-  /* A process the backward walk reached as the maker of something (the
-   * thousands of ranks of an N-1 file): its facts, read once for both the
-   * walk and the printer, which saves five lookups a rank.  NULL for any
-   * other node. */
+  /* A process the walk reached as a process (a generator, a reader, a
+   * parent or child: the thousands of ranks of an N-1 file): its facts,
+   * read once for both the walk and the printer, which saves five lookups
+   * a rank.  NULL for any other node. */
   pv_process_facts *facts;
 } pv_lin_node;
 

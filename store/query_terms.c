@@ -10,18 +10,20 @@
 #include "serialize.h"
 #include "vocab.h"
 
+struct pv_q_decoded {
+  uint64_t hash;
+  unsigned char *bytes;
+  size_t len;
+  librdf_node *node;
+};
+
 void pv_q_init(pv_q *q, pv_store *s)
 {
 #define PV_TERM_IRI(id, ns, local) ns local,
   static const char *const iris[PV_T_COUNT] = {PV_TERMS(PV_TERM_IRI)};
 #undef PV_TERM_IRI
-  q->world = s->world;
-  q->model = s->model;
-  q->agent_kinds = (pv_index){0};
-  q->fill = s->fill;
+  *q = (pv_q){.world = s->world, .model = s->model, .fill = s->fill, .sp2o = s->fill ? NULL : s->sp2o};
   for (int i = 0; i < PV_T_COUNT; i++) q->t[i] = pv_q_node(q, iris[i]);
-  q->sp2o = s->fill ? NULL : s->sp2o;
-  for (int i = 0; i < PV_T_COUNT; i++) q->key_term[i] = NULL;
 }
 
 void pv_q_free(pv_q *q)
@@ -30,6 +32,11 @@ void pv_q_free(pv_q *q)
     if (q->t[i]) librdf_free_node(q->t[i]);
   pv_index_free(&q->agent_kinds);
   for (int i = 0; i < PV_T_COUNT; i++) free(q->key_term[i]);
+  for (size_t i = 0; q->decoded && i < PV_Q_DECODED; i++) {
+    free(q->decoded[i].bytes);
+    if (q->decoded[i].node) librdf_free_node(q->decoded[i].node);
+  }
+  free(q->decoded);
   memset(q, 0, sizeof *q);
 }
 
@@ -184,6 +191,33 @@ typedef struct arc_scan {
   librdf_statement *st;
 } arc_scan;
 
+/* The object stored as val, a new node: from the cache, else decoded. */
+static librdf_node *object_of(arc_scan *f, const void *val, size_t vlen)
+{
+  pv_q *q = f->q;
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < vlen; i++) h = (h ^ ((const unsigned char *)val)[i]) * 1099511628211ull;
+  if (!q->decoded) q->decoded = calloc(PV_Q_DECODED, sizeof *q->decoded);
+  struct pv_q_decoded *d = q->decoded ? &q->decoded[h % PV_Q_DECODED] : NULL;
+  if (d && d->node && d->hash == h && d->len == vlen && memcmp(d->bytes, val, vlen) == 0)
+    return librdf_new_node_from_node(d->node);
+  librdf_node *context = NULL, *node = NULL;
+  if (librdf_statement_decode2(q->world, f->st, &context, (unsigned char *)val, vlen) &&
+      librdf_statement_get_object(f->st))
+    node = librdf_new_node_from_node(librdf_statement_get_object(f->st));
+  if (context) librdf_free_node(context);
+  librdf_statement_clear(f->st);
+  /* The first value a slot sees keeps it: a process's first values are
+   * the common ones, and the unique ones (pids, thread IRIs) would only
+   * evict each other. */
+  unsigned char *bytes = node && d && !d->node ? malloc(vlen) : NULL;
+  if (bytes) {
+    memcpy(bytes, val, vlen);
+    *d = (struct pv_q_decoded){h, bytes, vlen, librdf_new_node_from_node(node)};
+  }
+  return node;
+}
+
 static int take_arc(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
   arc_scan *f = ctx;
@@ -193,14 +227,11 @@ static int take_arc(void *ctx, const void *key, size_t klen, const void *val, si
     enum pv_term_id t = f->terms[i];
     if (f->q->key_term_len[t] != pl || memcmp(f->q->key_term[t], pred, pl) != 0) continue;
     if ((f->found >> i & 1) && !(f->all >> i & 1)) return 1;
-    librdf_node *context = NULL;
-    if (librdf_statement_decode2(f->q->world, f->st, &context, (unsigned char *)val, vlen) &&
-        librdf_statement_get_object(f->st)) {
-      pv_q_arcs_add(f->out, i, librdf_new_node_from_node(librdf_statement_get_object(f->st)));
+    librdf_node *object = object_of(f, val, vlen);
+    if (object) {
+      pv_q_arcs_add(f->out, i, object);
       f->found |= 1u << i;
     }
-    if (context) librdf_free_node(context);
-    librdf_statement_clear(f->st);
     return f->all >> i & 1 ? 0 : 1;
   }
   return 1;

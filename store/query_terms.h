@@ -139,7 +139,13 @@ typedef struct pv_q {
   void *sp2o;
   unsigned char *key_term[PV_T_COUNT];
   size_t key_term_len[PV_T_COUNT];
+  /* Objects pv_q_arcs_of decoded, by their stored bytes (direct-mapped,
+   * PV_Q_DECODED slots, allocated at first use): the types, program, user
+   * and host of thousands of processes are a few values, and decoding one
+   * interns its IRI in a tree of every IRI seen. */
+  struct pv_q_decoded *decoded;
 } pv_q;
+#define PV_Q_DECODED 1024
 
 void pv_q_init(pv_q *q, pv_store *s);
 void pv_q_free(pv_q *q);
