@@ -557,10 +557,11 @@ static int collect(void *ctx, const pv_term t[3])
   return 0;
 }
 
-static int derive_all(merger *m, derived *d)
+/* expect: about how many triples will be derived */
+static int derive_all(merger *m, derived *d, size_t expect)
 {
   memset(d, 0, sizeof *d);
-  d->set = pv_seen_new(1024);
+  d->set = pv_seen_new(expect);
   if (!d->set || pv_facts_derive(m->facts, collect, d) != 0)
     return set_error(m, PV_MERGE_FAILED, "out of memory while deriving%s", "", NULL);
   return 0;
@@ -623,7 +624,7 @@ static int by_subject(const void *pa, const void *pb)
 static int update_derived(merger *m, derived *old)
 {
   derived now;
-  if (note_threads(m) || derive_all(m, &now)) return -1;
+  if (note_threads(m) || derive_all(m, &now, pv_seen_count(old->set) + 1024)) return -1;
   pv_term t[3];
   /* Added in subject order: the derivations come out rule by rule, with
    * subjects all over the store, and Berkeley DB's btrees took 3.5 times
@@ -896,7 +897,7 @@ static int run(merger *m)
   if (load_state(m)) return m->status;
   m->incremental = pv_seen_count(m->seen) > 0;
   derived old;
-  if (derive_all(m, &old)) return m->status;
+  if (derive_all(m, &old, 1024)) return m->status;
 
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   size_t nthreads = m->o->threads > 0 ? (size_t)m->o->threads : cores > 0 ? (size_t)cores : 1;

@@ -76,15 +76,31 @@ static entry *find(shard *sh, entry k)
   return &sh->slot[i];
 }
 
-static int grow(shard *sh)
+static int resize(shard *sh, size_t slots)
 {
   shard bigger;
-  if (init_shard(&bigger, 2 * (sh->mask + 1)) != 0) return -1;
+  if (init_shard(&bigger, slots) != 0) return -1;
   for (size_t i = 0; i <= sh->mask; i++)
     if (!empty(sh->slot[i])) *find(&bigger, sh->slot[i]) = sh->slot[i];
   free(sh->slot);
   sh->slot = bigger.slot;
   sh->mask = bigger.mask;
+  return 0;
+}
+
+static int grow(shard *sh) { return resize(sh, 2 * (sh->mask + 1)); }
+
+/* Room for `more` hashes more, spread over the shards as their keys are
+ * (hashes: evenly), a quarter to spare: a set grown by doubling as it
+ * fills rehashes everything it holds again and again (a tenth of a merge
+ * into a store of 20 jobs, reading its 1.3M hashes). */
+static int reserve(pv_seen *s, size_t more)
+{
+  size_t per = more / SHARDS + more / SHARDS / 4 + 16;
+  for (int i = 0; i < SHARDS; i++) {
+    shard *sh = &s->shard[i];
+    if ((sh->used + per) * 10 > (sh->mask + 1) * 7 && resize(sh, (sh->used + per) * 10 / 7 + 1) != 0) return -1;
+  }
   return 0;
 }
 
@@ -170,11 +186,14 @@ int pv_seen_write(pv_seen *s, FILE *f)
 
 int pv_seen_read(pv_seen *s, FILE *f, size_t n)
 {
-  for (size_t i = 0; i < n; i++) {
-    entry e;
-    if (fread(&e, sizeof e, 1, f) != 1) return -1;
-    pv_hash h = {e.hi, e.lo};
-    if (pv_seen_add(s, h, (int)(e.lo & DERIVED_BIT)) < 0) return -1;
+  if (reserve(s, n) != 0) return -1;
+  entry chunk[4096];
+  for (size_t i = 0; i < n;) {
+    size_t want = n - i < 4096 ? n - i : 4096;
+    if (fread(chunk, sizeof *chunk, want, f) != want) return -1;
+    for (size_t k = 0; k < want; k++)
+      if (pv_seen_add(s, (pv_hash){chunk[k].hi, chunk[k].lo}, (int)(chunk[k].lo & DERIVED_BIT)) < 0) return -1;
+    i += want;
   }
   return 0;
 }

@@ -1,18 +1,41 @@
 /* term.c - the byte encoding of triples, their hash, and librdf nodes. */
 #include "term.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* A large buffer's new pages are mapped in 1 MiB ahead of its end with
+ * MADV_POPULATE_WRITE: one call instead of 256 page faults, each of which
+ * costs more than ten times as much per page on the VMs merges run on. */
+#define READY_STEP (1u << 20)
+
+static void get_ready(pv_buf *b, size_t end)
+{
+#ifdef MADV_POPULATE_WRITE
+  uintptr_t page = 4096, from = ((uintptr_t)b->p + b->ready + page - 1) & ~(page - 1);
+  uintptr_t to = ((uintptr_t)b->p + end + READY_STEP) & ~(page - 1), limit = (uintptr_t)b->p + b->cap;
+  if (to > limit) to = limit & ~(page - 1);
+  if (to > from && madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0) b->ready = to - (uintptr_t)b->p;
+  else b->ready = end;
+#else
+  b->ready = end;
+#endif
+}
 
 int pv_buf_reserve(pv_buf *b, size_t more)
 {
-  if (b->cap - b->len >= more) return 0;
-  size_t cap = b->cap ? b->cap : 4096;
-  while (cap - b->len < more) cap *= 2;
-  char *p = realloc(b->p, cap);
-  if (!p) return -1;
-  b->p = p;
-  b->cap = cap;
+  if (b->cap - b->len < more) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < more) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) return -1;
+    if (p != b->p) b->ready = b->len; /* what realloc copied is mapped */
+    b->p = p;
+    b->cap = cap;
+  }
+  if (b->cap >= 4 * READY_STEP && b->len + more > b->ready) get_ready(b, b->len + more);
   return 0;
 }
 
@@ -20,7 +43,7 @@ void pv_buf_free(pv_buf *b)
 {
   free(b->p);
   b->p = NULL;
-  b->len = b->cap = 0;
+  b->len = b->cap = b->ready = 0;
 }
 
 static char *put_part(char *p, const char *s, uint32_t n)

@@ -32,6 +32,7 @@ typedef struct pv_term {
 typedef struct pv_buf {
   char *p;
   size_t len, cap;
+  size_t ready; /* bytes from p on known to be mapped in (see term.c) */
 } pv_buf;
 
 int pv_buf_reserve(pv_buf *b, size_t more);
