@@ -3,8 +3,12 @@
  * 2.33+ exports directly, which Darshan and Recorder miss). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
@@ -65,6 +69,7 @@ struct statx;
   X(int, dup2, (int fd, int newfd))                                                                \
   X(int, dup3, (int fd, int newfd, int flags))                                                     \
   X(int, fcntl, (int fd, int cmd, ...))                                                            \
+  X(int, ioctl, (int fd, unsigned long request, ...))                                              \
   X(int, rename, (const char *from, const char *to))                                               \
   X(int, renameat, (int fd1, const char *from, int fd2, const char *to))                           \
   X(int, unlink, (const char *path))                                                               \
@@ -682,6 +687,45 @@ PV_EXPORT int dup3(int fd, int newfd, int flags)
   return rc;
 PV_EXPORT int fcntl(int fd, int cmd, ...) { FCNTL_BODY(fcntl) }
 PV_EXPORT int fcntl64(int fd, int cmd, ...) { FCNTL_BODY(fcntl64) }
+
+/* A clone (FICLONE, FICLONERANGE: `cp`'s default --reflink=auto on XFS
+ * and btrfs) makes the destination share the source's blocks: a read of
+ * one and a write of the other, though no data moves.  Without it cp's
+ * output had no version and no ancestor.  Its length is the range's, or
+ * (the whole file, or a range to the end) read with one fstat after a
+ * clone that worked: ioctl's other requests pass straight through. */
+static void cloned(int out, unsigned long request, void *arg, uint64_t t0)
+{
+  int saved = errno, in;
+  uint64_t from = 0, len = 0;
+  if (request == FICLONE) {
+    in = (int)(intptr_t)arg;
+  } else {
+    const struct file_clone_range *r = arg;
+    in = (int)r->src_fd;
+    from = r->src_offset;
+    len = r->src_length;
+  }
+  struct stat st;
+  if (!len && pv_sys_fstat(in, &st) == 0 && (uint64_t)st.st_size > from) len = (uint64_t)st.st_size - from;
+  errno = saved;
+  moved("ioctl", in, out, len > SSIZE_MAX ? SSIZE_MAX : (ssize_t)len, t0);
+}
+
+/* ioctl's third argument is an int or a pointer, passed on as fcntl's. */
+PV_EXPORT int ioctl(int fd, unsigned long request, ...)
+{
+  va_list ap;
+  va_start(ap, request);
+  void *arg = va_arg(ap, void *);
+  va_end(ap);
+  if (PV_IDLE() || (request != FICLONE && request != FICLONERANGE)) return PV_REAL(ioctl)(fd, request, arg);
+  uint64_t t0 = pv_ticks();
+  int rc = PV_REAL(ioctl)(fd, request, arg);
+  if (rc == 0) cloned(fd, request, arg, t0);
+  else if (pv_tracing()) pv_trace_fd("ioctl", fd, rc, t0); /* arg may point nowhere */
+  return rc;
+}
 
 /* ---- the name space ----------------------------------------------------- */
 

@@ -37,8 +37,9 @@ packages=(
   # Tests: a second MPI family (MPICH's ABI differs from Open MPI's), a FUSE
   # file system that rejects rename flags as NFS and Lustre do, fio, the
   # PROV reader python3-prov, h5py over Debian's own HDF5 1.10 (a program
-  # built against another HDF5), clang for libFuzzer and the sanitizers.
-  mpich libmpich-dev bindfs fio python3-prov python3-h5py
+  # built against another HDF5), XFS tools for a file system whose copies
+  # are clones (cp --reflink), clang for libFuzzer and the sanitizers.
+  mpich libmpich-dev bindfs fio python3-prov python3-h5py xfsprogs
   clang libclang-rt-14-dev
   # A locale with a decimal comma, built by the API's unit test (localedef).
   locales

@@ -17,7 +17,9 @@ directory are compared: the environment (the programs, /usr, /etc, ...) is
 not part of any ground truth here."""
 import json
 import os
+import shutil
 import subprocess
+import sys
 
 from provio_e2e import check, main, run, tracked_env
 import provio_e2e
@@ -30,6 +32,7 @@ H5_PLUGIN_DIR = os.environ.get("PROVIO_H5_PLUGIN_DIR", "")
 HOST = os.uname().nodename.split(".")[0]
 FILE_KINDS = ("file", "file version", "hdf5 object", "object version")
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2"]
+SKIP = 77
 
 
 class Case:
@@ -330,6 +333,35 @@ def case_cp(work):
     c.inputs("a")
     c.sh("cp a out")
     c.verify({"out": ({"a"}, "cp a out")})
+
+
+def case_reflink(work):
+    """On XFS cp clones (FICLONE: coreutils 9's default --reflink=auto) and
+    xfs_io clones a range (FICLONERANGE): no data goes through read or
+    write, and the source is still the copy's ancestor.  Needs root, a
+    loop device and xfsprogs."""
+    if os.geteuid() != 0 or not shutil.which("mkfs.xfs") or not shutil.which("xfs_io"):
+        print("SKIP: needs root, mkfs.xfs and xfs_io")
+        sys.exit(SKIP)
+    image = work + ".xfs"
+    with open(image, "wb") as f:
+        f.truncate(320 << 20)  # sparse; XFS asks for 300 MB at least
+    made = run(["mkfs.xfs", "-q", image], os.path.dirname(work))
+    mounted = made.returncode == 0 and run(["mount", "-o", "loop", image, work], os.path.dirname(work)).returncode == 0
+    if not mounted:
+        os.unlink(image)
+        print("SKIP: cannot make and mount an XFS image")
+        sys.exit(SKIP)
+    try:
+        c = Case(work)
+        c.inputs("a")
+        with open(c.path("b"), "wb") as f:
+            f.write(os.urandom(8192))  # ranges are cloned in whole blocks
+        c.sh("cp --reflink=always a out && xfs_io -f -c 'reflink b 4096 0 4096' out2")
+        c.verify({"out": ({"a"}, "cp --reflink"), "out2": ({"b"}, "xfs_io")})
+    finally:
+        run(["umount", work], os.path.dirname(work))
+        os.unlink(image)
 
 
 def case_make(work):
