@@ -466,14 +466,20 @@ static void in_job(pv_facts *f, const char *p, const char *rank)
   if (rank) fact(f, p, PIO "rank", rank, PV_T_TYPED);
 }
 
+/* Ranks 0 (P1) and 1 (P2) of job j, running from 0 to 9. */
+static void two_ranks(pv_facts *f)
+{
+  process(f, P1, 60, 1, 0, 9, "exit");
+  process(f, P2, 61, 1, 0, 9, "exit");
+  in_job(f, P1, "0");
+  in_job(f, P2, "1");
+}
+
 START_TEST(overlapping_writes_of_a_job_are_one_version)
 {
   pv_facts *f = pv_facts_new();
-  process(f, P1, 60, 1, 0, 9, "exit");
-  process(f, P2, 61, 1, 0, 9, "exit");
+  two_ranks(f);
   process(f, R, 20, 1, 0, 9, "exit");
-  in_job(f, P1, "0");
-  in_job(f, P2, "1");
   add_session(f, (sess){P1 "/a/1", P1, G, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
   add_session(f, (sess){P2 "/a/1", P2, H, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
   add_session(f, (sess){P1 "/a/2", P1, F, "1:5", 2, 5, NO, NO, 2, P1 "/v/2", 4, 1});
@@ -501,11 +507,8 @@ END_TEST
 START_TEST(a_joint_version_names_every_member_s_generator)
 {
   pv_facts *f = pv_facts_new();
-  process(f, P1, 60, 1, 0, 9, "exit");
-  process(f, P2, 61, 1, 0, 9, "exit");
+  two_ranks(f);
   process(f, K, 70, 1, 0, 9, "exit");
-  in_job(f, P1, "0");
-  in_job(f, P2, "1");
   add_session(f, (sess){P1 "/a/2", P1, F, "1:5", 2, 5, NO, NO, 2, P1 "/v/2", 4, 1});
   add_session(f, (sess){P2 "/a/2", P2, F, "1:5", 2, 5, NO, NO, 3, P2 "/v/2", 5, 0});
   fact(f, P2 "/v/2", PROV "wasGeneratedBy", K, PV_T_IRI);
@@ -525,10 +528,7 @@ END_TEST
 START_TEST(ranks_writing_one_after_the_other_are_one_version)
 {
   pv_facts *f = pv_facts_new();
-  process(f, P1, 60, 1, 0, 9, "exit");
-  process(f, P2, 61, 1, 0, 9, "exit");
-  in_job(f, P1, "0");
-  in_job(f, P2, "1");
+  two_ranks(f);
   add_session(f, (sess){P1 "/a/1", P1, G, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
   add_session(f, (sess){P2 "/a/1", P2, H, NULL, 0, 1, 0, 0, NO, NULL, 0, 0});
   add_session(f, (sess){P1 "/a/2", P1, F, "1:5", 2, 3, NO, NO, 2, P1 "/v/2", 3, 1});
@@ -558,10 +558,7 @@ static void flow(pv_facts *f, const char *fl, const char *p, const char *pred, c
 START_TEST(a_broadcast_carries_the_root_s_input)
 {
   pv_facts *f = pv_facts_new();
-  process(f, P1, 60, 1, 0, 9, "exit");
-  process(f, P2, 61, 1, 0, 9, "exit");
-  in_job(f, P1, "0");
-  in_job(f, P2, "1");
+  two_ranks(f);
   add_session(f, (sess){P1 "/a/1", P1, G, NULL, 0, 1, 1, 1, NO, NULL, 0, 0}); /* params */
   add_session(f, (sess){P1 "/a/2", P1, "file:///late", NULL, 0, 8, 7, 7, NO, NULL, 0, 0});
   flow(f, P2 "/f/1", P2, PIO "peerRank", "0", NULL, 2, 2);
@@ -581,11 +578,8 @@ START_TEST(a_reduce_reaches_only_the_root)
 {
   pv_facts *f = pv_facts_new();
 
-  process(f, P1, 60, 1, 0, 9, "exit");
-  process(f, P2, 61, 1, 0, 9, "exit");
+  two_ranks(f);
   process(f, P3, 62, 1, 0, 9, "exit");
-  in_job(f, P1, "0");
-  in_job(f, P2, "1");
   in_job(f, P3, "2");
   add_session(f, (sess){P2 "/a/1", P2, G, NULL, 0, 1, 1, 1, NO, NULL, 0, 0});
   add_session(f, (sess){P3 "/a/1", P3, H, NULL, 0, 1, 1, 1, NO, NULL, 0, 0});
