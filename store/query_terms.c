@@ -210,10 +210,13 @@ static librdf_node *object_of(arc_scan *f, const void *val, size_t vlen)
   /* The first value a slot sees keeps it: a process's first values are
    * the common ones, and the unique ones (pids, thread IRIs) would only
    * evict each other. */
-  unsigned char *bytes = node && d && !d->node ? malloc(vlen) : NULL;
+  librdf_node *kept = node && d && !d->node ? librdf_new_node_from_node(node) : NULL;
+  unsigned char *bytes = kept ? malloc(vlen) : NULL;
   if (bytes) {
     memcpy(bytes, val, vlen);
-    *d = (struct pv_q_decoded){h, bytes, vlen, librdf_new_node_from_node(node)};
+    *d = (struct pv_q_decoded){h, bytes, vlen, kept};
+  } else if (kept) {
+    librdf_free_node(kept);
   }
   return node;
 }

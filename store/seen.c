@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #define SHARDS 64
 #define DERIVED_BIT 1ULL
@@ -186,6 +187,9 @@ int pv_seen_write(pv_seen *s, FILE *f)
 
 int pv_seen_read(pv_seen *s, FILE *f, size_t n)
 {
+  /* n comes from the file: a damaged one must not size the set */
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || n > (uint64_t)st.st_size / sizeof(entry)) return -1;
   if (reserve(s, n) != 0) return -1;
   entry chunk[4096];
   for (size_t i = 0; i < n;) {

@@ -5,22 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* A large buffer's new pages are mapped in 1 MiB ahead of its end with
  * MADV_POPULATE_WRITE: one call instead of 256 page faults, each of which
- * costs more than ten times as much per page on the VMs merges run on. */
+ * costs more than ten times as much per page on the VMs merges run on.
+ * A kernel before 5.14 refuses it: then it is not asked again. */
 #define READY_STEP (1u << 20)
 
 static void get_ready(pv_buf *b, size_t end)
 {
+  size_t was = b->ready;
+  b->ready = b->cap; /* unless mapped in below: the faults will do */
 #ifdef MADV_POPULATE_WRITE
-  uintptr_t page = 4096, from = ((uintptr_t)b->p + b->ready + page - 1) & ~(page - 1);
-  uintptr_t to = ((uintptr_t)b->p + end + READY_STEP) & ~(page - 1), limit = (uintptr_t)b->p + b->cap;
-  if (to > limit) to = limit & ~(page - 1);
-  if (to > from && madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0) b->ready = to - (uintptr_t)b->p;
-  else b->ready = end;
+  static int refused;
+  static uintptr_t page;
+  if (__atomic_load_n(&refused, __ATOMIC_RELAXED)) return;
+  if (!page) {
+    long size = sysconf(_SC_PAGESIZE);
+    page = size > 0 ? (uintptr_t)size : 4096;
+  }
+  uintptr_t from = ((uintptr_t)b->p + was + page - 1) & ~(page - 1);
+  uintptr_t to = ((uintptr_t)b->p + end + READY_STEP) & ~(page - 1), limit = ((uintptr_t)b->p + b->cap) & ~(page - 1);
+  if (to > limit) to = limit;
+  if (to <= from) return;
+  if (madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0) b->ready = to - (uintptr_t)b->p;
+  else __atomic_store_n(&refused, 1, __ATOMIC_RELAXED);
 #else
-  b->ready = end;
+  (void)was, (void)end;
 #endif
 }
 
