@@ -899,6 +899,28 @@ void pv_track_flush_all(enum pv_flush how)
   }
 }
 
+/* An O_TMPFILE file has no name until linkat gives it one (the atomic
+ * write of systemd and others): its session, opened on the directory, is
+ * not recorded (worth_a_record: O_TMPFILE includes O_DIRECTORY) but
+ * counts; named, it becomes the session of a file created at its open. */
+int pv_track_named(int fd, int dirfd, const char *path)
+{
+  pv_session *s = pv_fd_session(fd);
+  if (!s || (s->flags & O_TMPFILE) != O_TMPFILE) return -1;
+  char *canon = pv_thread_path(1);
+  size_t len = canon ? pv_canon_at(dirfd, path, canon, PV_PATH_MAX) : 0;
+  if (!len) return -1;
+  name_changed(canon, len);
+  memcpy(s->path, canon, len);
+  s->path_len = len;
+  s->flags = (s->flags & ~O_TMPFILE) | O_CREAT;
+  s->excluded = pv_file_unrecorded(canon, len);
+  s->new_content = 1;
+  begin_record(s, fd);
+  if (!s->excluded) pv_session_refresh(s);
+  return 0;
+}
+
 void pv_record_name_op(const char *op, int dirfd, const char *path, int dirfd2, const char *target,
                        uintptr_t callsite)
 {

@@ -241,6 +241,10 @@ void pv_session_refresh(pv_session *s);
 #define PV_REFRESH_TICKS ((uint64_t)1 << 31) /* about a second */
 /* New descriptor newfd refers to the same file as oldfd (dup family). */
 void pv_track_dup(int oldfd, int newfd);
+/* linkat gave the file of fd a name, path relative to dirfd: if it had
+ * none (O_TMPFILE), its session, counted since the open, is recorded from
+ * now on as a session of that name, and 0 is returned; else -1. */
+int pv_track_named(int fd, int dirfd, const char *path);
 /* What to do with every tracked descriptor at a process boundary. */
 enum pv_flush {
   PV_FLUSH_CLOSE,   /* exit: write the records, stop tracking */

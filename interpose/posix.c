@@ -688,6 +688,41 @@ PV_EXPORT int dup3(int fd, int newfd, int flags)
 PV_EXPORT int fcntl(int fd, int cmd, ...) { FCNTL_BODY(fcntl) }
 PV_EXPORT int fcntl64(int fd, int cmd, ...) { FCNTL_BODY(fcntl64) }
 
+/* The descriptor linkat's source names by itself: "" with AT_EMPTY_PATH,
+ * or /proc/self/fd/N (how an unprivileged program links an O_TMPFILE
+ * file); else -1. */
+static int linked_descriptor(int fd1, const char *from, int flags)
+{
+  static const char self[] = "/proc/self/fd/";
+  if (!from) return -1;
+  if ((flags & AT_EMPTY_PATH) && !from[0]) return fd1;
+  if (strncmp(from, self, sizeof self - 1) != 0) return -1;
+  long n = 0;
+  const char *d = from + sizeof self - 1;
+  for (; *d >= '0' && *d <= '9' && n < INT_MAX / 10; d++) n = 10 * n + (*d - '0');
+  return *d || d == from + sizeof self - 1 ? -1 : (int)n;
+}
+
+/* linkat names a file: an O_TMPFILE one (files.c, pv_track_named) is from
+ * then on a file of that name; any other link is a name operation. */
+PV_EXPORT int linkat(int fd1, const char *from, int fd2, const char *to, int flags)
+{
+  if (PV_IDLE()) return PV_REAL(linkat)(fd1, from, fd2, to, flags);
+  uint64_t t0 = pv_ticks();
+  int rc = PV_REAL(linkat)(fd1, from, fd2, to, flags);
+  if (rc == 0) {
+    int e = errno;
+    pv_tls.depth++;
+    int fd = linked_descriptor(fd1, from, flags);
+    if (fd < 0 || pv_track_named(fd, fd2, to) != 0)
+      pv_record_name_op("link", fd1, from, fd2, to, pv_callsite_find(CALLER()));
+    if (pv_tracing()) pv_trace_path("linkat", fd1, from, 0, t0);
+    pv_tls.depth--;
+    errno = e;
+  }
+  return rc;
+}
+
 /* A clone (FICLONE, FICLONERANGE: `cp`'s default --reflink=auto on XFS
  * and btrfs) makes the destination share the source's blocks: a read of
  * one and a write of the other, though no data moves.  Without it cp's
@@ -735,7 +770,6 @@ NAME_WRAPPER(int, renameat2, (int fd1, const char *from, int fd2, const char *to
 NAME_WRAPPER(int, unlink, (const char *path), (path), "unlink", AT_FDCWD, path, AT_FDCWD, NULL)
 NAME_WRAPPER(int, unlinkat, (int dirfd, const char *path, int flags), (dirfd, path, flags), (flags & AT_REMOVEDIR) ? "rmdir" : "unlink", dirfd, path, AT_FDCWD, NULL)
 NAME_WRAPPER(int, link, (const char *from, const char *to), (from, to), "link", AT_FDCWD, from, AT_FDCWD, to)
-NAME_WRAPPER(int, linkat, (int fd1, const char *from, int fd2, const char *to, int flags), (fd1, from, fd2, to, flags), "link", fd1, from, fd2, to)
 NAME_WRAPPER(int, symlink, (const char *target, const char *path), (target, path), "symlink", AT_FDCWD, path, AT_FDCWD, target)
 NAME_WRAPPER(int, symlinkat, (const char *target, int dirfd, const char *path), (target, dirfd, path), "symlink", dirfd, path, dirfd, target)
 NAME_WRAPPER(int, mkdir, (const char *path, mode_t mode), (path, mode), "mkdir", AT_FDCWD, path, AT_FDCWD, NULL)

@@ -364,6 +364,16 @@ def case_reflink(work):
         os.unlink(image)
 
 
+def case_tmpfile(work):
+    """A file written unnamed (O_TMPFILE) and named by linkat, from "" with
+    AT_EMPTY_PATH and through /proc/self/fd/N: each is a copy of its input,
+    written by the program that linked it."""
+    c = Case(work)
+    c.inputs("a", "b")
+    c.sh(f"{prog('tmpfile_link')} empty a out && {prog('tmpfile_link')} proc b out2")
+    c.verify({"out": ({"a"}, "tmpfile_link empty"), "out2": ({"b"}, "tmpfile_link proc")})
+
+
 def case_make(work):
     """make starts its recipe with posix_spawn; the recipe copies in to out."""
     c = Case(work)
